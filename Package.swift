@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+// Tessera: plans and emulates how transformer inference is split across chiplets, chips and racks.
+// Layering follows ../shared/ARCHITECTURE.md: C shims → safe surfaces → model/cluster data →
+// cost model → planner → runtime → CLI. Planner and CostModel never import MPI.
+import PackageDescription
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tessera", targets: ["TesseraCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C system libraries (Debian: libmpich-dev, libhwloc-dev; found with pkg-config).
+        .systemLibrary(name: "CMPI", pkgConfig: "mpich",
+                       providers: [.apt(["libmpich-dev"])]),
+        .systemLibrary(name: "CHwloc", pkgConfig: "hwloc",
+                       providers: [.apt(["libhwloc-dev"])]),
+
+        // Safe Swift surfaces over the C libraries.
+        .target(name: "MessagePassing", dependencies: ["CMPI"]),
+        .target(name: "HostTopology", dependencies: ["CHwloc"]),
+
+        // Inputs: models and clusters as data.
+        .target(name: "ModelGraph"),
+        .target(name: "ClusterSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+
+        // Analysis and planning (no MPI here, so most tests need no mpirun).
+        .target(name: "CostModel", dependencies: ["ModelGraph", "ClusterSpec"]),
+        .target(name: "Planner", dependencies: ["CostModel"]),
+
+        // Emulation.
+        .target(name: "Runtime", dependencies: ["Planner"]),
+        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
+
+        // Capacity planning.
+        .target(name: "Capacity", dependencies: ["Planner"]),
+
+        // The `tessera` command: argument parsing, printing and exit codes only.
+        .executableTarget(name: "TesseraCLI", dependencies: [
+            "MessagePassing", "HostTopology", "ModelGraph", "ClusterSpec", "CostModel",
+            "Planner", "Runtime", "RuntimeMPI", "Capacity",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test targets: one per library target, added with the target's first tests.
+    ]
+)

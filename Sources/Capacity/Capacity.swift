@@ -1,0 +1,1 @@
+// Capacity: see ../shared/ARCHITECTURE.md. Filled in by its issue.

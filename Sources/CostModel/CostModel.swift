@@ -1,0 +1,1 @@
+// CostModel: see ../shared/ARCHITECTURE.md. Filled in by its issue.

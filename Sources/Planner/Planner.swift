@@ -1,0 +1,1 @@
+// Planner: see ../shared/ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Runtime: see ../shared/ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// RuntimeMPI: see ../shared/ARCHITECTURE.md. Filled in by its issue.

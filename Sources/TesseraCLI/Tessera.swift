@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `tessera` command. Each subcommand lives in its own file; this list is the only shared line.
+@main
+struct Tessera: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Plan and emulate how transformer inference is split across chiplets, chips and racks.",
+        version: "0.1.0",
+        subcommands: [
+        ]
+    )
+}
