@@ -1,1 +1,0 @@
-// CostModel: see ../shared/ARCHITECTURE.md. Filled in by its issue.

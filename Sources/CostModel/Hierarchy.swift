@@ -1,0 +1,79 @@
+import ClusterSpec
+
+/// The cluster as the cost model sees it: for each level (inner → outer), how many chiplets one unit
+/// holds and what its link costs. Chiplets are numbered so that consecutive indices share the
+/// innermost unit; a parallel group is the chiplets `base + k·stride` for `k < size`.
+public struct Hierarchy: Sendable {
+    public struct Level: Sendable {
+        public let name: String
+        /// Members (units of the level below, or chiplets for level 0) in one unit of this level.
+        public let count: Int
+        /// Chiplets in one unit of this level.
+        public let chipletsPerUnit: Int
+        /// Chiplets that share one member's attachment to this level's fabric.
+        public let chipletsPerMember: Int
+        public let bandwidthGBps: Double
+        public let latencyUs: Double
+        public let overheadUs: Double
+        /// Alpha of the alpha-beta model: latency plus per-message overhead.
+        public let alphaS: Double
+        public let topology: LinkTopology
+        public let dims: [Int]?
+    }
+
+    public let levels: [Level]
+    public let totalChiplets: Int
+
+    public init(_ spec: ClusterSpec) {
+        var levels: [Level] = []
+        var below = 1
+        for level in spec.levels {
+            levels.append(Level(
+                name: level.name, count: level.count, chipletsPerUnit: below * level.count,
+                chipletsPerMember: below, bandwidthGBps: level.link.bandwidthGBps,
+                latencyUs: level.link.latencyUs, overheadUs: level.link.overheadUs,
+                alphaS: (level.link.latencyUs + level.link.overheadUs) * 1e-6,
+                topology: level.link.topology, dims: level.link.dims))
+            below *= level.count
+        }
+        self.levels = levels
+        self.totalChiplets = below
+    }
+
+    /// How a group of `size` chiplets spaced `stride` apart spreads over the levels: factor `i` is
+    /// the number of members of level `i` the group uses inside one unit of level `i`. The product
+    /// of the factors is `size` when the group divides the hierarchy evenly.
+    public func factors(stride: Int, size: Int) -> [Int] {
+        var factors = [Int](repeating: 1, count: levels.count)
+        guard size > 1, !levels.isEmpty else { return factors }
+        var unitsBelow = size  // distinct units of the level below touched (chiplets for level 0)
+        for (i, level) in levels.enumerated() {
+            let units = distinctUnits(stride: stride, size: size, unitChiplets: level.chipletsPerUnit)
+            factors[i] = max(1, unitsBelow / max(units, 1))
+            unitsBelow = units
+        }
+        return factors
+    }
+
+    /// The level whose link a message between chiplets `stride` apart crosses (the innermost level
+    /// containing both), or nil when the stride leaves the cluster.
+    public func crossingLevel(stride: Int) -> Int? {
+        guard stride > 0 else { return nil }
+        return factors(stride: stride, size: 2).firstIndex { $0 > 1 }
+    }
+
+    /// Distinct units of `unitChiplets` chiplets touched by chiplets `k·stride`, `k < size`.
+    private func distinctUnits(stride: Int, size: Int, unitChiplets: Int) -> Int {
+        if stride % unitChiplets == 0 { return size }
+        if unitChiplets % stride == 0 {
+            let perUnit = unitChiplets / stride
+            return (size + perUnit - 1) / perUnit
+        }
+        var count = 0, last = -1
+        for k in 0..<size {
+            let unit = (k * stride) / unitChiplets
+            if unit != last { count += 1; last = unit }
+        }
+        return count
+    }
+}

@@ -1,0 +1,85 @@
+import ModelGraph
+
+/// One layer's ops as one chiplet of a shard runs them, plus the collectives the layer needs.
+public struct LayerShard: Sendable {
+    public let ops: [OpShare]
+    public let weightBytes: Double
+    /// K/V bytes this chiplet caches per position of context.
+    public let kvBytesPerPosition: Double
+    /// Megatron all-reduces per layer over the TP group (after attention, after the MLP).
+    public let tpAllReduces: Int
+    /// All-to-alls per layer over the EP group (dispatch and combine) for MoE layers.
+    public let epAllToAlls: Int
+    /// Routed experts each token goes to (0 for dense layers).
+    public let routedTopK: Int
+    /// Live activations per token at the widest op: its input and output together.
+    public let peakActivationBytesPerToken: Double
+
+    /// `tpAllReduces` overrides the count for the embedding (one) and LM head (one) pseudo-layers.
+    init(ops layerOps: [Op], shard: Shard, precision: Precision, tpAllReduces: Int? = nil) {
+        var shares = layerOps.map { OpShare(op: $0, shard: shard, precision: precision) }
+        // The K/V cache is written by the k/v projections but read by attention: charge the
+        // reads to the score product, where a decode step actually streams them.
+        let kv = shares.reduce(0) { $0 + $1.kvBytesPerPosition }
+        if let score = shares.firstIndex(where: { $0.kind == .attentionScore }) {
+            for i in shares.indices { shares[i].kvBytesPerPosition = i == score ? kv : 0 }
+        }
+        ops = shares
+        peakActivationBytesPerToken = 2 * (shares.map { $0.activationBytesPerToken * Double(max($0.activePerToken, 1)) }.max() ?? 0)
+        weightBytes = shares.reduce(0) { $0 + $1.weightBytes }
+        kvBytesPerPosition = kv
+        let routed = layerOps.first { $0.instances > 1 }
+        routedTopK = routed?.activePerToken ?? 0
+        tpAllReduces = shard.tp > 1 ? (tpAllReduces ?? 2) : 0
+        epAllToAlls = shard.ep > 1 && routed != nil ? 2 : 0
+    }
+
+    /// Roofline cost of the layer's ops (collectives excluded) for a replica microbatch.
+    @inline(__always)
+    public func computeCost(_ work: Work, ep: Int, rates: ChipletRates, tiers: TierChoice) -> OpCost {
+        var total = OpCost()
+        for op in ops { total += op.cost(work, ep: ep, rates: rates, tiers: tiers) }
+        return total
+    }
+}
+
+/// A whole model cut by one `Shard`: each distinct layer shape costed once (dense models have
+/// one, DeepSeek-style MoE two), the embedding before and the final norm and LM head after.
+public struct ModelShard: Sendable {
+    public let shard: Shard
+    public let classes: [LayerShard]
+    /// Index into `classes` for each layer, in order.
+    public let layerClass: [Int]
+    public let head: LayerShard
+    public let tail: LayerShard
+    /// Activation bytes per token exchanged by collectives and pipeline sends (the hidden state).
+    public let hiddenBytesPerToken: Double
+
+    public init(model: ModelGraph, shard: Shard, precision: Precision) {
+        self.shard = shard
+        var signatures: [String: Int] = [:]
+        var classes: [LayerShard] = []
+        var layerClass: [Int] = []
+        for layer in 0..<model.layerCount {
+            let ops = model.ops(inLayer: layer)
+            let signature = ops.map { "\($0.kind.rawValue)/\($0.parameters)/\($0.instances)" }.joined(separator: ",")
+            if let known = signatures[signature] {
+                layerClass.append(known)
+            } else {
+                signatures[signature] = classes.count
+                layerClass.append(classes.count)
+                classes.append(LayerShard(ops: ops, shard: shard, precision: precision))
+            }
+        }
+        self.classes = classes
+        self.layerClass = layerClass
+        let outside = model.ops.filter { $0.layer == nil }
+        head = LayerShard(ops: outside.filter { $0.kind == .embedding || $0.kind == .positionEmbedding },
+                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, tpAllReduces: 1)
+        tail = LayerShard(ops: outside.filter { $0.kind == .finalNorm || $0.kind == .lmHead },
+                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, tpAllReduces: 1)
+        hiddenBytesPerToken = Double(model.config.hiddenSize) * precision.activations.bytesPerElement
+    }
+
+    public func layer(_ index: Int) -> LayerShard { classes[layerClass[index]] }
+}

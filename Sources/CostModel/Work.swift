@@ -1,0 +1,51 @@
+/// The work one microbatch brings to a layer, additive so that prefill and decode can be mixed
+/// in one continuous-batching iteration.
+public struct Work: Sendable, Equatable {
+    /// New tokens processed.
+    public var tokens: Double
+    /// Sum over new tokens of the context positions each attends (attention FLOPs scale with
+    /// it), for prefill and decode tokens apart since MLA attends differently in each.
+    public var prefillAttended: Double
+    public var decodeAttended: Double
+    /// Cached K/V positions moved through memory (read in decode, written in prefill).
+    public var kvPositions: Double
+    /// Sequences in the microbatch (how many requests share each weight read).
+    public var sequences: Double
+
+    public init(tokens: Double, prefillAttended: Double = 0, decodeAttended: Double = 0,
+                kvPositions: Double, sequences: Double) {
+        self.tokens = tokens
+        self.prefillAttended = prefillAttended
+        self.decodeAttended = decodeAttended
+        self.kvPositions = kvPositions
+        self.sequences = sequences
+    }
+
+    public static let zero = Work(tokens: 0, kvPositions: 0, sequences: 0)
+
+    /// Prefill of `sequences` prompts of `tokens` each, attention causal: token i attends i + 1
+    /// positions, so a prompt attends N(N+1)/2 in all.
+    public static func prefill(sequences: Double, tokens: Double) -> Work {
+        Work(tokens: sequences * tokens, prefillAttended: sequences * tokens * (tokens + 1) / 2,
+             kvPositions: sequences * tokens, sequences: sequences)
+    }
+
+    /// One decode step for `sequences` requests whose context is `context` positions.
+    public static func decode(sequences: Double, context: Double) -> Work {
+        Work(tokens: sequences, decodeAttended: sequences * context,
+             kvPositions: sequences * context, sequences: sequences)
+    }
+
+    public static func + (a: Work, b: Work) -> Work {
+        Work(tokens: a.tokens + b.tokens, prefillAttended: a.prefillAttended + b.prefillAttended,
+             decodeAttended: a.decodeAttended + b.decodeAttended, kvPositions: a.kvPositions + b.kvPositions, sequences: a.sequences + b.sequences)
+    }
+
+    /// The same work split evenly `n` ways (the EP ranks of attention data parallelism).
+    public func divided(by n: Int) -> Work {
+        let d = Double(n)
+        return Work(tokens: tokens / d, prefillAttended: prefillAttended / d,
+                    decodeAttended: decodeAttended / d,
+                    kvPositions: kvPositions / d, sequences: sequences / d)
+    }
+}

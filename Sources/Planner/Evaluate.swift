@@ -1,0 +1,102 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+extension Evaluator {
+    /// Divisibility and size rules, each reported as a sentence a user can act on.
+    public func illegality(_ s: Strategy, batch: Int) -> String? {
+        let cfg = inputs.model.config, name = inputs.modelName
+        if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 {
+            return "TP, PP, DP, EP and batch must be at least 1 (got \(s), batch \(batch))"
+        }
+        if cfg.attentionHeads % s.tp != 0 {
+            let ok = divisors(cfg.attentionHeads).filter { $0 <= hierarchy.totalChiplets }
+            return "TP \(s.tp) does not divide the \(cfg.attentionHeads) attention heads of \(name); "
+                + "TP can be \(listed(ok))"
+        }
+        let experts = inputs.model.routedExperts
+        if s.ep > 1 && experts == 0 {
+            return "EP \(s.ep) needs a mixture-of-experts model; \(name) is dense"
+        }
+        if s.ep > 1 && experts % s.ep != 0 {
+            return "EP \(s.ep) does not divide the \(experts) routed experts of \(name); EP can be \(listed(divisors(experts)))"
+        }
+        if s.pp > inputs.model.layerCount {
+            return "PP \(s.pp) exceeds the \(inputs.model.layerCount) layers of \(name): every stage needs at least one layer"
+        }
+        if batch < s.ep {
+            return "batch \(batch) is smaller than EP \(s.ep): attention runs data-parallel over the EP ranks, so each needs a sequence"
+        }
+        if s.chiplets > hierarchy.totalChiplets {
+            return "\(s) needs \(s.chiplets) chiplets; \(inputs.cluster.name) has \(hierarchy.totalChiplets)"
+        }
+        if Set(s.order).count != 4 || s.order.count != 4 {
+            return "the mapping order must name tp, ep, dp and pp once each (got \(s.order.map(\.rawValue)))"
+        }
+        return nil
+    }
+
+    /// Evaluates one candidate: legality, stage split, memory per tier, then timing.
+    public func evaluate(_ c: Candidate) -> Evaluation {
+        let s = c.strategy
+        let chipsUsed = (s.chiplets + inputs.cluster.chipletsPerChip - 1) / inputs.cluster.chipletsPerChip
+        var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: chipsUsed, stageLayers: [])
+        if let why = illegality(s, batch: c.batch) { e.reason = why; return e }
+        let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
+        e.stageLayers = stageLayers(s, batch: c.batch, shard: shard)
+        let stages = stageMemory(s, batch: c.batch, shard: shard, split: e.stageLayers)
+        // Quote the fullest stage: it is the one that decides feasibility.
+        let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
+        e.memory = fullest
+        if !fullest.fits {
+            e.reason = memoryReason(s, batch: c.batch, use: fullest)
+            e.fix = smallestFix(c)
+            return e
+        }
+        e.metrics = timing(c, shard: shard, split: e.stageLayers, memory: stages)
+        return e
+    }
+
+    private func fill(_ m: MemoryUse) -> Double {
+        m.tiers.map { $0.usedBytes / $0.capacityBytes }.max() ?? 0
+    }
+
+    /// Memory of one chiplet in each stage: its weights, the K/V cache of the sequences its EP
+    /// rank holds at full context, and the live activations of a prefill microbatch.
+    func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: [Int]) -> [MemoryUse] {
+        let sc = inputs.scenario
+        let sequencesHere = Double(batch) / Double(s.ep)
+        let positions = sequencesHere * Double(sc.inputTokens + sc.outputTokens)
+        let prefillTokens = sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens)
+        var first = 0
+        return split.enumerated().map { stage, count in
+            var weights = 0.0, kv = 0.0, act = 0.0
+            for layer in first..<(first + count) {
+                let l = shard.layer(layer)
+                weights += l.weightBytes
+                kv += l.kvBytesPerPosition
+                act = max(act, l.peakActivationBytesPerToken)
+            }
+            first += count
+            if stage == 0 { weights += shard.head.weightBytes }
+            if stage == split.count - 1 { weights += shard.tail.weightBytes }
+            return placeMemory(weights: weights, kvCache: kv * positions,
+                               activations: act * prefillTokens, tiers: rates.tiers)
+        }
+    }
+
+    /// GPipe-style microbatches for prefill: enough to fill the pipeline, each with at least
+    /// one sequence per EP rank.
+    func prefillMicrobatches(_ s: Strategy, batch: Int) -> Int {
+        max(1, min(s.pp, batch / s.ep))
+    }
+}
+
+func divisors(_ n: Int) -> [Int] { n < 1 ? [] : (1...n).filter { n % $0 == 0 } }
+
+/// "1, 2, 4 or 8".
+func listed(_ values: [Int]) -> String {
+    let s = values.map(String.init)
+    guard s.count > 1 else { return s.first ?? "none" }
+    return s.dropLast().joined(separator: ", ") + " or " + (s.last ?? "")
+}

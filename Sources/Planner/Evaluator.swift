@@ -1,0 +1,76 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+/// Evaluates candidates against one set of inputs. A class because it memoises the sharded
+/// model per (TP, EP) and the stage split per (TP, EP, PP, batch): the search asks for the same
+/// ones thousands of times.
+public final class Evaluator {
+    public let inputs: PlanInputs
+    public let hierarchy: Hierarchy
+    public let rates: ChipletRates
+    private var shards: [Shard: ModelShard] = [:]
+    private var splits: [SplitKey: [Int]] = [:]
+
+    private struct SplitKey: Hashable { let tp, ep, pp, batch: Int }
+
+    /// Throws when the cluster cannot run the scenario's compute dtype at all.
+    public init(_ inputs: PlanInputs) throws {
+        self.inputs = inputs
+        hierarchy = Hierarchy(inputs.cluster)
+        rates = try ChipletRates(cluster: inputs.cluster, computeDType: inputs.computeDType.rawValue)
+        if rates.tiers.isEmpty {
+            throw PlanError.noMemory(cluster: inputs.cluster.name)
+        }
+    }
+
+    public func modelShard(_ shard: Shard) -> ModelShard {
+        if let known = shards[shard] { return known }
+        let made = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision)
+        shards[shard] = made
+        return made
+    }
+
+    /// Layers per stage, balanced on the time a whole batch spends in each layer.
+    func stageLayers(_ s: Strategy, batch: Int, shard: ModelShard) -> [Int] {
+        let key = SplitKey(tp: s.tp, ep: s.ep, pp: s.pp, batch: batch)
+        if let known = splits[key] { return known }
+        let work = balanceWork(batch: batch)
+        let tiers = TierChoice(weights: rates.tiers.count - 1, kvCache: rates.tiers.count - 1, activations: 0)
+        let classCost = shard.classes.map { $0.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds }
+        let costs = shard.layerClass.map { classCost[$0] }
+        let split = balanceStages(
+            costs: costs, stages: s.pp,
+            fixedFirst: shard.head.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds,
+            fixedLast: shard.tail.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds)
+        splits[key] = split
+        return split
+    }
+
+    /// A request batch's whole life in one layer: its prefill plus every decode step, which the
+    /// mean context stands for exactly since attention cost is linear in context.
+    private func balanceWork(batch: Int) -> Work {
+        let sc = inputs.scenario
+        let b = Double(batch), steps = Double(max(sc.outputTokens - 1, 0))
+        var decode = Work.decode(sequences: b, context: meanDecodeContext)
+        decode.tokens *= steps; decode.decodeAttended *= steps; decode.kvPositions *= steps
+        return Work.prefill(sequences: b, tokens: Double(sc.inputTokens)) + decode
+    }
+
+    var meanDecodeContext: Double {
+        Double(inputs.scenario.inputTokens) + Double(inputs.scenario.outputTokens) / 2
+    }
+}
+
+/// Errors that stop a plan before any candidate is evaluated.
+public enum PlanError: Error, CustomStringConvertible, Equatable {
+    case noMemory(cluster: String)
+    case nothingToSearch(String)
+
+    public var description: String {
+        switch self {
+        case .noMemory(let c): "cluster \(c) declares no memory tier, so nothing can be placed"
+        case .nothingToSearch(let why): why
+        }
+    }
+}

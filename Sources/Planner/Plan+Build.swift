@@ -1,0 +1,100 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+extension Evaluator {
+    /// The plan artifact of a feasible evaluation, or nil when it is infeasible.
+    public func plan(_ e: Evaluation) -> Plan? {
+        guard let metrics = e.metrics, let memory = e.memory else { return nil }
+        let s = e.candidate.strategy, sc = inputs.scenario
+        let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
+        let mp = prefillMicrobatches(s, batch: e.candidate.batch)
+        let md = max(1, min(s.pp, e.candidate.batch / s.ep))
+        let b = Double(e.candidate.batch)
+        let prefill = Work.prefill(sequences: b / Double(mp), tokens: Double(sc.inputTokens))
+        let decode = Work.decode(sequences: b / Double(md), context: meanDecodeContext)
+        let buffer = onChipBytes(memory)
+
+        func opShards(_ layer: LayerShard) -> Plan.LayerClass {
+            let kinds = layer.ops.map(\.kind)
+            let mlpEnd = kinds.lastIndex { [.mlpDown, .expertDown, .sharedExpertDown].contains($0) }
+            let expertEnd = kinds.lastIndex(of: .expertDown)
+            return Plan.LayerClass(ops: layer.ops.enumerated().map { i, op in
+                var after: [String] = []
+                if layer.epAllToAlls > 0 && op.kind == .router { after.append("allToAll:ep") }
+                if layer.epAllToAlls > 0 && i == expertEnd { after.append("allToAll:ep") }
+                if layer.tpAllReduces > 0 && (op.kind == .outputProjection || i == mlpEnd) { after.append("allReduce:tp") }
+                let rows = Int((decode.tokens / Double(s.ep)).rounded(.up))
+                let k = op.inFeatures, n = op.outFeatures / max(op.tpDivisor, 1)
+                let tiling = op.kind.isMatmul && op.weightBytes > 0
+                    ? tile(k: k, n: max(n, 1), fullN: op.outFeatures, tp: op.tpDivisor, rows: max(rows, 1),
+                           weightBytes: inputs.precision.weights.bytesPerElement,
+                           activationBytes: inputs.precision.activations.bytesPerElement, bufferBytes: buffer)
+                    : Tiling(tileK: 0, tileN: 0, tiles: 1, paddingWaste: 0)
+                return Plan.OpShard(
+                    name: op.name, kind: op.kind.rawValue, tpDivisor: op.tpDivisor, weightBytes: op.weightBytes,
+                    tiling: tiling,
+                    prefillSeconds: op.cost(prefill, ep: s.ep, rates: rates, tiers: memory.choice).seconds,
+                    decodeSeconds: op.cost(decode, ep: s.ep, rates: rates, tiers: memory.choice).seconds,
+                    collectivesAfter: after)
+            })
+        }
+
+        var stages: [Plan.Stage] = [], first = 0
+        for (i, count) in e.stageLayers.enumerated() {
+            stages.append(Plan.Stage(index: i, firstLayer: first, layerCount: count,
+                                     layerClasses: Array(shard.layerClass[first..<(first + count)])))
+            first += count
+        }
+        let hidden = shard.hiddenBytesPerToken
+        let topK = Double(shard.classes.map(\.routedTopK).max() ?? 0)
+        let comm = Plan.Communication(
+            tpAllReduceBytesPrefill: prefill.tokens / Double(s.ep) * hidden,
+            tpAllReduceBytesDecode: decode.tokens / Double(s.ep) * hidden,
+            epAllToAllBytesPrefill: prefill.tokens / Double(s.ep) * hidden * topK,
+            epAllToAllBytesDecode: decode.tokens / Double(s.ep) * hidden * topK,
+            stageSendBytesPrefill: prefill.tokens / Double(s.ep) * hidden / Double(s.tp),
+            stageSendBytesDecode: decode.tokens / Double(s.ep) * hidden / Double(s.tp))
+        return Plan(
+            schema: Plan.schema, model: inputs.modelName, modelLayers: inputs.model.layerCount,
+            hiddenSize: inputs.model.config.hiddenSize, cluster: inputs.cluster.name,
+            levels: hierarchy.levels.map {
+                Plan.Level(name: $0.name, count: $0.count, chipletsPerUnit: $0.chipletsPerUnit,
+                           topology: $0.topology.rawValue, bandwidthGBps: $0.bandwidthGBps,
+                           latencyUs: $0.latencyUs, overheadUs: $0.overheadUs)
+            },
+            scenario: sc, strategy: s, batch: e.candidate.batch,
+            prefillMicrobatches: mp, decodeMicrobatches: md, stages: stages,
+            head: opShards(shard.head), tail: opShards(shard.tail),
+            layerClasses: shard.classes.map(opShards), communication: comm,
+            chiplets: (0..<s.chiplets).map { chiplet($0, s) },
+            memory: memory, weightStationary: memory.weightStationary, predicted: metrics)
+    }
+
+    /// Ranks and neighbours of chiplet `index` under the strategy's mapping order.
+    func chiplet(_ index: Int, _ s: Strategy) -> Plan.Chiplet {
+        func rank(_ d: ParallelDim) -> Int { (index / s.stride(d)) % s.size(d) }
+        func group(_ d: ParallelDim) -> [Int] {
+            let base = index - rank(d) * s.stride(d)
+            return (0..<s.size(d)).map { base + $0 * s.stride(d) }
+        }
+        let stage = rank(.pp), ppStride = s.stride(.pp)
+        return Plan.Chiplet(
+            index: index, stage: stage, tpRank: rank(.tp), epRank: rank(.ep), dpRank: rank(.dp),
+            coordinates: hierarchy.levels.map { (index % ($0.chipletsPerUnit)) / ($0.chipletsPerMember) },
+            tpGroup: group(.tp), epGroup: group(.ep),
+            previousStage: stage > 0 ? index - ppStride : nil,
+            nextStage: stage < s.pp - 1 ? index + ppStride : nil)
+    }
+
+    /// Bytes of on-chip memory a tile may use: what the innermost tier has left when it is
+    /// on-chip SRAM (the innermost of several tiers, or one named SRAM), else the assumed
+    /// L2-sized buffer.
+    func onChipBytes(_ memory: MemoryUse) -> Double {
+        guard rates.tiers.count > 1 || rates.tiers[0].name.uppercased().contains("SRAM") else {
+            return defaultOnChipBytes
+        }
+        let t = memory.tiers[0]
+        return max(t.capacityBytes - t.usedBytes + t.activationBytes, defaultOnChipBytes / 32)
+    }
+}

@@ -1,0 +1,92 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+/// The plan artifact: what runs where, versioned, read by `tessera emulate` and `tessera lower`.
+/// The emulator never re-plans: everything it executes is derived from this.
+public struct Plan: Codable, Sendable {
+    public static let schema = "tessera.plan/1"
+
+    public struct Level: Codable, Sendable {
+        public var name: String
+        public var count: Int
+        public var chipletsPerUnit: Int
+        public var topology: String
+        public var bandwidthGBps: Double
+        public var latencyUs: Double
+        public var overheadUs: Double
+    }
+
+    /// One op of one layer class as a chiplet of a stage runs it.
+    public struct OpShard: Codable, Sendable {
+        public var name: String
+        public var kind: String
+        public var tpDivisor: Int
+        public var weightBytes: Double
+        public var tiling: Tiling
+        /// Predicted time of the whole op on this chiplet, for the prefill microbatch and for
+        /// one decode step at the mean context.
+        public var prefillSeconds: Double
+        public var decodeSeconds: Double
+        /// Collectives that follow this op, in order: "allReduce:tp", "allToAll:ep".
+        public var collectivesAfter: [String]
+    }
+
+    public struct LayerClass: Codable, Sendable {
+        public var ops: [OpShard]
+    }
+
+    public struct Stage: Codable, Sendable {
+        public var index: Int
+        public var firstLayer: Int
+        public var layerCount: Int
+        /// Layer class of each of its layers, in order.
+        public var layerClasses: [Int]
+    }
+
+    /// Where a chiplet sits and whom it talks to.
+    public struct Chiplet: Codable, Sendable {
+        public var index: Int
+        public var stage: Int
+        public var tpRank: Int
+        public var epRank: Int
+        public var dpRank: Int
+        /// Index of this chiplet's unit at each level (inner → outer).
+        public var coordinates: [Int]
+        public var tpGroup: [Int]
+        public var epGroup: [Int]
+        public var previousStage: Int?
+        public var nextStage: Int?
+    }
+
+    /// Bytes each chiplet contributes to each communication of one layer, per phase.
+    public struct Communication: Codable, Sendable {
+        public var tpAllReduceBytesPrefill: Double
+        public var tpAllReduceBytesDecode: Double
+        public var epAllToAllBytesPrefill: Double
+        public var epAllToAllBytesDecode: Double
+        public var stageSendBytesPrefill: Double
+        public var stageSendBytesDecode: Double
+    }
+
+    public var schema: String
+    public var model: String
+    public var modelLayers: Int
+    public var hiddenSize: Int
+    public var cluster: String
+    public var levels: [Level]
+    public var scenario: Scenario
+    public var strategy: Strategy
+    public var batch: Int
+    public var prefillMicrobatches: Int
+    public var decodeMicrobatches: Int
+    public var stages: [Stage]
+    public var head: LayerClass
+    public var tail: LayerClass
+    public var layerClasses: [LayerClass]
+    public var communication: Communication
+    public var chiplets: [Chiplet]
+    public var memory: MemoryUse
+    public var weightStationary: Bool
+    public var predicted: Metrics
+}

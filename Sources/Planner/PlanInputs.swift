@@ -1,0 +1,65 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+/// Everything a plan is made from, fixed across the candidates of one search.
+public struct PlanInputs: Sendable {
+    public var modelName: String
+    public var model: ModelGraph
+    public var cluster: ClusterSpec
+    public var scenario: Scenario
+
+    public init(modelName: String, model: ModelGraph, cluster: ClusterSpec, scenario: Scenario) {
+        self.modelName = modelName; self.model = model; self.cluster = cluster; self.scenario = scenario
+    }
+
+    public var precision: Precision { scenario.precision }
+
+    /// The dtype matmuls run in: the wider of weights and activations (narrower weights are
+    /// up-converted on the fly, as weight-only quantisation kernels do).
+    public var computeDType: DType {
+        let p = scenario.precision
+        return p.weights.bitsPerElement >= p.activations.bitsPerElement ? p.weights : p.activations
+    }
+}
+
+/// One point of the search: a strategy and the batch (sequences in flight per replica).
+public struct Candidate: Hashable, Sendable {
+    public var strategy: Strategy
+    public var batch: Int
+    public init(strategy: Strategy, batch: Int) { self.strategy = strategy; self.batch = batch }
+}
+
+/// Predicted figures of a feasible candidate.
+public struct Metrics: Codable, Sendable, Equatable {
+    public var ttftMs: Double
+    public var tpotMs: Double
+    public var outputTokensPerSecond: Double
+    public var outputTokensPerSecondPerChip: Double
+    public var outputTokensPerSecondPerRack: Double
+    public var outputTokensPerSecondPerKW: Double
+    /// Decode speed one request sees: 1000 / TPOT.
+    public var tokensPerSecondPerUser: Double
+    public var computeUtilisation: Double
+    public var bandwidthUtilisation: Double
+    public var bubbleFraction: Double
+    public var communicationFraction: Double
+    public var meetsSLO: Bool
+}
+
+/// The verdict on one candidate. Infeasible is a value, not an error, so the search can count
+/// and report it.
+public struct Evaluation: Sendable {
+    public var candidate: Candidate
+    public var chipletsUsed: Int
+    public var chipsUsed: Int
+    /// Layers in each pipeline stage (empty when the strategy is illegal).
+    public var stageLayers: [Int]
+    public var memory: MemoryUse?
+    public var metrics: Metrics?
+    /// Why the candidate cannot run, and the smallest change that makes it fit.
+    public var reason: String?
+    public var fix: String?
+
+    public var feasible: Bool { reason == nil }
+}

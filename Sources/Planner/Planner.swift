@@ -1,1 +1,0 @@
-// Planner: see ../shared/ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,46 @@
+/// A parallel dimension of a strategy.
+public enum ParallelDim: String, Codable, Sendable, CaseIterable {
+    case tp, ep, dp, pp
+}
+
+/// How a model is split: tensor (Megatron column/row), expert (attention data-parallel, experts
+/// split, as DeepSeek serves V3), data-parallel replicas and pipeline stages. `order` lists the
+/// dimensions innermost first; Megatron's order puts TP innermost so its all-reduces stay on the
+/// fastest link, PP outermost since it sends least.
+public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
+    public var tp: Int
+    public var pp: Int
+    public var dp: Int
+    public var ep: Int
+    public var order: [ParallelDim]
+
+    public static let megatronOrder: [ParallelDim] = [.tp, .ep, .dp, .pp]
+
+    public init(tp: Int = 1, pp: Int = 1, dp: Int = 1, ep: Int = 1,
+                order: [ParallelDim] = Strategy.megatronOrder) {
+        self.tp = tp; self.pp = pp; self.dp = dp; self.ep = ep; self.order = order
+    }
+
+    /// Chiplets the whole strategy occupies; one replica is `chipletsPerReplica`.
+    public var chiplets: Int { tp * pp * dp * ep }
+    public var chipletsPerReplica: Int { tp * pp * ep }
+
+    public func size(_ dim: ParallelDim) -> Int {
+        switch dim { case .tp: tp; case .ep: ep; case .dp: dp; case .pp: pp }
+    }
+
+    /// Distance in chiplet index between neighbours of `dim`: the product of the sizes of the
+    /// dimensions mapped inside it.
+    public func stride(_ dim: ParallelDim) -> Int {
+        var s = 1
+        for d in order { if d == dim { return s }; s *= size(d) }
+        return s
+    }
+
+    public var description: String {
+        var s = "TP\(tp) PP\(pp) DP\(dp)"
+        if ep > 1 { s += " EP\(ep)" }
+        if order != Strategy.megatronOrder { s += " [" + order.map(\.rawValue).joined(separator: ",") + "]" }
+        return s
+    }
+}

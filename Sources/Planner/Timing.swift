@@ -1,0 +1,140 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+/// The collectives and sends of one strategy on the hierarchy.
+struct Groups {
+    let tp: GroupShape
+    let ep: GroupShape
+    let ppStride: Int
+
+    init(_ s: Strategy, _ h: Hierarchy) {
+        tp = GroupShape(stride: s.stride(.tp), size: s.tp, in: h)
+        ep = GroupShape(stride: s.stride(.ep), size: s.ep, in: h)
+        ppStride = s.pp > 1 ? s.stride(.pp) : 0
+    }
+}
+
+/// Time of one microbatch in one stage, split into compute and communication.
+struct StageTime {
+    var computeS = 0.0
+    var commS = 0.0
+    var flops = 0.0
+    var bytes = 0.0
+    var totalS: Double { computeS + commS }
+}
+
+extension Evaluator {
+    /// One stage's time for a replica-level microbatch `work`. Layers of one class cost the same,
+    /// so each class is costed once and multiplied by its count in the stage.
+    func stageTime(_ s: Strategy, shard: ModelShard, groups: Groups, layers: Range<Int>,
+                   isFirst: Bool, isLast: Bool, work: Work, tiers: TierChoice) -> StageTime {
+        var counts = [Int](repeating: 0, count: shard.classes.count)
+        for l in layers { counts[shard.layerClass[l]] += 1 }
+        var t = StageTime()
+        let localTokens = work.tokens / Double(s.ep)
+        let hiddenBytes = localTokens * shard.hiddenBytesPerToken
+        func add(_ layer: LayerShard, times n: Double) {
+            let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
+            t.computeS += c.seconds * n; t.flops += c.flops * n; t.bytes += c.bytes * n
+            if layer.tpAllReduces > 0 {
+                t.commS += n * Double(layer.tpAllReduces) * hierarchy.allReduceS(bytes: hiddenBytes, group: groups.tp)
+            }
+            if layer.epAllToAlls > 0 {
+                t.commS += n * Double(layer.epAllToAlls)
+                    * hierarchy.allToAllS(bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep)
+            }
+        }
+        for (cls, n) in counts.enumerated() where n > 0 { add(shard.classes[cls], times: Double(n)) }
+        if isFirst { add(shard.head, times: 1) }
+        if isLast { add(shard.tail, times: 1) }
+        return t
+    }
+
+    /// Pipeline timing of `microbatches` equal microbatches through the stages: the first
+    /// finishes after every stage and send; the rest follow at the slowest stage's pace.
+    /// Returns the time until all finish, the busy fraction, and summed stage figures.
+    func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: [Int], memory: [MemoryUse],
+                  work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime) {
+        var first = 0, sum = StageTime(), slowest = 0.0
+        for (i, count) in split.enumerated() {
+            let t = stageTime(s, shard: shard, groups: groups, layers: first..<(first + count),
+                              isFirst: i == 0, isLast: i == split.count - 1, work: work, tiers: memory[i].choice)
+            first += count
+            sum.computeS += t.computeS; sum.commS += t.commS; sum.flops += t.flops; sum.bytes += t.bytes
+            slowest = max(slowest, t.totalS)
+        }
+        let sendS = groups.ppStride > 0
+            ? hierarchy.pointToPointS(bytes: work.tokens / Double(s.ep) * shard.hiddenBytesPerToken / Double(s.tp),
+                                      stride: groups.ppStride)
+            : 0
+        sum.commS += sendS * Double(split.count - 1)
+        let latency = sum.totalS
+        // With m ≥ pp microbatches the slowest stage never idles; with fewer, a token cycle is
+        // bounded by one microbatch's trip through the whole pipeline.
+        let cycle = max(Double(m) * (slowest + sendS), latency)
+        return (latency + Double(m - 1) * (slowest + sendS), cycle, sum)
+    }
+
+    /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
+    func timing(_ c: Candidate, shard: ModelShard, split: [Int], memory: [MemoryUse]) -> Metrics {
+        let s = c.strategy, sc = inputs.scenario
+        let groups = Groups(s, hierarchy)
+        let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
+        let mp = prefillMicrobatches(s, batch: c.batch)
+        let md = max(1, min(s.pp, c.batch / s.ep))
+        let decodeWork = Work.decode(sequences: b / Double(md), context: meanDecodeContext)
+        var ttftS: Double, tpotS: Double, tokensPerReplicaS: Double, busy: StageTime, cycle: Double
+        switch sc.mode {
+        case .static:
+            // Every request starts together: prefill the batch, then output−1 decode steps.
+            let prefill = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
+                                   work: .prefill(sequences: b / Double(mp), tokens: input), microbatches: mp)
+            let decode = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
+                                  work: decodeWork, microbatches: md)
+            ttftS = prefill.latencyS
+            tpotS = decode.cycleS
+            cycle = decode.cycleS
+            busy = decode.stage
+            let totalS = ttftS + max(output - 1, 0) * tpotS
+            tokensPerReplicaS = b * output / totalS
+        case .continuous:
+            // Steady state: each iteration decodes every in-flight request and prefills the
+            // b/output requests that replace those finishing (Orca / vLLM iteration batching).
+            let arrivals = b / output / Double(md)
+            let mixed = decodeWork + .prefill(sequences: arrivals, tokens: input)
+            let iteration = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
+                                     work: mixed, microbatches: md)
+            let alone = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
+                                 work: .prefill(sequences: 1, tokens: input), microbatches: 1)
+            tpotS = iteration.cycleS
+            cycle = iteration.cycleS
+            busy = iteration.stage
+            // A new request waits for the running iteration, then its prompt goes through.
+            ttftS = alone.latencyS + iteration.cycleS
+            tokensPerReplicaS = b / tpotS
+        }
+        let total = tokensPerReplicaS * Double(s.dp)
+        let cluster = inputs.cluster
+        let racks = Double(s.chiplets) / Double(cluster.totalChiplets) * Double(max(cluster.racks, 1))
+        let powerKW = cluster.totalPowerW / 1000 * Double(s.chiplets) / Double(cluster.totalChiplets)
+        let ttftMs = ttftS * 1000, tpotMs = tpotS * 1000
+        let slo = (sc.maxTTFTMs.map { ttftMs <= $0 } ?? true) && (sc.maxTPOTMs.map { tpotMs <= $0 } ?? true)
+        // Per cycle each stage runs md microbatches; `busy` sums one microbatch over the stages.
+        let perStage = Double(md) / Double(s.pp) / cycle
+        let peakFLOPS = rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency
+        let bytesPerS = rates.tiers[rates.tiers.count - 1].bytesPerS
+        let chips = Double(max(1, (s.chiplets + cluster.chipletsPerChip - 1) / cluster.chipletsPerChip))
+        return Metrics(
+            ttftMs: ttftMs, tpotMs: tpotMs, outputTokensPerSecond: total,
+            outputTokensPerSecondPerChip: total / chips,
+            outputTokensPerSecondPerRack: total / racks,
+            outputTokensPerSecondPerKW: powerKW > 0 ? total / powerKW : 0,
+            tokensPerSecondPerUser: 1 / tpotS,
+            computeUtilisation: busy.flops * perStage / peakFLOPS,
+            bandwidthUtilisation: busy.bytes * perStage / bytesPerS,
+            bubbleFraction: max(0, 1 - busy.totalS * perStage),
+            communicationFraction: busy.totalS > 0 ? busy.commS / busy.totalS : 0,
+            meetsSLO: slo)
+    }
+}
