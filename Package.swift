@@ -48,5 +48,6 @@ let package = Package(
         ]),
 
         // Test targets: one per library target, added with the target's first tests.
+        .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
     ]
 )
