@@ -1,0 +1,134 @@
+import Foundation
+
+/// Any JSON value; lets the loaders report the exact key at fault instead of a decoder trace.
+enum JSONValue: Decodable, Sendable {
+    case null, bool(Bool), int(Int), double(Double), string(String)
+    case array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    /// Reads `path` as one JSON object.
+    static func loadObject(path: String) throws(ModelGraphError) -> JSONObjectReader {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+        let value: JSONValue
+        do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw .invalidJSON(file: path, reason: Self.describe(error))
+        }
+        guard case .object(let object) = value else {
+            throw .invalidJSON(file: path, reason: "the top level is not an object")
+        }
+        return JSONObjectReader(file: path, prefix: "", object: object)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return String(describing: error)
+    }
+}
+
+/// Typed access to one JSON object's keys; `null` counts as absent. Errors carry file and key path.
+struct JSONObjectReader: Sendable {
+    let file: String
+    let prefix: String
+    let object: [String: JSONValue]
+
+    func has(_ key: String) -> Bool { value(key) != nil }
+
+    private func value(_ key: String) -> JSONValue? {
+        if case .null = object[key] { return nil }
+        return object[key]
+    }
+
+    private func path(_ key: String) -> String { prefix + key }
+
+    /// A required integer ≥ `minimum` (1 unless said otherwise).
+    func int(_ key: String, minimum: Int = 1) throws(ModelGraphError) -> Int {
+        guard let value = try optionalInt(key, minimum: minimum) else {
+            throw .missingKey(file: file, key: path(key), expected: minimum > 0 ? "a positive integer" : "an integer ≥ \(minimum)")
+        }
+        return value
+    }
+
+    func optionalInt(_ key: String, minimum: Int = 1) throws(ModelGraphError) -> Int? {
+        guard let raw = value(key) else { return nil }
+        guard case .int(let value) = raw else { throw .wrongType(file: file, key: path(key), expected: "an integer") }
+        guard value >= minimum else {
+            if minimum == 1 { throw .notPositive(file: file, key: path(key), value: value) }
+            throw .invalidValue(file: file, key: path(key), value: "\(value)", expected: "an integer ≥ \(minimum)")
+        }
+        return value
+    }
+
+    /// An optional number > 0 (integers accepted).
+    func optionalPositiveDouble(_ key: String) throws(ModelGraphError) -> Double? {
+        let number: Double
+        switch value(key) {
+        case nil: return nil
+        case .int(let value)?: number = Double(value)
+        case .double(let value)?: number = value
+        default: throw .wrongType(file: file, key: path(key), expected: "a number")
+        }
+        guard number > 0, number.isFinite else {
+            throw .invalidValue(file: file, key: path(key), value: "\(number)", expected: "a positive number")
+        }
+        return number
+    }
+
+    func optionalBool(_ key: String) throws(ModelGraphError) -> Bool? {
+        guard let raw = value(key) else { return nil }
+        guard case .bool(let value) = raw else { throw .wrongType(file: file, key: path(key), expected: "true or false") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(ModelGraphError) -> String? {
+        guard let raw = value(key) else { return nil }
+        guard case .string(let value) = raw else { throw .wrongType(file: file, key: path(key), expected: "a string") }
+        return value
+    }
+
+    func string(_ key: String) throws(ModelGraphError) -> String {
+        guard let value = try optionalString(key) else {
+            throw .missingKey(file: file, key: path(key), expected: "a string")
+        }
+        return value
+    }
+
+    /// A string naming one case of `T`.
+    func optionalEnum<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(ModelGraphError) -> T?
+    where T.RawValue == String {
+        guard let raw = try optionalString(key) else { return nil }
+        guard let value = T(rawValue: raw) else {
+            throw .invalidValue(file: file, key: path(key), value: "`\(raw)`",
+                                expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
+    func optionalObject(_ key: String) throws(ModelGraphError) -> JSONObjectReader? {
+        guard let raw = value(key) else { return nil }
+        guard case .object(let object) = raw else { throw .wrongType(file: file, key: path(key), expected: "an object") }
+        return JSONObjectReader(file: file, prefix: path(key) + ".", object: object)
+    }
+
+    /// Rejects keys outside `allowed`; keys starting with `_` are documentation and pass.
+    func rejectUnknownKeys(allowed: [String]) throws(ModelGraphError) {
+        for key in object.keys.sorted() where !key.hasPrefix("_") && !allowed.contains(key) {
+            throw .unknownKey(file: file, key: path(key), allowed: allowed)
+        }
+    }
+}

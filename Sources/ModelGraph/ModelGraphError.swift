@@ -1,0 +1,48 @@
+/// Bad workload or scenario input. Every case names the file and, where there is one, the key.
+public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable {
+    case unreadable(file: String, reason: String)
+    case invalidJSON(file: String, reason: String)
+    case missingKey(file: String, key: String, expected: String)
+    case wrongType(file: String, key: String, expected: String)
+    case notPositive(file: String, key: String, value: Int)
+    case invalidValue(file: String, key: String, value: String, expected: String)
+    case unknownKey(file: String, key: String, allowed: [String])
+
+    public var file: String {
+        switch self {
+        case .unreadable(let file, _), .invalidJSON(let file, _), .missingKey(let file, _, _),
+             .wrongType(let file, _, _), .notPositive(let file, _, _), .invalidValue(let file, _, _, _),
+             .unknownKey(let file, _, _):
+            file
+        }
+    }
+
+    /// The key path at fault, nil when the file as a whole is.
+    public var key: String? {
+        switch self {
+        case .unreadable, .invalidJSON: nil
+        case .missingKey(_, let key, _), .wrongType(_, let key, _), .notPositive(_, let key, _),
+             .invalidValue(_, let key, _, _), .unknownKey(_, let key, _):
+            key
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason):
+            "\(file): cannot read the file: \(reason)"
+        case .invalidJSON(let file, let reason):
+            "\(file): not valid JSON: \(reason)"
+        case .missingKey(let file, let key, let expected):
+            "\(file): missing key `\(key)` (expected \(expected))"
+        case .wrongType(let file, let key, let expected):
+            "\(file): key `\(key)` has the wrong type (expected \(expected))"
+        case .notPositive(let file, let key, let value):
+            "\(file): key `\(key)` is \(value) (expected a positive integer)"
+        case .invalidValue(let file, let key, let value, let expected):
+            "\(file): key `\(key)` is \(value) (expected \(expected))"
+        case .unknownKey(let file, let key, let allowed):
+            "\(file): unknown key `\(key)` (allowed: \(allowed.joined(separator: ", ")))"
+        }
+    }
+}
