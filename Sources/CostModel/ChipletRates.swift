@@ -15,6 +15,7 @@ public struct ChipletRates: Sendable {
     public let vectorFLOPSPerS: Double
     public let tiers: [Tier]
 
+    /// Tier bandwidth is the sustained figure (nominal × the file's `bandwidthEfficiency`).
     /// Throws `ClusterSpecError` when the chip has no figure for the compute dtype.
     public init(cluster: ClusterSpec, computeDType: String) throws {
         try cluster.requireDType(computeDType)
@@ -24,7 +25,7 @@ public struct ChipletRates: Sendable {
         vectorFLOPSPerS = peak * cluster.chiplet.compute.vectorEfficiency
         tiers = cluster.memoryPerChiplet.map {
             Tier(name: $0.name, level: $0.level, capacityBytes: $0.capacityBytesPerChiplet,
-                 bytesPerS: $0.bandwidthGBpsPerChiplet * 1e9)
+                 bytesPerS: $0.bandwidthGBpsPerChiplet * $0.bandwidthEfficiency * 1e9)
         }
     }
 

@@ -30,7 +30,7 @@ public struct LayerShard: Sendable {
         kvBytesPerPosition = kv
         let routed = layerOps.first { $0.instances > 1 }
         routedTopK = routed?.activePerToken ?? 0
-        tpAllReduces = shard.tp > 1 ? (tpAllReduces ?? 2) : 0
+        self.tpAllReduces = shard.tp > 1 ? (tpAllReduces ?? 2) : 0
         epAllToAlls = shard.ep > 1 && routed != nil ? 2 : 0
     }
 

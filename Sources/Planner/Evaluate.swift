@@ -14,7 +14,7 @@ extension Evaluator {
             return "TP \(s.tp) does not divide the \(cfg.attentionHeads) attention heads of \(name); "
                 + "TP can be \(listed(ok))"
         }
-        let experts = inputs.model.routedExperts
+        let experts = inputs.model.config.experts
         if s.ep > 1 && experts == 0 {
             return "EP \(s.ep) needs a mixture-of-experts model; \(name) is dense"
         }
@@ -99,4 +99,20 @@ func listed(_ values: [Int]) -> String {
     let s = values.map(String.init)
     guard s.count > 1 else { return s.first ?? "none" }
     return s.dropLast().joined(separator: ", ") + " or " + (s.last ?? "")
+}
+
+extension Evaluator {
+    /// Evaluates `strategy` at `batch`, or, when no batch is given, at the largest power-of-two
+    /// batch up to `maxBatch` that fits and meets the SLOs (batch 1's verdict when none does).
+    public func evaluateLargestBatch(_ strategy: Strategy, batch: Int?, maxBatch: Int) -> Evaluation {
+        if let batch { return evaluate(Candidate(strategy: strategy, batch: batch)) }
+        var best = evaluate(Candidate(strategy: strategy, batch: max(1, strategy.ep)))
+        guard best.metrics?.meetsSLO == true else { return best }
+        for b in powersOfTwo(upTo: maxBatch) where b > best.candidate.batch {
+            let e = evaluate(Candidate(strategy: strategy, batch: b))
+            guard e.metrics?.meetsSLO == true else { break }
+            best = e
+        }
+        return best
+    }
 }

@@ -39,7 +39,7 @@ extension Evaluator {
         let cfg = inputs.model.config
         let total = hierarchy.totalChiplets
         let tps = divisors(cfg.attentionHeads).filter { $0 <= total }
-        let experts = inputs.model.routedExperts
+        let experts = inputs.model.config.experts
         let eps = experts > 1 ? divisors(experts).filter { $0 <= total } : [1]
         let batches = options.batches ?? powersOfTwo(upTo: options.maxBatch)
         var orders = [Strategy.megatronOrder, [.tp, .ep, .pp, .dp]]

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import ModelGraph
+import Planner
+
+/// `tessera plan`: evaluate one strategy, or search them all.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Choose how to split a model over a cluster, or evaluate one split.",
+        discussion: """
+        Without strategy flags, searches every legal TP × PP × EP × DP split, mapping order and \
+        batch, prunes by memory, and ranks what meets the SLOs by the objective. With any of \
+        --tp/--pp/--dp/--ep, evaluates exactly that strategy (unset ones are 1); with no --batch it \
+        takes the largest batch that fits and meets the SLOs.
+
+        Examples:
+          tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/gb200-nvl72.yaml --explain
+          tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/dgx-h100.yaml --tp 1 --batch 64 --input-tokens 2048 --output-tokens 2048
+          tessera plan --model Workloads/tiny-llama.json --cluster Clusters/corsair-rack.yaml --scenario Workloads/scenarios/tiny-test.json --tp 2 --pp 2 -o plan.json
+        """)
+
+    @OptionGroup var inputs: PlanInputOptions
+
+    @Option(help: "Tensor-parallel size.") var tp: Int?
+    @Option(help: "Pipeline stages.") var pp: Int?
+    @Option(help: "Data-parallel replicas.") var dp: Int?
+    @Option(help: "Expert-parallel size (MoE models).") var ep: Int?
+    @Option(help: "Mapping order, innermost first, e.g. tp,ep,dp,pp (Megatron's, the default).")
+    var order: String?
+
+    @Option(help: "What to maximise: \(Objective.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var objective: Objective = .throughputPerChip
+    @Option(help: "How many of the best candidates to list.") var top = 5
+    @Option(help: "Largest batch the search tries (powers of two up to it).") var maxBatch = 1024
+    @Flag(help: "Say why the winner won and why the runners-up lost.") var explain = false
+    @Flag(help: "Print one JSON object instead of tables.") var json = false
+    @Option(name: .shortAndLong, help: "Write the chosen plan (the emulator's input) to this file.")
+    var output: String?
+
+    var evaluatesOne: Bool { tp != nil || pp != nil || dp != nil || ep != nil || order != nil }
+
+    func validate() throws {
+        for (flag, v) in [("--tp", tp), ("--pp", pp), ("--dp", dp), ("--ep", ep)] {
+            if let v, v < 1 { throw ValidationError("\(flag) must be at least 1, got \(v)") }
+        }
+        if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+        if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+        _ = try parsedOrder()
+    }
+
+    func parsedOrder() throws -> [ParallelDim] {
+        guard let order else { return Strategy.megatronOrder }
+        let dims = order.split(separator: ",").map { ParallelDim(rawValue: String($0).trimmingCharacters(in: .whitespaces)) }
+        guard dims.count == 4, !dims.contains(nil), Set(dims.compactMap { $0 }).count == 4 else {
+            throw ValidationError("--order must name tp, ep, dp and pp once each, innermost first (got \"\(order)\")")
+        }
+        return dims.compactMap { $0 }
+    }
+
+    func run() throws {
+        let evaluator: Evaluator
+        do { evaluator = try Evaluator(try inputs.load()) } catch { throw fail(error) }
+        if evaluatesOne {
+            let strategy = Strategy(tp: tp ?? 1, pp: pp ?? 1, dp: dp ?? 1, ep: ep ?? 1, order: try parsedOrder())
+            let e = evaluator.evaluateLargestBatch(strategy, batch: inputs.batch ?? evaluator.inputs.scenario.batch,
+                                                   maxBatch: maxBatch)
+            try emit(plan: e, evaluator: evaluator)
+            if json { print(String(decoding: try prettyJSON(EvaluationReport(e)), as: UTF8.self)) }
+            else { print(PlanText.one(e, evaluator.inputs)) }
+            if !e.feasible { throw ExitCode(2) }
+            return
+        }
+        var options = SearchOptions()
+        options.objective = objective
+        options.top = top
+        options.maxBatch = maxBatch
+        if let b = inputs.batch ?? evaluator.inputs.scenario.batch { options.batches = [b] }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = evaluator.search(options)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if let best = result.ranked.first { try emit(plan: best, evaluator: evaluator) }
+        if json {
+            print(String(decoding: try prettyJSON(SearchReport(result, seconds: seconds)), as: UTF8.self))
+        } else {
+            print(PlanText.search(result, seconds: seconds, inputs: evaluator.inputs, explain: explain))
+        }
+        if result.ranked.isEmpty { throw ExitCode(2) }
+    }
+
+    private func emit(plan e: Evaluation, evaluator: Evaluator) throws {
+        guard let path = output, let plan = evaluator.plan(e) else { return }
+        do { try writeAtomically(try prettyJSON(plan), to: path) } catch { throw fail("cannot write \(path): \(error)") }
+        if !json { FileHandle.standardError.write(Data("wrote \(path)\n".utf8)) }
+    }
+}
+
+extension Objective: ExpressibleByArgument {}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import ClusterSpec
+import Foundation
+import ModelGraph
+import Planner
+
+/// The inputs every planning command shares: model, cluster, scenario and overrides of it.
+struct PlanInputOptions: ParsableArguments {
+    @Option(name: .long, help: "Workload: a Hugging Face config.json-shaped file, e.g. Workloads/llama-3-70b.json.")
+    var model: String
+
+    @Option(name: .long, help: "Cluster: a YAML hierarchy, e.g. Clusters/gb200-nvl72.yaml.")
+    var cluster: String
+
+    @Option(name: .long, help: "Scenario file (Workloads/scenarios/*.json); flags below override it. Default: 1024 → 256 tokens, continuous, bf16.")
+    var scenario: String?
+
+    @Option(name: .long, help: "Prompt tokens per request.")
+    var inputTokens: Int?
+    @Option(name: .long, help: "Generated tokens per request.")
+    var outputTokens: Int?
+    @Option(name: .long, help: "Sequences in flight per replica (default: searched).")
+    var batch: Int?
+    @Option(name: .long, help: "Batching: static (all requests start together) or continuous (steady state).")
+    var mode: BatchingMode?
+    @Option(name: .long, help: "Weight dtype: \(DType.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var weights: DType?
+    @Option(name: .long, help: "Activation dtype.")
+    var activations: DType?
+    @Option(name: .customLong("kv-cache"), help: "KV-cache dtype.")
+    var kvCache: DType?
+    @Option(name: .customLong("max-ttft-ms"), help: "Time-to-first-token limit in ms.")
+    var maxTTFTMs: Double?
+    @Option(name: .customLong("max-tpot-ms"), help: "Time-per-output-token limit in ms.")
+    var maxTPOTMs: Double?
+
+    func validate() throws {
+        for (flag, value) in [("--input-tokens", inputTokens), ("--output-tokens", outputTokens), ("--batch", batch)] {
+            if let v = value, v < 1 { throw ValidationError("\(flag) must be at least 1, got \(v)") }
+        }
+        for (flag, value) in [("--max-ttft-ms", maxTTFTMs), ("--max-tpot-ms", maxTPOTMs)] {
+            if let v = value, !(v > 0) { throw ValidationError("\(flag) must be a positive number of ms, got \(v)") }
+        }
+    }
+
+    /// Loads the files and applies the overrides; errors name the file and key.
+    func load() throws -> PlanInputs {
+        let graph = try ModelGraph.load(path: model)
+        let spec = try ClusterSpec.load(path: cluster)
+        var sc = try scenario.map { try Scenario.load(path: $0) }
+            ?? Scenario(inputTokens: 1024, outputTokens: 256, mode: .continuous)
+        if let v = inputTokens { sc.inputTokens = v }
+        if let v = outputTokens { sc.outputTokens = v }
+        if let v = batch { sc.batch = v }
+        if let v = mode { sc.mode = v }
+        if let v = weights { sc.precision.weights = v }
+        if let v = activations { sc.precision.activations = v }
+        if let v = kvCache { sc.precision.kvCache = v }
+        if let v = maxTTFTMs { sc.maxTTFTMs = v }
+        if let v = maxTPOTMs { sc.maxTPOTMs = v }
+        return PlanInputs(modelName: graph.name, model: graph, cluster: spec, scenario: sc)
+    }
+}
+
+extension BatchingMode: ExpressibleByArgument {}
+extension DType: ExpressibleByArgument {}
+
+/// Prints a user-facing error in one line and exits non-zero.
+func fail(_ error: Any) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode.failure
+}
+
+/// Writes `data` whole or not at all: to a temporary file beside `path`, then renamed over it.
+func writeAtomically(_ data: Data, to path: String) throws {
+    try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+}
+
+func prettyJSON<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value)
+}

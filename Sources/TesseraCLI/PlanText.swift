@@ -1,0 +1,83 @@
+import Foundation
+import ModelGraph
+import Planner
+
+/// Human-readable plan output: aligned tables, one line per candidate.
+enum PlanText {
+    static func header(_ inputs: PlanInputs) -> String {
+        let sc = inputs.scenario, p = sc.precision
+        var slo: [String] = []
+        if let t = sc.maxTTFTMs { slo.append("TTFT ≤ \(fmtNumber(t)) ms") }
+        if let t = sc.maxTPOTMs { slo.append("TPOT ≤ \(fmtNumber(t)) ms") }
+        return "\(inputs.modelName) on \(inputs.cluster.name) (\(inputs.cluster.totalChiplets) chiplets): "
+            + "\(sc.inputTokens) → \(sc.outputTokens) tokens, \(sc.mode.rawValue) batching, "
+            + "weights \(p.weights.rawValue), activations \(p.activations.rawValue), KV \(p.kvCache.rawValue)"
+            + (slo.isEmpty ? "" : ", " + slo.joined(separator: ", "))
+    }
+
+    static func one(_ e: Evaluation, _ inputs: PlanInputs) -> String {
+        var out = [header(inputs)]
+        if let reason = e.reason {
+            out.append("infeasible: \(reason)")
+            if let fix = e.fix { out.append("smallest change: \(fix)") }
+            return out.joined(separator: "\n")
+        }
+        out.append(table([e]))
+        if let m = e.metrics, !m.meetsSLO { out.append("misses the SLOs") }
+        if let mem = e.memory {
+            out.append("memory per chiplet (fullest stage): " + mem.tiers.map {
+                "\($0.name) \(gbText($0.usedBytes)) of \(gbText($0.capacityBytes)) (weights \(gbText($0.weightBytes)), KV \(gbText($0.kvCacheBytes)))"
+            }.joined(separator: "; ") + (mem.weightStationary ? "; weights stay in on-chip memory" : ""))
+        }
+        out.append("stages: \(e.stageLayers.map(String.init).joined(separator: " + ")) layers")
+        return out.joined(separator: "\n")
+    }
+
+    static func search(_ r: SearchResult, seconds: Double, inputs: PlanInputs, explain: Bool) -> String {
+        var out = [header(inputs),
+                   "searched \(r.candidates) candidates in \(String(format: "%.3f", seconds)) s: "
+                   + "\(r.illegal) break a rule, \(r.outOfMemory) do not fit, \(r.missedSLO) miss the SLOs"]
+        if r.ranked.isEmpty {
+            out.append("no candidate fits and meets the SLOs. Most common reasons:")
+            out += r.failures.prefix(5).map { "  \($0.count) × \($0.reason)" }
+        } else {
+            out.append("best:")
+            out.append(table(r.ranked))
+            out.append("Pareto front (tokens/s per user against tokens/s per chip):")
+            out.append(table(r.pareto))
+        }
+        if explain { out.append("why:"); out += Planner.explain(r, objective: .throughputPerChip).map { "  " + $0 } }
+        return out.joined(separator: "\n")
+    }
+
+    static func table(_ rows: [Evaluation]) -> String {
+        let head = ["strategy", "batch", "chips", "TTFT ms", "TPOT ms", "tok/s", "tok/s/chip", "tok/s/user", "comm", "bubble"]
+        let body: [[String]] = rows.compactMap { e in
+            guard let m = e.metrics else { return nil }
+            return [e.candidate.strategy.description, "\(e.candidate.batch)", "\(e.chipsUsed)",
+                    fmtNumber(m.ttftMs), fmtNumber(m.tpotMs), fmtNumber(m.outputTokensPerSecond),
+                    fmtNumber(m.outputTokensPerSecondPerChip), fmtNumber(m.tokensPerSecondPerUser),
+                    String(format: "%.0f%%", m.communicationFraction * 100),
+                    String(format: "%.0f%%", m.bubbleFraction * 100)]
+        }
+        return alignedTable(head, body)
+    }
+}
+
+func fmtNumber(_ x: Double) -> String {
+    x >= 100 ? String(format: "%.0f", x) : x >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x)
+}
+
+func gbText(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
+
+/// Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
+func alignedTable(_ head: [String], _ rows: [[String]]) -> String {
+    let all = [head] + rows
+    let widths = head.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+    return all.map { row in
+        row.enumerated().map { c, cell in
+            let pad = String(repeating: " ", count: widths[c] - cell.count)
+            return c == 0 ? cell + pad : pad + cell
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}
