@@ -36,6 +36,10 @@ import Testing
         }
         #expect(file == path)
         #expect(error?.description.hasPrefix("\(path): not valid JSON: ") == true)
+        let located = try loadError("{\"a\": 1,\n \"b\": }")
+        #expect(located.error == .invalidJSON(file: located.path, reason: "Invalid value around character 15. (line 2, column 7)"))
+        let array = try loadError("[1]")
+        #expect(array.error == .invalidJSON(file: array.path, reason: "the top level is not an object"))
         #expect(error?.key == nil)
     }
 
