@@ -49,5 +49,6 @@ let package = Package(
 
         // Test targets: one per library target, added with the target's first tests.
         .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"]),
+        .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
     ]
 )

@@ -9,6 +9,7 @@ struct Tessera: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ModelCommand.self,
+            ClusterCommand.self,
         ]
     )
 }
