@@ -23,7 +23,7 @@ extension ClusterSpec {
     public var chipUnitName: String { chipLevel.map { levels[$0].name } ?? "chiplet" }
 
     /// One tier as seen by one chiplet: a shared tier divided evenly by the chiplets sharing it.
-    public struct TierShare: Sendable, Equatable {
+    public struct TierShare: Sendable, Equatable, Encodable {
         public var name: String
         /// `chiplet` or the name of the level the tier belongs to.
         public var level: String
@@ -47,7 +47,7 @@ extension ClusterSpec {
     }
 
     /// One tier summed over the whole cluster.
-    public struct TierTotal: Sendable, Equatable {
+    public struct TierTotal: Sendable, Equatable, Encodable {
         public var name: String
         public var level: String
         /// How many instances of the tier the cluster has.

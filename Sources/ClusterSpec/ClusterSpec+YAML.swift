@@ -49,7 +49,7 @@ extension ClusterSpec {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             "YAML syntax error at line \(mark.line), column \(mark.column): \(problem)"
         case let .duplicatedKeysInMapping(duplicates, context):
-            "duplicate key \(duplicates.sorted().joined(separator: ", ")) in the mapping at line \(context.mark.line)"
+            "duplicate key \(duplicates.sorted().joined(separator: ", ")) (first at line \(context.mark.line))"
         default:
             "YAML error: \(error)"
         }
@@ -65,7 +65,7 @@ extension ClusterSpec {
     }
 
     private static func readCompute(_ fields: YAMLFields) throws -> ComputeSpec {
-        guard let tflopsFields = try fields.fields("tflops", allowed: knownDTypes) else {
+        guard let tflopsFields = try fields.fields("tflops", allowed: knownDTypes, keyNoun: "dtype") else {
             throw fields.missing("tflops", "a peak per dtype, e.g. {bf16: 989}")
         }
         var tflops: [String: Double] = [:]

@@ -1,10 +1,10 @@
 /// How the members of one level are wired together.
-public enum LinkTopology: String, Sendable, CaseIterable {
+public enum LinkTopology: String, Sendable, CaseIterable, Encodable {
     case ring, fullMesh, `switch`, mesh2D, torus2D
 }
 
 /// The fabric that joins the members of one level (the chiplets of a package, the nodes of a rack, …).
-public struct LinkSpec: Sendable, Equatable {
+public struct LinkSpec: Sendable, Equatable, Encodable {
     public var topology: LinkTopology
     /// Per direction, the whole of ONE member's attachment to this fabric (all its ports together):
     /// a node-level NVSwitch gives each H100 450 GB/s; an InfiniBand fabric between nodes gives each
@@ -46,7 +46,7 @@ public struct LinkSpec: Sendable, Equatable {
 }
 
 /// One memory tier (SRAM, HBM, LPDDR, GDDR, …) of one unit.
-public struct MemoryTierSpec: Sendable, Equatable {
+public struct MemoryTierSpec: Sendable, Equatable, Encodable {
     public var name: String
     public var capacityBytes: Double
     public var bandwidthGBps: Double
@@ -62,7 +62,7 @@ public struct MemoryTierSpec: Sendable, Equatable {
 }
 
 /// Compute of one chiplet.
-public struct ComputeSpec: Sendable, Equatable {
+public struct ComputeSpec: Sendable, Equatable, Encodable {
     /// Dense peak per dtype name (`bf16`, `fp8`, …; see `ClusterSpec.knownDTypes`).
     public var tflops: [String: Double]
     /// Sustained fraction of peak for matmul (GEMM) work.
@@ -83,7 +83,7 @@ public struct ComputeSpec: Sendable, Equatable {
 }
 
 /// The innermost unit: what one MPI rank emulates.
-public struct ChipletSpec: Sendable, Equatable {
+public struct ChipletSpec: Sendable, Equatable, Encodable {
     public var name: String
     public var compute: ComputeSpec
     /// Tiers private to this chiplet, innermost (fastest) first.
@@ -101,7 +101,7 @@ public struct ChipletSpec: Sendable, Equatable {
 }
 
 /// One level of the hierarchy around the chiplet: `count` members of the level below, joined by `link`.
-public struct LevelSpec: Sendable, Equatable {
+public struct LevelSpec: Sendable, Equatable, Encodable {
     public var name: String
     public var count: Int
     public var link: LinkSpec

@@ -7,7 +7,8 @@ struct YAMLFields {
     let path: String
     private let pairs: [(key: String, value: Node)]
 
-    init(_ node: Node, file: String, path: String, allowed: [String]) throws {
+    /// `keyNoun` names what the keys are in the unknown-key message (`key`, `dtype`).
+    init(_ node: Node, file: String, path: String, allowed: [String], keyNoun: String = "key") throws {
         self.file = file
         self.path = path
         guard case let .mapping(mapping) = node else {
@@ -20,7 +21,7 @@ struct YAMLFields {
             }
             guard allowed.contains(scalar.string) else {
                 throw ClusterSpecError(file: file, keyPath: Self.join(path, scalar.string),
-                                       message: "unknown key; expected one of \(allowed.joined(separator: ", "))")
+                                       message: "unknown \(keyNoun); expected one of \(allowed.joined(separator: ", "))")
             }
             pairs.append((scalar.string, value))
         }
@@ -95,9 +96,9 @@ struct YAMLFields {
         return count
     }
 
-    func fields(_ key: String, allowed: [String]) throws -> YAMLFields? {
+    func fields(_ key: String, allowed: [String], keyNoun: String = "key") throws -> YAMLFields? {
         guard let value = node(key) else { return nil }
-        return try YAMLFields(value, file: file, path: keyPath(key), allowed: allowed)
+        return try YAMLFields(value, file: file, path: keyPath(key), allowed: allowed, keyNoun: keyNoun)
     }
 
     /// The items of a list with their key paths (`levels[0]`, …); an absent key is an empty list.

@@ -24,7 +24,7 @@ enum JSONValue: Decodable, Sendable {
         }
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw .invalidJSON(file: path, reason: Self.describe(error))
+            throw .invalidJSON(file: path, reason: Self.describe(error, data: data))
         }
         guard case .object(let object) = value else {
             throw .invalidJSON(file: path, reason: "the top level is not an object")
@@ -32,10 +32,18 @@ enum JSONValue: Decodable, Sendable {
         return JSONObjectReader(file: path, prefix: "", object: object)
     }
 
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
+    /// The decoder says only "not valid JSON"; JSONSerialization says where, which we turn into a line.
+    private static func describe(_ error: Error, data: Data) -> String {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            guard let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else {
+                return error.localizedDescription
+            }
+            guard let offset = detail.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .punctuationCharacters)) }),
+                  offset <= data.count else { return detail }
+            let before = data.prefix(offset)
+            let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            return "\(detail) (line \(line), column \(column))"
         }
         return String(describing: error)
     }

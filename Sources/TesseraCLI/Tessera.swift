@@ -9,6 +9,8 @@ struct Tessera: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             PlanCommand.self,
+            ModelCommand.self,
+            ClusterCommand.self,
         ]
     )
 }

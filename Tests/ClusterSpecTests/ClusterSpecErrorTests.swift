@@ -86,7 +86,7 @@ func failure(replacing old: String, with new: String) -> String? {
 
 @Test func unknownDTypeIsRejected() {
     #expect(failure(replacing: "fp8: 200", with: "fp9: 200")
-        == "Clusters/x.yaml: chiplet.compute.tflops.fp9: unknown key; expected one of fp32, bf16, fp16, fp8, int8, fp4, int4, mxint8, mxint4")
+        == "Clusters/x.yaml: chiplet.compute.tflops.fp9: unknown dtype; expected one of fp32, bf16, fp16, fp8, int8, fp4, int4, mxint8, mxint4")
 }
 
 @Test func unsupportedDTypeIsReportedForThePlanner() throws {
@@ -121,6 +121,11 @@ func failure(replacing old: String, with new: String) -> String? {
         == "Clusters/x.yaml: chip: expected one of chiplet, node, rack, got board")
     #expect(failure(replacing: "name: node", with: "name: rack")
         == "Clusters/x.yaml: levels[1].name: expected a name not used by another level, got rack again")
+}
+
+@Test func duplicateKeyIsRejected() {
+    #expect(failure(replacing: "  powerW: 700", with: "  powerW: 700\n  powerW: 800")
+        == "Clusters/x.yaml: duplicate key powerW (first at line 12)")
 }
 
 @Test func yamlSyntaxErrorNamesFileAndLine() {

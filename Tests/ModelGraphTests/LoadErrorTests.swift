@@ -15,6 +15,14 @@ import Testing
         #expect(graph.config.norm == .rmsNorm && graph.config.positions == .rotary)
     }
 
+    /// MQA: one KV head (a JSON 1 must read as an integer, not as true). hidden 64, 8 heads of 8,
+    /// 2 layers: KV = 2 layers × 2 × 1 × 8 × 2 bytes; k_proj 64 × 8.
+    @Test func multiQueryAttention() throws {
+        let graph = try ModelGraph.load(path: Fixtures.temporaryFile(Fixtures.llamaConfigText(["num_key_value_heads": "1"])))
+        #expect(graph.kvCacheBytesPerToken(.bf16) == 64)
+        #expect(graph.ops(inLayer: 0).first { $0.kind == .kProjection }?.parameters == 512)
+    }
+
     @Test func missingKeyNamesFileAndKey() throws {
         let (path, error) = try loadError(Fixtures.llamaConfigText(["hidden_size": nil]))
         #expect(error == .missingKey(file: path, key: "hidden_size", expected: "a positive integer"))
@@ -36,6 +44,10 @@ import Testing
         }
         #expect(file == path)
         #expect(error?.description.hasPrefix("\(path): not valid JSON: ") == true)
+        let located = try loadError("{\"a\": 1,\n \"b\": }")
+        #expect(located.error == .invalidJSON(file: located.path, reason: "Invalid value around character 15. (line 2, column 7)"))
+        let array = try loadError("[1]")
+        #expect(array.error == .invalidJSON(file: array.path, reason: "the top level is not an object"))
         #expect(error?.key == nil)
     }
 

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ModelGraph
+
+/// `tessera model <workload.json>`: parameters, bytes, FLOPs, KV cache and the per-layer op table.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Describe a workload: parameters, bytes per dtype, FLOPs and KV bytes per token, and its ops."
+    )
+
+    @Argument(help: "A Hugging Face config.json-shaped workload file, e.g. Workloads/llama-3-8b.json.")
+    var workload: String
+
+    @Flag(help: "Print JSON (keys parameters.total, parameters.active, bytes, flopsPerToken, kvBytesPerToken, layers).")
+    var json = false
+
+    @Option(help: "Dtypes: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE.")
+    var precision = "bf16"
+
+    @Option(help: "Context length for the prefill and decode FLOPs figures.")
+    var context = 4096
+
+    func validate() throws {
+        guard context > 0 else { throw ValidationError("--context must be positive, got \(context)") }
+        do { _ = try Precision(spec: precision) } catch { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        let graph: ModelGraph
+        let chosen: Precision
+        do {
+            chosen = try Precision(spec: precision)
+            graph = try ModelGraph.load(path: workload)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let report = ModelReport(graph: graph, file: workload, precision: chosen, context: context)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}
