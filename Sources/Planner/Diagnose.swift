@@ -31,7 +31,7 @@ extension Evaluator {
             guard illegality(t, batch: batch) == nil else { return false }
             let shard = modelShard(Shard(tp: t.tp, ep: t.ep))
             return stageMemory(t, batch: batch, shard: shard,
-                               split: stageLayers(t, batch: batch, shard: shard)).allSatisfy(\.fits)
+                               split: stageSplit(t, batch: batch, shard: shard)).allSatisfy(\.fits)
         }
         var t = s
         while t.tp * 2 * t.pp * t.ep * t.dp <= hierarchy.totalChiplets {

@@ -43,8 +43,9 @@ extension Evaluator {
         var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: chipsUsed, stageLayers: [])
         if let why = illegality(s, batch: c.batch) { e.reason = why; return e }
         let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
-        e.stageLayers = stageLayers(s, batch: c.batch, shard: shard)
-        let stages = stageMemory(s, batch: c.batch, shard: shard, split: e.stageLayers)
+        let split = stageSplit(s, batch: c.batch, shard: shard)
+        e.stageLayers = split.layers
+        let stages = stageMemory(s, batch: c.batch, shard: shard, split: split)
         // Quote the fullest stage: it is the one that decides feasibility.
         let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
         e.memory = fullest
@@ -53,7 +54,7 @@ extension Evaluator {
             e.fix = smallestFix(c)
             return e
         }
-        e.metrics = timing(c, shard: shard, split: e.stageLayers, memory: stages)
+        e.metrics = timing(c, shard: shard, split: split, memory: stages)
         return e
     }
 
@@ -63,23 +64,22 @@ extension Evaluator {
 
     /// Memory of one chiplet in each stage: its weights, the K/V cache of the sequences its EP
     /// rank holds at full context, and the live activations of a prefill microbatch.
-    func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: [Int]) -> [MemoryUse] {
+    func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit) -> [MemoryUse] {
         let sc = inputs.scenario
         let sequencesHere = Double(batch) / Double(s.ep)
         let positions = sequencesHere * Double(sc.inputTokens + sc.outputTokens)
         let prefillTokens = sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens)
-        var first = 0
-        return split.enumerated().map { stage, count in
+        let last = split.layers.count - 1
+        return split.classCounts.enumerated().map { stage, counts in
             var weights = 0.0, kv = 0.0, act = 0.0
-            for layer in first..<(first + count) {
-                let l = shard.layer(layer)
-                weights += l.weightBytes
-                kv += l.kvBytesPerPosition
+            for (c, n) in counts.enumerated() where n > 0 {
+                let l = shard.classes[c]
+                weights += Double(n) * l.weightBytes
+                kv += Double(n) * l.kvBytesPerPosition
                 act = max(act, l.peakActivationBytesPerToken)
             }
-            first += count
             if stage == 0 { weights += shard.head.weightBytes }
-            if stage == split.count - 1 { weights += shard.tail.weightBytes }
+            if stage == last { weights += shard.tail.weightBytes }
             return placeMemory(weights: weights, kvCache: kv * positions,
                                activations: act * prefillTokens, tiers: rates.tiers)
         }

@@ -10,9 +10,9 @@ public final class Evaluator {
     public let hierarchy: Hierarchy
     public let rates: ChipletRates
     private var shards: [Shard: ModelShard] = [:]
-    private var splits: [SplitKey: [Int]] = [:]
+    private var splits: [SplitKey: StageSplit] = [:]
 
-    private struct SplitKey: Hashable { let tp, ep, pp, batch: Int }
+    private struct SplitKey: Hashable { let tp, ep, pp: Int }
 
     /// Throws when the cluster cannot run the scenario's compute dtype at all.
     public init(_ inputs: PlanInputs) throws {
@@ -31,11 +31,14 @@ public final class Evaluator {
         return made
     }
 
-    /// Layers per stage, balanced on the time a whole batch spends in each layer.
-    func stageLayers(_ s: Strategy, batch: Int, shard: ModelShard) -> [Int] {
-        let key = SplitKey(tp: s.tp, ep: s.ep, pp: s.pp, batch: batch)
+    /// Layers per stage, balanced on the time a batch spends in each layer over its whole life.
+    /// The split depends on the batch only through the cost ratio of layer classes (dense vs MoE)
+    /// and the end stages' extras, so it is made once per shard and stage count, at the
+    /// scenario's batch or a reference batch of 64 (assumed typical), and reused for all batches.
+    func stageSplit(_ s: Strategy, batch _: Int, shard: ModelShard) -> StageSplit {
+        let key = SplitKey(tp: s.tp, ep: s.ep, pp: s.pp)
         if let known = splits[key] { return known }
-        let work = balanceWork(batch: batch)
+        let work = balanceWork(batch: max(inputs.scenario.batch ?? 64, s.ep))
         let tiers = TierChoice(weights: rates.tiers.count - 1, kvCache: rates.tiers.count - 1, activations: 0)
         let classCost = shard.classes.map { $0.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds }
         let costs = shard.layerClass.map { classCost[$0] }
@@ -43,8 +46,9 @@ public final class Evaluator {
             costs: costs, stages: s.pp,
             fixedFirst: shard.head.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds,
             fixedLast: shard.tail.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds)
-        splits[key] = split
-        return split
+        let made = StageSplit(layers: split, shard: shard)
+        splits[key] = made
+        return made
     }
 
     /// A request batch's whole life in one layer: its prefill plus every decode step, which the
@@ -59,6 +63,24 @@ public final class Evaluator {
 
     var meanDecodeContext: Double {
         Double(inputs.scenario.inputTokens) + Double(inputs.scenario.outputTokens) / 2
+    }
+}
+
+/// Layers per pipeline stage, and how many layers of each class each stage holds (stage costs
+/// are sums over classes, so the search never walks layers one by one).
+struct StageSplit {
+    let layers: [Int]
+    let classCounts: [[Int]]
+
+    init(layers: [Int], shard: ModelShard) {
+        self.layers = layers
+        var first = 0
+        classCounts = layers.map { count in
+            var counts = [Int](repeating: 0, count: shard.classes.count)
+            for l in first..<(first + count) { counts[shard.layerClass[l]] += 1 }
+            first += count
+            return counts
+        }
     }
 }
 

@@ -11,6 +11,7 @@ extension Evaluator {
         let mp = prefillMicrobatches(s, batch: e.candidate.batch)
         let md = max(1, min(s.pp, e.candidate.batch / s.ep))
         let b = Double(e.candidate.batch)
+        _ = sc
         let prefill = Work.prefill(sequences: b / Double(mp), tokens: Double(sc.inputTokens))
         let decode = Work.decode(sequences: b / Double(md), context: meanDecodeContext)
         let buffer = onChipBytes(memory)

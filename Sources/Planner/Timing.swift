@@ -22,53 +22,62 @@ struct StageTime {
     var flops = 0.0
     var bytes = 0.0
     var totalS: Double { computeS + commS }
+
+    static func += (a: inout StageTime, b: StageTime) {
+        a.computeS += b.computeS; a.commS += b.commS; a.flops += b.flops; a.bytes += b.bytes
+    }
+    static func * (a: StageTime, n: Double) -> StageTime {
+        StageTime(computeS: a.computeS * n, commS: a.commS * n, flops: a.flops * n, bytes: a.bytes * n)
+    }
 }
 
 extension Evaluator {
-    /// One stage's time for a replica-level microbatch `work`. Layers of one class cost the same,
-    /// so each class is costed once and multiplied by its count in the stage.
-    func stageTime(_ s: Strategy, shard: ModelShard, groups: Groups, layers: Range<Int>,
-                   isFirst: Bool, isLast: Bool, work: Work, tiers: TierChoice) -> StageTime {
-        var counts = [Int](repeating: 0, count: shard.classes.count)
-        for l in layers { counts[shard.layerClass[l]] += 1 }
-        var t = StageTime()
-        let localTokens = work.tokens / Double(s.ep)
-        let hiddenBytes = localTokens * shard.hiddenBytesPerToken
-        func add(_ layer: LayerShard, times n: Double) {
-            let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
-            t.computeS += c.seconds * n; t.flops += c.flops * n; t.bytes += c.bytes * n
-            if layer.tpAllReduces > 0 {
-                t.commS += n * Double(layer.tpAllReduces) * hierarchy.allReduceS(bytes: hiddenBytes, group: groups.tp)
-            }
-            if layer.epAllToAlls > 0 {
-                t.commS += n * Double(layer.epAllToAlls)
-                    * hierarchy.allToAllS(bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep)
-            }
+    /// One layer's time (ops and collectives) for a replica-level microbatch `work`.
+    func layerTime(_ layer: LayerShard, _ s: Strategy, groups: Groups, work: Work, tiers: TierChoice,
+                   hiddenBytes: Double) -> StageTime {
+        let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
+        var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
+        if layer.tpAllReduces > 0 {
+            t.commS += Double(layer.tpAllReduces) * hierarchy.allReduceS(bytes: hiddenBytes, group: groups.tp)
         }
-        for (cls, n) in counts.enumerated() where n > 0 { add(shard.classes[cls], times: Double(n)) }
-        if isFirst { add(shard.head, times: 1) }
-        if isLast { add(shard.tail, times: 1) }
+        if layer.epAllToAlls > 0 {
+            t.commS += Double(layer.epAllToAlls)
+                * hierarchy.allToAllS(bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep)
+        }
         return t
     }
 
-    /// Pipeline timing of `microbatches` equal microbatches through the stages: the first
-    /// finishes after every stage and send; the rest follow at the slowest stage's pace.
-    /// Returns the time until all finish, the busy fraction, and summed stage figures.
-    func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: [Int], memory: [MemoryUse],
+    /// Pipeline timing of `m` equal microbatches through the stages: the first finishes after
+    /// every stage and send; the rest follow at the slowest stage's pace. Layers of one class
+    /// cost the same, so each class is costed once per tier placement and scaled by its count.
+    func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime) {
-        var first = 0, sum = StageTime(), slowest = 0.0
-        for (i, count) in split.enumerated() {
-            let t = stageTime(s, shard: shard, groups: groups, layers: first..<(first + count),
-                              isFirst: i == 0, isLast: i == split.count - 1, work: work, tiers: memory[i].choice)
-            first += count
-            sum.computeS += t.computeS; sum.commS += t.commS; sum.flops += t.flops; sum.bytes += t.bytes
+        let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
+        var cachedChoice: TierChoice? = nil
+        var classTimes: [StageTime] = [], headTime = StageTime(), tailTime = StageTime()
+        var sum = StageTime(), slowest = 0.0
+        let last = split.layers.count - 1
+        for (i, counts) in split.classCounts.enumerated() {
+            let choice = memory[i].choice
+            if choice != cachedChoice {
+                cachedChoice = choice
+                classTimes = shard.classes.map {
+                    layerTime($0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                }
+                headTime = layerTime(shard.head, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                tailTime = layerTime(shard.tail, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+            }
+            var t = StageTime()
+            for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
+            if i == 0 { t += headTime }
+            if i == last { t += tailTime }
+            sum += t
             slowest = max(slowest, t.totalS)
         }
         let sendS = groups.ppStride > 0
-            ? hierarchy.pointToPointS(bytes: work.tokens / Double(s.ep) * shard.hiddenBytesPerToken / Double(s.tp),
-                                      stride: groups.ppStride)
+            ? hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), stride: groups.ppStride)
             : 0
-        sum.commS += sendS * Double(split.count - 1)
+        sum.commS += sendS * Double(last)
         let latency = sum.totalS
         // With m ≥ pp microbatches the slowest stage never idles; with fewer, a token cycle is
         // bounded by one microbatch's trip through the whole pipeline.
@@ -77,7 +86,7 @@ extension Evaluator {
     }
 
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
-    func timing(_ c: Candidate, shard: ModelShard, split: [Int], memory: [MemoryUse]) -> Metrics {
+    func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: [MemoryUse]) -> Metrics {
         let s = c.strategy, sc = inputs.scenario
         let groups = Groups(s, hierarchy)
         let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
