@@ -48,5 +48,9 @@ let package = Package(
         ]),
 
         // Test targets: one per library target, added with the target's first tests.
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
+        .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
+        // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
+        .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]
 )
