@@ -37,8 +37,11 @@ public enum MPILauncher {
         public let errorOutput: String
     }
 
-    /// Runs `executable arguments…` on `ranks` ranks, waits, and collects its output.
-    public static func run(ranks: Int, executable: String, arguments: [String]) throws(LaunchError) -> Outcome {
+    /// Runs `executable arguments…` on `ranks` ranks, waits (at most `timeoutSeconds`, then stops
+    /// the run), and collects its output.
+    public static func run(ranks: Int, executable: String, arguments: [String], timeoutSeconds: Double? = nil)
+        throws(LaunchError) -> Outcome
+    {
         guard let mpirun = findMpirun() else { throw .mpirunNotFound }
         let argv = command(mpirun: mpirun, ranks: ranks, executable: executable, arguments: arguments)
         let process = Process()
@@ -56,9 +59,19 @@ public enum MPILauncher {
             errorData.value = errors.fileHandleForReading.readDataToEndOfFile()
             errorsRead.signal()
         }.start()
+        let timedOut = Box(false)
+        if let timeoutSeconds {
+            let running = Box(process)
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+                guard running.value.isRunning else { return }
+                timedOut.value = true
+                running.value.terminate()
+            }
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         errorsRead.wait()
+        if timedOut.value { throw .timedOut(argv.joined(separator: " "), seconds: timeoutSeconds ?? 0) }
         return Outcome(exitStatus: process.terminationStatus,
                        output: String(decoding: outputData, as: UTF8.self),
                        errorOutput: String(decoding: errorData.value, as: UTF8.self))
@@ -69,6 +82,7 @@ public enum MPILauncher {
 public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
     case mpirunNotFound
     case couldNotStart(String, String)
+    case timedOut(String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -76,6 +90,8 @@ public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
             "no mpirun on PATH: install MPICH (`make deps` or scripts/install-deps.sh)"
         case .couldNotStart(let command, let reason):
             "could not start `\(command)`: \(reason)"
+        case .timedOut(let command, let seconds):
+            "`\(command)` did not finish within \(seconds) s and was stopped"
         }
     }
 }

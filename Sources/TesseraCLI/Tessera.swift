@@ -8,6 +8,8 @@ struct Tessera: ParsableCommand {
         abstract: "Plan and emulate how transformer inference is split across chiplets, chips and racks.",
         version: "0.1.0",
         subcommands: [
+            DoctorCommand.self,
+            BenchCommand.self,
         ]
     )
 }
