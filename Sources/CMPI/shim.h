@@ -37,6 +37,4 @@ static inline int tessera_MPI_THREAD_MULTIPLE(void) { return MPI_THREAD_MULTIPLE
 static inline int tessera_MPI_MAX_ERROR_STRING(void) { return MPI_MAX_ERROR_STRING; }
 static inline int tessera_MPI_MAX_LIBRARY_VERSION_STRING(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
 static inline int tessera_MPI_MAX_PROCESSOR_NAME(void) { return MPI_MAX_PROCESSOR_NAME; }
-static inline int tessera_status_source(const MPI_Status *s) { return s->MPI_SOURCE; }
-static inline int tessera_status_tag(const MPI_Status *s) { return s->MPI_TAG; }
 #endif
