@@ -10,6 +10,8 @@ struct Tessera: ParsableCommand {
         subcommands: [
             ModelCommand.self,
             ClusterCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
         ]
     )
 }
