@@ -11,6 +11,8 @@ struct Tessera: ParsableCommand {
             PlanCommand.self,
             ModelCommand.self,
             ClusterCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
         ]
     )
 }

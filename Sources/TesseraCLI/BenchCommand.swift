@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `tessera bench`: measurements that are not tests (timing claims live here).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the machinery Tessera runs on.",
+        subcommands: [BenchMPICommand.self])
+}

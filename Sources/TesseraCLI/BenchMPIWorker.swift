@@ -1,0 +1,133 @@
+import MessagePassing
+
+/// One measured case of `tessera bench mpi`, as rank 0 reports it.
+struct BenchResult: Equatable {
+    enum Operation: String { case allReduce = "allreduce", pingPong = "pingpong" }
+
+    var ranks: Int
+    var policy: WaitPolicy
+    var operation: Operation
+    var bytes: Int
+    var iterations: Int
+    var seconds: Double
+
+    var secondsPerOperation: Double { seconds / Double(max(iterations, 1)) }
+
+    /// The line a worker run prints and the launching run parses.
+    var line: String {
+        "BENCH ranks=\(ranks) policy=\(policy.rawValue) op=\(operation.rawValue) bytes=\(bytes) "
+            + "iterations=\(iterations) seconds=\(seconds)"
+    }
+
+}
+
+extension BenchResult {
+    init?(line: Substring) {
+        guard line.hasPrefix("BENCH ") else { return nil }
+        var fields: [Substring: Substring] = [:]
+        for pair in line.dropFirst(6).split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        guard let ranks = fields["ranks"].flatMap({ Int($0) }),
+              let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
+              let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
+              let bytes = fields["bytes"].flatMap({ Int($0) }),
+              let iterations = fields["iterations"].flatMap({ Int($0) }),
+              let seconds = fields["seconds"].flatMap({ Double($0) }) else { return nil }
+        self.init(ranks: ranks, policy: policy, operation: operation, bytes: bytes, iterations: iterations,
+                  seconds: seconds)
+    }
+}
+
+/// The measuring side of `tessera bench mpi`, run on every rank under mpirun.
+///
+/// Each case first times a short warm-up, then runs as many operations as fit the time budget (at
+/// least 3, at most the requested count), so the slow blocking cases at 32 ranks stay affordable.
+/// Times are the slowest rank's. Control traffic (start and end of each case) always uses
+/// non-blocking calls with cooperative waits, so it does not distort the spinning cases.
+struct MPIBenchWorker {
+    let world: Communicator
+    let allReduceBytes: Int
+    let pingPongBytes: Int
+    let maxAllReduces: Int
+    let maxRoundTrips: Int
+    let budgetSeconds: Double
+
+    static let pingPongTag = 5
+
+    func run(policies: [WaitPolicy]) throws -> [BenchResult] {
+        var results: [BenchResult] = []
+        for policy in policies {
+            let (reduces, reduceSeconds) = try measure(warmups: 1, limit: maxAllReduces) { n in
+                try allReduces(n, policy)
+            }
+            results.append(BenchResult(ranks: world.size, policy: policy, operation: .allReduce,
+                                       bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
+            let (trips, tripSeconds) = try measure(warmups: 10, limit: maxRoundTrips) { n in
+                try roundTrips(n, policy)
+            }
+            results.append(BenchResult(ranks: world.size, policy: policy, operation: .pingPong,
+                                       bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
+        }
+        return results
+    }
+
+    /// Times `warmups` operations, picks how many fit the budget, and times that many.
+    private func measure(warmups: Int, limit: Int, _ timed: (Int) throws -> Double) throws -> (Int, Double) {
+        let perOperation = try timed(warmups) / Double(warmups)
+        let affordable = perOperation > 0 ? Int(budgetSeconds / perOperation) : limit
+        let count = min(limit, max(3, affordable))
+        return (count, try timed(count))
+    }
+
+    private func allReduces(_ count: Int, _ policy: WaitPolicy) throws -> Double {
+        let values = [Double](repeating: 1, count: allReduceBytes / MemoryLayout<Double>.stride)
+        try world.ibarrier().wait(.cooperative)
+        let start = MPIRuntime.wallTimeSeconds()
+        for _ in 0..<count {
+            if policy == .blocking {
+                _ = try world.allReduce(values, .sum)
+            } else {
+                _ = try world.iallReduce(values, .sum).wait(policy)
+            }
+        }
+        return try slowest(MPIRuntime.wallTimeSeconds() - start)
+    }
+
+    /// Ranks 0 and 1 bounce a message; the others wait in a barrier with the same policy, which is
+    /// what makes blocking waits expensive when ranks outnumber cores.
+    private func roundTrips(_ count: Int, _ policy: WaitPolicy) throws -> Double {
+        let payload = [UInt8](repeating: 0x5a, count: pingPongBytes)
+        let peer = world.rank == 0 ? 1 : 0
+        try world.ibarrier().wait(.cooperative)
+        let start = MPIRuntime.wallTimeSeconds()
+        if world.rank < 2 {
+            for _ in 0..<count {
+                if world.rank == 0 { try send(payload, to: peer, policy) }
+                _ = try receive(from: peer, policy)
+                if world.rank == 1 { try send(payload, to: peer, policy) }
+            }
+        }
+        let elapsed = world.rank < 2 ? MPIRuntime.wallTimeSeconds() - start : 0
+        if policy == .blocking { try world.barrier() } else { try world.ibarrier().wait(policy) }
+        return try slowest(elapsed)
+    }
+
+    private func send(_ payload: [UInt8], to peer: Int, _ policy: WaitPolicy) throws {
+        if policy == .blocking { return try world.send(payload, to: peer, tag: Self.pingPongTag) }
+        try world.isend(payload, to: peer, tag: Self.pingPongTag).wait(policy)
+    }
+
+    private func receive(from peer: Int, _ policy: WaitPolicy) throws -> [UInt8] {
+        if policy == .blocking {
+            return try world.recv(UInt8.self, maxCount: pingPongBytes, from: peer, tag: Self.pingPongTag).values
+        }
+        return try world.irecv(UInt8.self, maxCount: pingPongBytes, from: peer, tag: Self.pingPongTag)
+            .wait(policy).values
+    }
+
+    private func slowest(_ seconds: Double) throws -> Double {
+        try world.iallReduce([seconds], .max).wait(.cooperative)[0]
+    }
+}
