@@ -57,7 +57,7 @@ extension Evaluator {
             stageSendBytesPrefill: prefill.tokens / Double(s.ep) * hidden / Double(s.tp),
             stageSendBytesDecode: decode.tokens / Double(s.ep) * hidden / Double(s.tp))
         return Plan(
-            schema: Plan.schema, model: inputs.modelName, modelLayers: inputs.model.layerCount,
+            schema: Plan.schema, model: inputs.modelName, modelConfig: inputs.model.config, modelLayers: inputs.model.layerCount,
             hiddenSize: inputs.model.config.hiddenSize, cluster: inputs.cluster.name,
             levels: hierarchy.levels.map {
                 Plan.Level(name: $0.name, count: $0.count, chipletsPerUnit: $0.chipletsPerUnit,

@@ -70,7 +70,10 @@ public struct Plan: Codable, Sendable {
     }
 
     public var schema: String
+    /// The workload's name (its file name without extension).
     public var model: String
+    /// The model's architecture, so numeric emulation can build weights and a reference.
+    public var modelConfig: ModelConfig
     public var modelLayers: Int
     public var hiddenSize: Int
     public var cluster: String
