@@ -50,6 +50,7 @@ let package = Package(
         // Test targets: one per library target, added with the target's first tests.
         .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"]),
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.

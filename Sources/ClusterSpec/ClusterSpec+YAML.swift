@@ -56,7 +56,7 @@ extension ClusterSpec {
     }
 
     private static func readChiplet(_ fields: YAMLFields) throws -> ChipletSpec {
-        guard let computeFields = try fields.fields("compute", allowed: ["tflops", "matmulEfficiency", "vectorEfficiency"]) else {
+        guard let computeFields = try fields.fields("compute", allowed: ["tflops", "matmulEfficiency", "vectorEfficiency", "opOverheadUs"]) else {
             throw fields.missing("compute", "a mapping with tflops, matmulEfficiency, vectorEfficiency")
         }
         return ChipletSpec(name: try fields.requiredString("name"), compute: try readCompute(computeFields),
@@ -75,7 +75,8 @@ extension ClusterSpec {
         guard !tflops.isEmpty else { throw fields.missing("tflops", "a peak per dtype, e.g. {bf16: 989}") }
         return ComputeSpec(tflops: tflops,
                            matmulEfficiency: try fields.requiredNumber("matmulEfficiency", .fraction),
-                           vectorEfficiency: try fields.requiredNumber("vectorEfficiency", .fraction))
+                           vectorEfficiency: try fields.requiredNumber("vectorEfficiency", .fraction),
+                           opOverheadUs: try fields.number("opOverheadUs", .nonNegative("µs")) ?? 0)
     }
 
     /// The `memory:` list of a chiplet or level (absent = no tiers).

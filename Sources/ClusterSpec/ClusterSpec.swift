@@ -69,8 +69,11 @@ public struct ComputeSpec: Sendable, Equatable, Encodable {
     public var matmulEfficiency: Double
     /// Sustained fraction of peak for vector work (norms, softmax, activations).
     public var vectorEfficiency: Double
+    /// Fixed cost of starting one op (a GPU kernel launch, a dataflow dispatch), in µs; 0 if not given.
+    public var opOverheadUs: Double
 
-    public init(tflops: [String: Double], matmulEfficiency: Double, vectorEfficiency: Double) {
+    public init(tflops: [String: Double], matmulEfficiency: Double, vectorEfficiency: Double, opOverheadUs: Double = 0) {
+        self.opOverheadUs = opOverheadUs
         self.tflops = tflops
         self.matmulEfficiency = matmulEfficiency
         self.vectorEfficiency = vectorEfficiency

@@ -13,6 +13,8 @@ public struct ChipletRates: Sendable {
     public let computeDType: String
     public let matmulFLOPSPerS: Double
     public let vectorFLOPSPerS: Double
+    /// Fixed time each op costs on top of its roofline (kernel launch, dispatch).
+    public let opOverheadS: Double
     public let tiers: [Tier]
 
     /// Tier bandwidth is the sustained figure (nominal × the file's `bandwidthEfficiency`).
@@ -23,6 +25,7 @@ public struct ChipletRates: Sendable {
         self.computeDType = computeDType
         matmulFLOPSPerS = peak * cluster.chiplet.compute.matmulEfficiency
         vectorFLOPSPerS = peak * cluster.chiplet.compute.vectorEfficiency
+        opOverheadS = cluster.chiplet.compute.opOverheadUs * 1e-6
         tiers = cluster.memoryPerChiplet.map {
             Tier(name: $0.name, level: $0.level, capacityBytes: $0.capacityBytesPerChiplet,
                  bytesPerS: $0.bandwidthGBpsPerChiplet * $0.bandwidthEfficiency * 1e9)

@@ -108,6 +108,7 @@ extension OpShare {
             let memS = weightRead / rates.tiers[tiers.weights].bytesPerS
                 + (c.bytes - weightRead) / rates.tiers[tiers.activations].bytesPerS
             c.seconds = max(c.flops / (kind.isMatmul ? rates.matmulFLOPSPerS : rates.vectorFLOPSPerS), memS)
+                + (c.flops > 0 ? rates.opOverheadS : 0)
             return c
         }
         let local = ep > 1 ? work.divided(by: ep) : work
@@ -119,6 +120,7 @@ extension OpShare {
         let memS = weightRead / rates.tiers[tiers.weights].bytesPerS
             + kv / rates.tiers[tiers.kvCache].bytesPerS + act / rates.tiers[tiers.activations].bytesPerS
         c.seconds = max(c.flops / (kind.isMatmul ? rates.matmulFLOPSPerS : rates.vectorFLOPSPerS), memS)
+            + (c.flops > 0 || c.bytes > 0 ? rates.opOverheadS : 0)
         return c
     }
 }

@@ -68,7 +68,8 @@ extension Evaluator {
         let sc = inputs.scenario
         let sequencesHere = Double(batch) / Double(s.ep)
         let positions = sequencesHere * Double(sc.inputTokens + sc.outputTokens)
-        let prefillTokens = sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens)
+        let prefillTokens = min(maxPrefillTokens,
+                                sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
         return split.classCounts.enumerated().map { stage, counts in
             var weights = 0.0, kv = 0.0, act = 0.0
@@ -91,6 +92,10 @@ extension Evaluator {
         max(1, min(s.pp, batch / s.ep))
     }
 }
+
+/// Prompt tokens one forward pass holds live at once: engines chunk longer prefills (TensorRT-LLM's
+/// default `max_num_tokens` is 8192), so activation memory stops growing there.
+let maxPrefillTokens = 8192.0
 
 func divisors(_ n: Int) -> [Int] { n < 1 ? [] : (1...n).filter { n % $0 == 0 } }
 

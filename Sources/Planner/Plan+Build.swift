@@ -80,10 +80,12 @@ extension Evaluator {
             return (0..<s.size(d)).map { base + $0 * s.stride(d) }
         }
         let stage = rank(.pp), ppStride = s.stride(.pp)
+        let experts = inputs.model.config.experts / s.ep
         return Plan.Chiplet(
             index: index, stage: stage, tpRank: rank(.tp), epRank: rank(.ep), dpRank: rank(.dp),
             coordinates: hierarchy.levels.map { (index % ($0.chipletsPerUnit)) / ($0.chipletsPerMember) },
             tpGroup: group(.tp), epGroup: group(.ep),
+            expertFirst: rank(.ep) * experts, expertCount: experts,
             previousStage: stage > 0 ? index - ppStride : nil,
             nextStage: stage < s.pp - 1 ? index + ppStride : nil)
     }

@@ -55,6 +55,10 @@ public struct Plan: Codable, Sendable {
         public var coordinates: [Int]
         public var tpGroup: [Int]
         public var epGroup: [Int]
+        /// Routed experts this chiplet holds: `expertFirst ..< expertFirst + expertCount`
+        /// (0 and 0 for dense models).
+        public var expertFirst: Int
+        public var expertCount: Int
         public var previousStage: Int?
         public var nextStage: Int?
     }

@@ -12,7 +12,8 @@ public enum Objective: String, Codable, Sendable, CaseIterable {
 public struct SearchOptions: Sendable {
     public var objective: Objective = .throughputPerChip
     public var top: Int = 5
-    /// Batches (sequences in flight per replica) to try; nil: powers of two up to `maxBatch`.
+    /// Batches (sequences in flight per replica) to try; nil: the scenario's batch if it has one, else
+    /// powers of two up to `maxBatch`.
     public var batches: [Int]?
     public var maxBatch: Int = 1024
     public init() {}
@@ -41,7 +42,7 @@ extension Evaluator {
         let tps = divisors(cfg.attentionHeads).filter { $0 <= total }
         let experts = inputs.model.config.experts
         let eps = experts > 1 ? divisors(experts).filter { $0 <= total } : [1]
-        let batches = options.batches ?? powersOfTwo(upTo: options.maxBatch)
+        let batches = options.batches ?? inputs.scenario.batch.map { [$0] } ?? powersOfTwo(upTo: options.maxBatch)
         var orders = [Strategy.megatronOrder, [.tp, .ep, .pp, .dp]]
         if experts > 1 { orders.append([.ep, .tp, .dp, .pp]) }
         var result = SearchResult(candidates: 0, illegal: 0, outOfMemory: 0, missedSLO: 0,

@@ -75,7 +75,6 @@ struct PlanCommand: ParsableCommand {
         options.objective = objective
         options.top = top
         options.maxBatch = maxBatch
-        if let b = inputs.batch ?? evaluator.inputs.scenario.batch { options.batches = [b] }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = evaluator.search(options)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -1,0 +1,82 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+import Testing
+
+@Suite struct CostModelTests {
+    /// One 1024 × 4096 × 4096 bf16 matmul on one chip: 100 TFLOPS × 0.5 sustained = 50 TFLOPS.
+    @Test func singleMatmulOnOneChip() throws {
+        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), computeDType: "bf16")
+        let flops = 2.0 * 1024 * 4096 * 4096            // 34,359,738,368
+        let bytes = (4096.0 * 4096 + 2 * 1024 * 4096) * 2  // weights + input + output, bf16
+        let t = rates.rooflineS(flops: flops, matmul: true, bytes: bytes, tier: 0)
+        #expect(t == flops / 50e12)                      // compute-bound: 687.19 µs
+        #expect(abs(t - 687.194767e-6) < 1e-12)
+        // Memory-bound when the same bytes meet a tiny matmul: 50,331,648 B at 1,000 GB/s.
+        #expect(rates.rooflineS(flops: 1e6, matmul: true, bytes: bytes, tier: 0) == bytes / 1e12)
+    }
+
+    /// Tiny-llama's q_proj for 64 tokens on one chip, from the graph: 2·64·256·256 FLOPs and
+    /// 256·256 weights + 64·256 outputs in bf16.
+    @Test func opShareOfAGraphOp() throws {
+        let model = try ModelGraph.load(path: Repo.workload("tiny-llama"))
+        let shard = ModelShard(model: model, shard: Shard(tp: 1), precision: .bf16)
+        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), computeDType: "bf16")
+        let q = try #require(shard.classes[0].ops.first { $0.kind == .qProjection })
+        let c = q.cost(Work.decode(sequences: 64, context: 0), ep: 1, rates: rates,
+                       tiers: TierChoice(weights: 0, kvCache: 0, activations: 0))
+        #expect(c.flops == 8_388_608)
+        #expect(c.bytes == 131_072 + 32_768)
+        #expect(c.seconds == max(8_388_608 / 50e12, 163_840 / 1e12))
+    }
+
+    /// Ring all-reduce of 64 MB over 8 chiplets on a 100 GB/s, 2 µs ring:
+    /// 2·7·2 µs + 2·(7/8)·64e6 / 100e9 s = 1.148 ms (Thakur et al. 2005).
+    @Test func ringAllReduceOnAKnownLink() throws {
+        let h = Hierarchy(try handCluster(chiplets: 8))
+        let group = GroupShape(stride: 1, size: 8, in: h)
+        #expect(group.factors == [8])
+        let t = h.allReduceS(bytes: 64e6, group: group)
+        #expect(abs(t - 1.148e-3) < 1e-12)
+        // Small messages take the tree: 2·⌈log2 8⌉·2 µs + 2·8 KB / 100 GB/s = 12.16 µs < ring's 28.14 µs.
+        #expect(abs(h.allReduceS(bytes: 8e3, group: group) - 12.16e-6) < 1e-12)
+    }
+
+    /// TP 8 over 2 nodes of 4: reduce-scatter inside the node (4), across nodes (2) on 50 GB/s
+    /// shared by the node's 4 chiplets, then all-gather back.
+    @Test func hierarchicalAllReduceSharesTheOuterLink() throws {
+        let spec = try handCluster(chiplets: 4, extraLevels: """
+              - name: rack
+                count: 2
+                link: {topology: switch, bandwidthGBps: 50, latencyUs: 5}
+            """)
+        let h = Hierarchy(spec)
+        let g = GroupShape(stride: 1, size: 8, in: h)
+        #expect(g.factors == [4, 2])
+        let inner = 3 * 2e-6 + 0.75 * 64e6 / 100e9
+        let outer = 1 * 5e-6 + 0.5 * 16e6 / (50e9 / 4)
+        #expect(abs(h.allReduceS(bytes: 64e6, group: g) - 2 * (inner + outer)) < 1e-12)
+        // A pipeline send between the nodes: 5 µs + 1 MB over a quarter of 50 GB/s.
+        #expect(abs(h.pointToPointS(bytes: 1e6, stride: 4) - (5e-6 + 1e6 / 12.5e9)) < 1e-15)
+        #expect(h.crossingLevel(stride: 1) == 0)
+        #expect(h.crossingLevel(stride: 4) == 1)
+    }
+
+    /// All-to-all of 8 MB per chiplet over 8 on a switch vs a ring of 8 (bisection f/4 = 2×).
+    @Test func allToAllPaysForRingBisection() throws {
+        let sw = Hierarchy(try handCluster(chiplets: 8, topology: "switch"))
+        let ring = Hierarchy(try handCluster(chiplets: 8, topology: "ring"))
+        let g = GroupShape(stride: 1, size: 8, in: sw)
+        let switchS = 7 * 2e-6 + 8e6 * 7 / 8 / 100e9
+        #expect(abs(sw.allToAllS(bytes: 8e6, group: g) - switchS) < 1e-12)
+        #expect(abs(ring.allToAllS(bytes: 8e6, group: g) - (7 * 2e-6 + 2 * 8e6 * 7 / 8 / 100e9)) < 1e-12)
+    }
+
+    @Test func groupFactorsOnUnevenHierarchies() throws {
+        // GB200 NVL72: 72 GPUs a rack, 16 racks.
+        let h = Hierarchy(try ClusterSpec.load(path: Repo.cluster("gb200-nvl72")))
+        #expect(h.factors(stride: 1, size: 8) == [8, 1])
+        #expect(h.factors(stride: 8, size: 16) == [8, 2])   // 16 members 8 apart span 2 racks: 8 per rack on average
+        #expect(h.factors(stride: 72, size: 16) == [1, 16])
+    }
+}

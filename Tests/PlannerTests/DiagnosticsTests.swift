@@ -1,0 +1,82 @@
+import ClusterSpec
+import ModelGraph
+@testable import Planner
+import Testing
+
+/// Every way a candidate can be infeasible, with the exact sentence the user sees.
+@Suite struct DiagnosticsTests {
+    func reason(_ model: String, _ s: Strategy, batch: Int, cluster: String = "dgx-h100",
+                input: Int = 1024, output: Int = 256) throws -> (String?, String?) {
+        let e = try evaluator(model, cluster, input: input, output: output)
+        let eval = e.evaluate(Candidate(strategy: s, batch: batch))
+        return (eval.reason, eval.fix)
+    }
+
+    @Test func headsNotDivisibleByTP() throws {
+        #expect(try reason("llama-3-70b", Strategy(tp: 3), batch: 1).0
+            == "TP 3 does not divide the 64 attention heads of llama-3-70b; TP can be 1, 2, 4, 8, 16, 32 or 64")
+    }
+
+    @Test func expertParallelismOnADenseModel() throws {
+        #expect(try reason("llama-3-70b", Strategy(ep: 2), batch: 2).0
+            == "EP 2 needs a mixture-of-experts model; llama-3-70b is dense")
+    }
+
+    @Test func expertsNotDivisibleByEP() throws {
+        #expect(try reason("mixtral-8x7b", Strategy(ep: 3), batch: 3).0
+            == "EP 3 does not divide the 8 routed experts of mixtral-8x7b; EP can be 1, 2, 4 or 8")
+    }
+
+    @Test func moreStagesThanLayers() throws {
+        #expect(try reason("tiny-llama", Strategy(pp: 5), batch: 1).0
+            == "PP 5 exceeds the 4 layers of tiny-llama: every stage needs at least one layer")
+    }
+
+    @Test func batchSmallerThanEP() throws {
+        #expect(try reason("mixtral-8x7b", Strategy(ep: 8), batch: 4).0
+            == "batch 4 is smaller than EP 8: attention runs data-parallel over the EP ranks, so each needs a sequence")
+    }
+
+    @Test func moreChipletsThanTheCluster() throws {
+        #expect(try reason("llama-3-70b", Strategy(tp: 8, pp: 8, dp: 8), batch: 1).0
+            == "TP8 PP8 DP8 needs 512 chiplets; dgx-h100 has 256")
+    }
+
+    @Test func badMappingOrder() throws {
+        #expect(try reason("llama-3-70b", Strategy(order: [.tp, .tp, .dp, .pp]), batch: 1).0
+            == "the mapping order must name tp, ep, dp and pp once each (got [\"tp\", \"tp\", \"dp\", \"pp\"])")
+    }
+
+    /// Weights 70,553,706,496 × 2 B = 141.1 GB; KV 64 × 4,352 × 327,680 B = 91.3 GB; activations
+    /// 8,192 prompt tokens × 2 × 57,344 B (the MLP's widest output) = 0.9 GB; reserve 5% of 80 GB.
+    @Test func memoryShortfallNamesEveryPartAndTheFix() throws {
+        let (why, fix) = try reason("llama-3-70b", Strategy(tp: 1), batch: 64, input: 4096, output: 256)
+        #expect(why == "llama-3-70b at TP 1 × PP 1 needs 237.3 GB of HBM3 per chip (weights 141.1 GB bf16, "
+            + "KV cache 91.3 GB bf16 at batch 64 × 4352 tokens, activations 0.9 GB, runtime reserve 4.0 GB); "
+            + "H100-SXM has 80.0 GB")
+        #expect(fix == "fits with TP 4, or PP 4")
+    }
+
+    @Test func smallerBatchIsOfferedWhenWeightsFit() throws {
+        let (why, fix) = try reason("llama-3-8b", Strategy(tp: 1), batch: 512, input: 4096, output: 4096)
+        #expect(why?.hasPrefix("llama-3-8b at TP 1 × PP 1 needs ") == true)
+        #expect(fix == "fits with TP 8, or PP 8, or batch 32")
+    }
+
+    @Test func unsupportedDTypeStopsThePlan() throws {
+        #expect {
+            _ = try evaluator("llama-3-70b", "dgx-h100", precision: Precision(.fp4))
+        } throws: { error in
+            "\(error)" == "\(Repo.cluster("dgx-h100")): chiplet.compute.tflops: H100-SXM does not support fp4 (supports bf16, fp16, fp8)"
+        }
+    }
+
+    @Test func infeasibleSearchSaysWhy() throws {
+        // GPT-3 at batch 64 × 33,792 tokens needs 64 × 33,792 × 4.7 MB = 10.2 TB of KV cache; the node has 1.5 TB.
+        let e = try evaluator("gpt3-175b", "mi300x-8", input: 32768, output: 1024, batch: 64,
+                              precision: Precision(weights: .bf16, activations: .bf16, kvCache: .bf16))
+        let r = e.search()
+        #expect(r.ranked.isEmpty)
+        #expect(r.failures.first?.reason == "does not fit in memory")
+    }
+}

@@ -1,0 +1,80 @@
+import ClusterSpec
+import Foundation
+import ModelGraph
+@testable import Planner
+import Testing
+
+@Suite struct SearchTests {
+    /// Same inputs, same answer, in the same order, from a fresh evaluator (no state leaks).
+    @Test func searchIsDeterministic() throws {
+        let a = try evaluator("llama-3-70b", "hgx-b200", mode: .continuous, maxTPOTMs: 50).search()
+        let b = try evaluator("llama-3-70b", "hgx-b200", mode: .continuous, maxTPOTMs: 50).search()
+        #expect(a.candidates == b.candidates)
+        #expect(a.ranked.map(\.candidate) == b.ranked.map(\.candidate))
+        #expect(a.pareto.map(\.candidate) == b.pareto.map(\.candidate))
+        #expect(a.ranked.map { $0.metrics } == b.ranked.map { $0.metrics })
+        #expect(!a.ranked.isEmpty)
+    }
+
+    /// The ranking follows the objective and every ranked candidate meets the SLOs.
+    @Test func rankedByObjectiveWithinSLOs() throws {
+        let r = try evaluator("llama-3-8b", "dgx-h100", mode: .continuous, maxTTFTMs: 500, maxTPOTMs: 20).search()
+        let perChip = r.ranked.compactMap { $0.metrics?.outputTokensPerSecondPerChip }
+        #expect(perChip == perChip.sorted(by: >))
+        #expect(r.ranked.allSatisfy { $0.metrics!.tpotMs <= 20 && $0.metrics!.ttftMs <= 500 })
+        #expect(r.missedSLO > 0)
+        #expect(r.candidates == r.illegal + r.outOfMemory + r.missedSLO + feasibleCount(r))
+    }
+
+    /// No Pareto point is beaten on both throughput per chip and tokens/s per user by another.
+    @Test func paretoFrontIsNotDominated() throws {
+        let r = try evaluator("llama-3-70b", "gb200-nvl72", mode: .continuous).search()
+        let points = r.pareto.compactMap { $0.metrics }
+        #expect(points.count >= 3)
+        for (i, p) in points.enumerated() {
+            for (j, q) in points.enumerated() where i != j {
+                #expect(!(q.outputTokensPerSecondPerChip > p.outputTokensPerSecondPerChip
+                          && q.tokensPerSecondPerUser > p.tokensPerSecondPerUser))
+            }
+        }
+    }
+
+    /// The JSON contract later tooling relies on.
+    @Test func reportKeysAndPlanRoundTrip() throws {
+        let e = try evaluator("tiny-llama", "dgx-h100", input: 16, output: 8, batch: 2)
+        let eval = e.evaluate(Candidate(strategy: Strategy(tp: 2, pp: 2), batch: 2))
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(EvaluationReport(eval))) as? [String: Any]
+        for key in ["feasible", "strategy", "chipsUsed", "batch", "ttftMs", "tpotMs", "outputTokensPerSecond",
+                    "outputTokensPerSecondPerChip", "memory"] {
+            #expect(json?[key] != nil, "missing \(key)")
+        }
+        let strategy = json?["strategy"] as? [String: Any]
+        #expect(strategy?["tp"] as? Int == 2 && strategy?["pp"] as? Int == 2)
+        let plan = try #require(e.plan(eval))
+        let decoded = try JSONDecoder().decode(Plan.self, from: JSONEncoder().encode(plan))
+        #expect(decoded.schema == "tessera.plan/1")
+        #expect(decoded.stages.map(\.layerCount) == [2, 2])
+        #expect(decoded.chiplets.count == 4)
+        #expect(decoded.predicted == plan.predicted)
+
+        let search = e.search()
+        let top = try JSONSerialization.jsonObject(with: JSONEncoder().encode(SearchReport(search, seconds: 0.1))) as? [String: Any]
+        #expect(top?["candidates"] as? Int == search.candidates)
+        #expect((top?["results"] as? [Any])?.count == search.ranked.count)
+        #expect(top?["feasible"] as? Bool == true)
+    }
+
+    /// Continuous batching with no batch takes the largest that fits and meets the SLOs.
+    @Test func largestBatchWithinSLOs() throws {
+        let e = try evaluator("llama-3-8b", "dgx-h100", mode: .continuous, maxTPOTMs: 15)
+        let best = e.evaluateLargestBatch(Strategy(tp: 2), batch: nil, maxBatch: 4096)
+        let m = try #require(best.metrics)
+        #expect(m.meetsSLO)
+        let next = e.evaluate(Candidate(strategy: Strategy(tp: 2), batch: best.candidate.batch * 2))
+        #expect(next.metrics?.meetsSLO != true)
+    }
+
+    private func feasibleCount(_ r: SearchResult) -> Int {
+        r.candidates - r.illegal - r.outOfMemory - r.missedSLO
+    }
+}
