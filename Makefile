@@ -16,8 +16,14 @@ build: deps
 release: deps
 	swift build -c release
 
-# The main job. Until the planner lands, that is `doctor` on $(RANKS) ranks, each bound to a core.
+# The main job: plan Llama-3-70B for chat traffic on a GB200 NVL72 layout and on a Corsair-style
+# chiplet rack (a full search each), then check the MPI set-up on $(RANKS) ranks.
 demo: release
+	.build/release/tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/gb200-nvl72.yaml \
+		--scenario Workloads/scenarios/chat.json --top 3 --explain -o .build/plan-gb200.json
+	.build/release/tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/corsair-rack.yaml \
+		--scenario Workloads/scenarios/chat.json --weights mxint4 --activations mxint8 --kv-cache mxint8 \
+		--top 3 -o .build/plan-corsair.json
 	$(MPIRUN) -n $(RANKS) .build/release/tessera doctor --expect $(RANKS) --bind
 
 # Unit tests, then the integration tests, which run the debug `tessera` under real mpirun.
@@ -25,4 +31,5 @@ test: build
 	swift test
 
 bench: release
+	.build/release/tessera bench plan
 	.build/release/tessera bench mpi

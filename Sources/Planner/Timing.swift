@@ -132,7 +132,8 @@ extension Evaluator {
         // Per cycle each stage runs md microbatches; `busy` sums one microbatch over the stages.
         let perStage = Double(md) / Double(s.pp) / cycle
         let peakFLOPS = rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency
-        let bytesPerS = rates.tiers[rates.tiers.count - 1].bytesPerS
+        // Against the tier the weights stream from (the busiest on every machine we ship).
+        let bytesPerS = rates.tiers[memory[0].choice.weights].bytesPerS
         let chips = Double(max(1, (s.chiplets + cluster.chipletsPerChip - 1) / cluster.chipletsPerChip))
         return Metrics(
             ttftMs: ttftMs, tpotMs: tpotMs, outputTokensPerSecond: total,

@@ -43,8 +43,12 @@ enum PlanText {
         } else {
             out.append("best:")
             out.append(table(r.ranked))
-            out.append("Pareto front (tokens/s per user against tokens/s per chip):")
-            out.append(table(r.pareto))
+            // Long fronts are thinned evenly for the terminal; --json lists every point.
+            let shown = r.pareto.count <= 12 ? r.pareto
+                : (0..<12).map { r.pareto[$0 * (r.pareto.count - 1) / 11] }
+            out.append("Pareto front (tokens/s per user against tokens/s per chip)"
+                + (shown.count < r.pareto.count ? ", \(shown.count) of \(r.pareto.count) points (--json for all):" : ":"))
+            out.append(table(shown))
         }
         if explain { out.append("why:"); out += Planner.explain(r, objective: .throughputPerChip).map { "  " + $0 } }
         return out.joined(separator: "\n")
