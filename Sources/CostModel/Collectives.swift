@@ -24,7 +24,7 @@ public struct GroupShape: Hashable, Sendable {
 extension Hierarchy {
     /// Effective per-chiplet bandwidth in bytes/s across level `i` when all chiplets communicate.
     @inline(__always)
-    func sharedBytesPerS(_ i: Int) -> Double {
+    public func sharedBytesPerS(_ i: Int) -> Double {
         levels[i].bandwidthGBps * 1e9 / Double(levels[i].chipletsPerMember)
     }
 

@@ -58,16 +58,19 @@ extension Evaluator {
         return e
     }
 
-    private func fill(_ m: MemoryUse) -> Double {
+    func fill(_ m: MemoryUse) -> Double {
         m.tiers.map { $0.usedBytes / $0.capacityBytes }.max() ?? 0
     }
 
     /// Memory of one chiplet in each stage: its weights, the K/V cache of the sequences its EP
     /// rank holds at full context, and the live activations of a prefill microbatch.
-    func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit) -> [MemoryUse] {
+    /// `cachedTokens` is the context each sequence caches (default: input + output; a prefill-only
+    /// pool of a disaggregated plan holds just the prompt until it is sent on).
+    func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit,
+                     cachedTokens: Int? = nil) -> [MemoryUse] {
         let sc = inputs.scenario
         let sequencesHere = Double(batch) / Double(s.ep)
-        let positions = sequencesHere * Double(sc.inputTokens + sc.outputTokens)
+        let positions = sequencesHere * Double(cachedTokens ?? (sc.inputTokens + sc.outputTokens))
         let prefillTokens = min(maxPrefillTokens,
                                 sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1

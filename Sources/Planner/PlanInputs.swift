@@ -60,6 +60,8 @@ public struct Evaluation: Sendable {
     /// Why the candidate cannot run, and the smallest change that makes it fit.
     public var reason: String?
     public var fix: String?
+    /// Set when prefill and decode run on separate pools: `candidate` is then the decode pool.
+    public var disaggregation: Disaggregation?
 
     public var feasible: Bool { reason == nil }
 }

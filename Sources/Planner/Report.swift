@@ -35,6 +35,8 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public var meetsSLO: Bool?
     public var weightStationary: Bool?
     public var memory: [TierFields]
+    /// Present when prefill and decode run on separate pools (`strategy` is then the decode pool).
+    public var disaggregation: Disaggregation?
 
     public init(_ e: Evaluation) {
         let s = e.candidate.strategy, m = e.metrics
@@ -59,6 +61,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         communicationFraction = m?.communicationFraction
         meetsSLO = m?.meetsSLO
         weightStationary = e.memory?.weightStationary
+        disaggregation = e.disaggregation
         memory = (e.memory?.tiers ?? []).map {
             TierFields(tier: $0.name, usedBytes: $0.usedBytes, capacityBytes: $0.capacityBytes,
                        weightBytes: $0.weightBytes, kvCacheBytes: $0.kvCacheBytes,

@@ -16,6 +16,8 @@ public struct SearchOptions: Sendable {
     /// powers of two up to `maxBatch`.
     public var batches: [Int]?
     public var maxBatch: Int = 1024
+    /// Also try separate prefill and decode pools (continuous batching only).
+    public var disaggregation = true
     public init() {}
 }
 
@@ -77,6 +79,10 @@ extension Evaluator {
                 }
             }
         } }
+        if options.disaggregation && inputs.scenario.mode == .continuous,
+           let split = bestDisaggregated(tps: tps, eps: eps, batches: batches, evaluated: &result.candidates) {
+            good.append(split)
+        }
         good.sort { better($0, $1, options.objective) }
         result.ranked = Array(good.prefix(options.top))
         result.pareto = paretoFront(good)

@@ -78,7 +78,10 @@ struct PlanCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = evaluator.search(options)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        if let best = result.ranked.first { try emit(plan: best, evaluator: evaluator) }
+        // The emulator runs one pool, so a disaggregated winner is written as the best colocated plan.
+        if let best = result.ranked.first(where: { $0.disaggregation == nil }) {
+            try emit(plan: best, evaluator: evaluator)
+        }
         if json {
             print(String(decoding: try prettyJSON(SearchReport(result, seconds: seconds)), as: UTF8.self))
         } else {

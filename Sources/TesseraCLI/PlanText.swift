@@ -58,7 +58,10 @@ enum PlanText {
         let head = ["strategy", "batch", "chips", "TTFT ms", "TPOT ms", "tok/s", "tok/s/chip", "tok/s/user", "comm", "bubble"]
         let body: [[String]] = rows.compactMap { e in
             guard let m = e.metrics else { return nil }
-            return [e.candidate.strategy.description, "\(e.candidate.batch)", "\(e.chipsUsed)",
+            let name = e.disaggregation.map {
+                "prefill \($0.prefill) | decode \($0.decode)"
+            } ?? e.candidate.strategy.description
+            return [name, "\(e.candidate.batch)", "\(e.chipsUsed)",
                     fmtNumber(m.ttftMs), fmtNumber(m.tpotMs), fmtNumber(m.outputTokensPerSecond),
                     fmtNumber(m.outputTokensPerSecondPerChip), fmtNumber(m.tokensPerSecondPerUser),
                     String(format: "%.0f%%", m.communicationFraction * 100),

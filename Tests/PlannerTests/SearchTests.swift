@@ -78,3 +78,33 @@ import Testing
         r.candidates - r.illegal - r.outOfMemory - r.missedSLO
     }
 }
+
+@Suite struct DisaggregationTests {
+    /// Separate prefill and decode pools: within the cluster, rates balanced by the pool sizes,
+    /// and TTFT paying for the K/V cache's trip between them.
+    @Test func poolsFitBalanceAndPayForTheTransfer() throws {
+        let e = try evaluator("llama-3-70b", "hgx-b200", mode: .continuous, maxTTFTMs: 1000, maxTPOTMs: 50)
+        var evaluated = 0
+        let best = try #require(e.bestDisaggregated(tps: [1, 2, 4, 8], eps: [1], batches: [1, 8, 64, 512],
+                                                    evaluated: &evaluated))
+        let d = try #require(best.disaggregation)
+        let m = try #require(best.metrics)
+        #expect(evaluated > 0 && evaluated % 2 == 0)
+        #expect(d.prefill.chiplets + d.decode.chiplets == best.chipletsUsed)
+        #expect(best.chipletsUsed <= 64)
+        #expect(abs(m.outputTokensPerSecond - min(d.prefillRequestsPerSecond, d.decodeRequestsPerSecond) * 256) < 1e-6)
+        #expect(m.ttftMs <= 1000 && m.tpotMs <= 50)
+        // 1,024 prompt tokens × 327,680 B of bf16 K/V, split over the prefill replica's chiplets,
+        // over the innermost level holding a replica of each pool.
+        let cp = d.prefill.tp * d.prefill.pp * d.prefill.ep, cd = d.decode.tp * d.decode.pp * d.decode.ep
+        let h = e.hierarchy
+        let level = h.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (h.levels.count - 1)
+        let expected = (h.levels[level].alphaS + 1024 * 327_680 / Double(cp) / h.sharedBytesPerS(level)) * 1000
+        #expect(abs(d.kvTransferMs - expected) < 1e-9)
+    }
+
+    @Test func staticBatchingSearchHasNoPools() throws {
+        let r = try evaluator("llama-3-8b", "hgx-b200", mode: .static, maxTPOTMs: 50).search()
+        #expect(r.ranked.allSatisfy { $0.disaggregation == nil })
+    }
+}

@@ -1,0 +1,146 @@
+import ClusterSpec
+import CostModel
+import ModelGraph
+
+/// Prefill and decode on separate pools of replicas, with each request's K/V cache sent from the
+/// prefill replica to a decode replica (Splitwise, Patel et al. 2024; DistServe, Zhong et al.
+/// 2024). Each phase gets the split that suits it, and neither stalls the other.
+public struct Disaggregation: Codable, Sendable, Equatable {
+    /// One replica of each pool (its `dp` is the number of replicas in the pool).
+    public var prefill: Strategy
+    public var decode: Strategy
+    /// Prompts one prefill replica processes per pass, and sequences in flight per decode replica.
+    public var prefillBatch: Int
+    public var decodeBatch: Int
+    /// Requests per second each pool can take; the smaller bounds the system.
+    public var prefillRequestsPerSecond: Double
+    public var decodeRequestsPerSecond: Double
+    /// Time to move one request's K/V cache between the pools.
+    public var kvTransferMs: Double
+}
+
+extension Evaluator {
+    /// One pool's best replica shapes for one phase.
+    struct PoolOption {
+        var strategy: Strategy
+        var batch: Int
+        /// Requests per second one replica completes (prefill) or sustains (decode).
+        var requestsPerS: Double
+        /// Prefill: the latency of a pass. Decode: the time per output token.
+        var latencyS: Double
+        var evaluation: Evaluation
+    }
+
+    /// The best disaggregated configuration within the SLOs, or nil when none meets them (or the
+    /// scenario has a single output token, leaving nothing to decode). Counts evaluations in
+    /// `evaluated`.
+    func bestDisaggregated(tps: [Int], eps: [Int], batches: [Int], evaluated: inout Int) -> Evaluation? {
+        let sc = inputs.scenario
+        guard sc.outputTokens >= 2 else { return nil }
+        var prefill: [PoolOption] = [], decode: [PoolOption] = []
+        for tp in tps { for ep in eps {
+            for pp in 1...max(1, min(inputs.model.layerCount, hierarchy.totalChiplets / (tp * ep))) {
+                let s = Strategy(tp: tp, pp: pp, dp: 1, ep: ep)
+                guard illegality(s, batch: ep) == nil else { continue }
+                let shard = modelShard(Shard(tp: tp, ep: ep))
+                for batch in batches where batch >= ep {
+                    evaluated += 2
+                    let split = stageSplit(s, batch: batch, shard: shard)
+                    let groups = Groups(s, hierarchy)
+                    // Prefill pool: a pass over `batch` prompts, holding only their prompts' K/V.
+                    let pMemory = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: sc.inputTokens)
+                    if pMemory.allSatisfy(\.fits) {
+                        let mp = prefillMicrobatches(s, batch: batch)
+                        let pass = pipeline(s, shard: shard, groups: groups, split: split, memory: pMemory,
+                                            work: .prefill(sequences: Double(batch) / Double(mp), tokens: Double(sc.inputTokens)),
+                                            microbatches: mp)
+                        if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
+                            prefill.append(PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
+                                                      latencyS: pass.latencyS,
+                                                      evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
+                                                                             chipletsUsed: s.chiplets, chipsUsed: 0,
+                                                                             stageLayers: split.layers, memory: pMemory.first)))
+                        }
+                    }
+                    // Decode pool: `batch` sequences at full context, decode steps only.
+                    let dMemory = stageMemory(s, batch: batch, shard: shard, split: split)
+                    guard dMemory.allSatisfy(\.fits) else { continue }
+                    let md = max(1, min(s.pp, batch / s.ep))
+                    let step = pipeline(s, shard: shard, groups: groups, split: split, memory: dMemory,
+                                        work: .decode(sequences: Double(batch) / Double(md), context: meanDecodeContext),
+                                        microbatches: md)
+                    guard sc.maxTPOTMs.map({ step.cycleS * 1000 <= $0 }) ?? true else { continue }
+                    decode.append(PoolOption(strategy: s, batch: batch,
+                                             requestsPerS: Double(batch) / step.cycleS / Double(sc.outputTokens - 1),
+                                             latencyS: step.cycleS,
+                                             evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
+                                                                    chipletsUsed: s.chiplets, chipsUsed: 0,
+                                                                    stageLayers: split.layers,
+                                                                    memory: dMemory.max { fill($0) < fill($1) })))
+                }
+            }
+        } }
+        // Each phase is best judged on its own rate per chiplet; combine the leaders.
+        func top(_ options: [PoolOption]) -> [PoolOption] {
+            Array(options.sorted {
+                let a = $0.requestsPerS / Double($0.strategy.chiplets), b = $1.requestsPerS / Double($1.strategy.chiplets)
+                return a != b ? a > b : $0.strategy.description < $1.strategy.description
+            }.prefix(4))
+        }
+        var best: Evaluation? = nil
+        for p in top(prefill) { for d in top(decode) {
+            guard let e = combine(p, d) else { continue }
+            if best.map({ better(e, $0, .throughputPerChip) }) ?? true { best = e }
+        } }
+        return best
+    }
+
+    /// Sizes the two pools to balance their request rates within the cluster, and costs the
+    /// K/V transfer over the innermost level that holds a replica of each.
+    private func combine(_ p: PoolOption, _ d: PoolOption) -> Evaluation? {
+        let sc = inputs.scenario, total = hierarchy.totalChiplets
+        let cp = p.strategy.chiplets, cd = d.strategy.chiplets
+        var bestRate = 0.0, pools = (0, 0)
+        var np = 1
+        while np * cp + cd <= total {
+            let nd = (total - np * cp) / cd
+            let rate = min(Double(np) * p.requestsPerS, Double(nd) * d.requestsPerS)
+            if rate > bestRate { bestRate = rate; pools = (np, nd) }
+            np += 1
+        }
+        guard bestRate > 0 else { return nil }
+        let kvBytes = Double(sc.inputTokens) * inputs.model.kvCacheBytesPerToken(inputs.precision.kvCache)
+        let level = hierarchy.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (hierarchy.levels.count - 1)
+        // Every prefill chiplet sends its shard of the cache at once.
+        let transferS = hierarchy.levels[level].alphaS + kvBytes / Double(cp) / hierarchy.sharedBytesPerS(level)
+        let ttftMs = (p.latencyS + transferS) * 1000, tpotMs = d.latencyS * 1000
+        if let limit = sc.maxTTFTMs, ttftMs > limit { return nil }
+        let chiplets = pools.0 * cp + pools.1 * cd
+        let cluster = inputs.cluster
+        let chips = Double(max(1, (chiplets + cluster.chipletsPerChip - 1) / cluster.chipletsPerChip))
+        let tokensPerS = bestRate * Double(sc.outputTokens)
+        let share = Double(chiplets) / Double(total)
+        let powerKW = cluster.totalPowerW / 1000 * share
+        var decodeStrategy = d.strategy
+        decodeStrategy.dp = pools.1
+        var e = d.evaluation
+        e.candidate = Candidate(strategy: decodeStrategy, batch: d.batch)
+        e.chipletsUsed = chiplets
+        e.chipsUsed = Int(chips)
+        e.disaggregation = Disaggregation(
+            prefill: Strategy(tp: p.strategy.tp, pp: p.strategy.pp, dp: pools.0, ep: p.strategy.ep),
+            decode: decodeStrategy, prefillBatch: p.batch, decodeBatch: d.batch,
+            prefillRequestsPerSecond: Double(pools.0) * p.requestsPerS,
+            decodeRequestsPerSecond: Double(pools.1) * d.requestsPerS, kvTransferMs: transferS * 1000)
+        e.metrics = Metrics(
+            ttftMs: ttftMs, tpotMs: tpotMs, outputTokensPerSecond: tokensPerS,
+            outputTokensPerSecondPerChip: tokensPerS / chips,
+            outputTokensPerSecondPerRack: tokensPerS / (share * Double(max(cluster.racks, 1))),
+            outputTokensPerSecondPerKW: powerKW > 0 ? tokensPerS / powerKW : 0,
+            tokensPerSecondPerUser: 1 / d.latencyS,
+            computeUtilisation: 0, bandwidthUtilisation: 0, bubbleFraction: 0,
+            communicationFraction: transferS / (p.latencyS + transferS),
+            meetsSLO: true)
+        return e
+    }
+}
