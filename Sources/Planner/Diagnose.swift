@@ -54,7 +54,7 @@ extension Evaluator {
     }
 }
 
-/// Decimal gigabytes with one decimal, as memory is sold.
+/// Decimal gigabytes with one decimal, as memory is sold (megabytes below 1 GB, for SRAM).
 func gb(_ bytes: Double) -> String {
-    String(format: "%.1f GB", bytes / 1e9)
+    bytes < 1e9 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f GB", bytes / 1e9)
 }

@@ -97,3 +97,21 @@ public struct Plan: Codable, Sendable {
     public var weightStationary: Bool
     public var predicted: Metrics
 }
+
+extension Plan {
+    /// Tiles one chiplet runs per pass of its stage, and the padding waste they carry, weighted
+    /// by each op's weight bytes (the worst op is named).
+    public var tilingSummary: (tiles: Int, paddingWaste: Double, worstOp: String?, worstWaste: Double) {
+        var tiles = 0, useful = 0.0, padded = 0.0, worst: (String?, Double) = (nil, 0)
+        let stage = stages.first
+        var ops = head.ops + tail.ops
+        for c in stage?.layerClasses ?? [] where c < layerClasses.count { ops += layerClasses[c].ops }
+        for op in ops {
+            tiles += op.tiling.tiles
+            useful += op.weightBytes
+            padded += op.weightBytes * (1 + op.tiling.paddingWaste)
+            if op.tiling.paddingWaste > worst.1 { worst = (op.name, op.tiling.paddingWaste) }
+        }
+        return (tiles, useful > 0 ? padded / useful - 1 : 0, worst.0, worst.1)
+    }
+}

@@ -67,7 +67,7 @@ struct PlanCommand: ParsableCommand {
                                                    maxBatch: maxBatch)
             try emit(plan: e, evaluator: evaluator)
             if json { print(String(decoding: try prettyJSON(EvaluationReport(e)), as: UTF8.self)) }
-            else { print(PlanText.one(e, evaluator.inputs)) }
+            else { print(PlanText.one(e, evaluator.inputs, plan: evaluator.plan(e))) }
             if !e.feasible { throw ExitCode(2) }
             return
         }

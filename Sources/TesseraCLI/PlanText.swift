@@ -15,7 +15,7 @@ enum PlanText {
             + (slo.isEmpty ? "" : ", " + slo.joined(separator: ", "))
     }
 
-    static func one(_ e: Evaluation, _ inputs: PlanInputs) -> String {
+    static func one(_ e: Evaluation, _ inputs: PlanInputs, plan: Plan? = nil) -> String {
         var out = [header(inputs)]
         if let reason = e.reason {
             out.append("infeasible: \(reason)")
@@ -30,6 +30,11 @@ enum PlanText {
             }.joined(separator: "; ") + (mem.weightStationary ? "; weights stay in on-chip memory" : ""))
         }
         out.append("stages: \(e.stageLayers.map(String.init).joined(separator: " + ")) layers")
+        if let t = plan?.tilingSummary {
+            out.append("tiling: \(t.tiles) tiles per chiplet per pass of stage 0; padding waste "
+                + String(format: "%.1f%%", t.paddingWaste * 100)
+                + (t.worstOp.map { String(format: " (worst: %@ %.1f%%)", $0, t.worstWaste * 100) } ?? ""))
+        }
         return out.joined(separator: "\n")
     }
 
