@@ -52,7 +52,7 @@ import Testing
     @Test func memoryShortfallNamesEveryPartAndTheFix() throws {
         let (why, fix) = try reason("llama-3-70b", Strategy(tp: 1), batch: 64, input: 4096, output: 256)
         #expect(why == "llama-3-70b at TP 1 × PP 1 needs 237.3 GB of HBM3 per chip (weights 141.1 GB bf16, "
-            + "KV cache 91.3 GB bf16 at batch 64 × 4352 tokens, activations 0.9 GB, runtime reserve 4.0 GB); "
+            + "KV cache 91.3 GB bf16 at batch 64 × 4352 tokens, activations 939.5 MB, runtime reserve 4.0 GB); "
             + "H100-SXM has 80.0 GB")
         #expect(fix == "fits with TP 4, or PP 4")
     }
