@@ -15,9 +15,12 @@ struct PlanCommand: ParsableCommand {
         takes the largest batch that fits and meets the SLOs.
 
         Examples:
-          tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/gb200-nvl72.yaml --explain
-          tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/dgx-h100.yaml --tp 1 --batch 64 --input-tokens 2048 --output-tokens 2048
-          tessera plan --model Workloads/tiny-llama.json --cluster Clusters/corsair-rack.yaml --scenario Workloads/scenarios/tiny-test.json --tp 2 --pp 2 -o plan.json
+          tessera plan --model Workloads/llama-3-70b.json \\
+            --cluster Clusters/gb200-nvl72.yaml --explain
+          tessera plan --model Workloads/llama-3-70b.json \\
+            --cluster Clusters/dgx-h100.yaml --tp 1 --batch 64
+          tessera plan --model Workloads/tiny-llama.json \\
+            --cluster Clusters/dgx-a100.yaml --tp 2 --pp 2 -o plan.json
         """)
 
     @OptionGroup var inputs: PlanInputOptions
