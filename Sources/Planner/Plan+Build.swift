@@ -64,12 +64,37 @@ extension Evaluator {
                            topology: $0.topology.rawValue, bandwidthGBps: $0.bandwidthGBps,
                            latencyUs: $0.latencyUs, overheadUs: $0.overheadUs)
             },
-            scenario: sc, strategy: s, batch: e.candidate.batch,
+            scenario: sc, strategy: s, mapping: mapping(s), batch: e.candidate.batch,
             prefillMicrobatches: mp, decodeMicrobatches: md, stages: stages,
             head: opShards(shard.head), tail: opShards(shard.tail),
             layerClasses: shard.classes.map(opShards), communication: comm,
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics)
+    }
+
+    /// Members each dimension uses at each level it crosses.
+    public func mapping(_ s: Strategy) -> [String: [String: Int]] {
+        var out: [String: [String: Int]] = [:]
+        for dim in ParallelDim.allCases where s.size(dim) > 1 {
+            let factors = hierarchy.factors(stride: s.stride(dim), size: s.size(dim))
+            var levels: [String: Int] = [:]
+            for (i, f) in factors.enumerated() where f > 1 { levels[hierarchy.levels[i].name] = f }
+            out[dim.rawValue] = levels
+        }
+        return out
+    }
+
+    /// "TP 8 in node; PP 4 across rack ×2, cluster ×2".
+    public func mappingText(_ s: Strategy) -> String {
+        let m = mapping(s)
+        let parts = ParallelDim.allCases.compactMap { dim -> String? in
+            guard let levels = m[dim.rawValue] else { return nil }
+            let names = hierarchy.levels.map(\.name).filter { levels[$0] != nil }
+            let where_ = names.count == 1 ? "in \(names[0])"
+                : "across " + names.map { "\($0) ×\(levels[$0] ?? 1)" }.joined(separator: ", ")
+            return "\(dim.rawValue.uppercased()) \(s.size(dim)) \(where_)"
+        }
+        return parts.isEmpty ? "one chiplet" : parts.joined(separator: "; ")
     }
 
     /// Ranks and neighbours of chiplet `index` under the strategy's mapping order.

@@ -84,6 +84,9 @@ public struct Plan: Codable, Sendable {
     public var levels: [Level]
     public var scenario: Scenario
     public var strategy: Strategy
+    /// How each parallel dimension spreads over the levels: for each of tp, ep, dp and pp, the
+    /// number of members it uses at each level it crosses (e.g. tp: {node: 8}).
+    public var mapping: [String: [String: Int]]
     public var batch: Int
     public var prefillMicrobatches: Int
     public var decodeMicrobatches: Int

@@ -70,7 +70,10 @@ struct PlanCommand: ParsableCommand {
                                                    maxBatch: maxBatch)
             try emit(plan: e, evaluator: evaluator)
             if json { print(String(decoding: try prettyJSON(EvaluationReport(e)), as: UTF8.self)) }
-            else { print(PlanText.one(e, evaluator.inputs, plan: evaluator.plan(e))) }
+            else {
+                print(PlanText.one(e, evaluator.inputs, plan: evaluator.plan(e),
+                                   mapping: evaluator.mappingText(e.candidate.strategy)))
+            }
             if !e.feasible { throw ExitCode(2) }
             return
         }

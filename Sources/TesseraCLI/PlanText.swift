@@ -15,7 +15,7 @@ enum PlanText {
             + (slo.isEmpty ? "" : ", " + slo.joined(separator: ", "))
     }
 
-    static func one(_ e: Evaluation, _ inputs: PlanInputs, plan: Plan? = nil) -> String {
+    static func one(_ e: Evaluation, _ inputs: PlanInputs, plan: Plan? = nil, mapping: String? = nil) -> String {
         var out = [header(inputs)]
         if let reason = e.reason {
             out.append("infeasible: \(reason)")
@@ -29,6 +29,7 @@ enum PlanText {
                 "\($0.name) \(gbText($0.usedBytes)) of \(gbText($0.capacityBytes)) (weights \(gbText($0.weightBytes)), KV \(gbText($0.kvCacheBytes)))"
             }.joined(separator: "; ") + (mem.weightStationary ? "; weights stay in on-chip memory" : ""))
         }
+        if let mapping { out.append("mapping: \(mapping)") }
         out.append("stages: \(e.stageLayers.map(String.init).joined(separator: " + ")) layers")
         if let t = plan?.tilingSummary {
             out.append("tiling: \(t.tiles) tiles per chiplet per pass of stage 0; padding waste "
