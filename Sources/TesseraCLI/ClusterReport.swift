@@ -15,9 +15,7 @@ enum ClusterReport {
     }
 
     static func json(_ spec: ClusterSpec) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(ClusterJSON(spec)), as: UTF8.self)
+        return String(decoding: try prettyJSON(ClusterJSON(spec)), as: UTF8.self)
     }
 
     /// One row per level, outermost first, then the chiplet; each indented under its parent.

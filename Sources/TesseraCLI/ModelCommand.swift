@@ -38,9 +38,7 @@ struct ModelCommand: ParsableCommand {
         }
         let report = ModelReport(graph: graph, file: workload, precision: chosen, context: context)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try prettyJSON(report), as: UTF8.self))
         } else {
             print(report.text)
         }
