@@ -1,4 +1,5 @@
 import Foundation
+import ModelGraph
 import Yams
 
 /// Reading a capacity spec (Experiments/*.yaml). Paths to models, scenarios and clusters are
@@ -69,7 +70,12 @@ extension CapacitySpec {
     private static func layout(_ node: Node, file: String, path: String,
                                resolve: (String) -> String) throws(CapacityError) -> LayoutSpec {
         let f = try SpecNode(node, file: file, path: path, allowed: [
-            "name", "cluster", "levels", "interconnects", "rackPowerBudgetKW", "capexPerChipUSD", "capexPerRackUSD"])
+            "name", "cluster", "levels", "interconnects", "rackPowerBudgetKW", "capexPerChipUSD", "capexPerRackUSD",
+            "precision"])
+        var precision: Precision? = nil
+        if let text = try f.string("precision") {
+            do { precision = try Precision(spec: text) } catch { throw f.error("precision", "\(error)") }
+        }
         var counts: [(level: String, counts: [Int])] = []
         if let levels = f.mapping["levels"] {
             guard case let .mapping(m) = levels else { throw f.error("levels", "expected a mapping of level name to counts") }
@@ -102,6 +108,6 @@ extension CapacitySpec {
         return LayoutSpec(name: try f.requiredString("name"), clusterPath: resolve(try f.requiredString("cluster")),
                           levelCounts: counts, interconnects: links, rackPowerBudgetsKW: budgets,
                           capexPerChipUSD: try f.requiredNumber("capexPerChipUSD", unit: "USD"),
-                          capexPerRackUSD: try f.number("capexPerRackUSD", unit: "USD") ?? 0)
+                          capexPerRackUSD: try f.number("capexPerRackUSD", unit: "USD") ?? 0, precision: precision)
     }
 }

@@ -1,3 +1,5 @@
+import ModelGraph
+
 /// A capacity question as data: which workloads at what load, which layouts to sweep, what things
 /// cost. Paths inside are resolved against the spec file's folder when it is loaded.
 public struct CapacitySpec: Sendable, Equatable {
@@ -75,10 +77,14 @@ public struct LayoutSpec: Sendable, Equatable {
     public var rackPowerBudgetsKW: [Double]
     public var capexPerChipUSD: Double
     public var capexPerRackUSD: Double
+    /// The number formats this chip kind runs the model in, replacing the scenario's (an SRAM
+    /// machine may serve in int8 or MX formats where a GPU serves bf16); nil keeps the scenario's.
+    public var precision: Precision?
 
     public init(name: String, clusterPath: String, levelCounts: [(level: String, counts: [Int])] = [],
                 interconnects: [InterconnectChoice] = [], rackPowerBudgetsKW: [Double] = [],
-                capexPerChipUSD: Double, capexPerRackUSD: Double = 0) {
+                capexPerChipUSD: Double, capexPerRackUSD: Double = 0, precision: Precision? = nil) {
+        self.precision = precision
         self.name = name; self.clusterPath = clusterPath; self.levelCounts = levelCounts
         self.interconnects = interconnects; self.rackPowerBudgetsKW = rackPowerBudgetsKW
         self.capexPerChipUSD = capexPerChipUSD; self.capexPerRackUSD = capexPerRackUSD
@@ -87,7 +93,7 @@ public struct LayoutSpec: Sendable, Equatable {
     public static func == (a: LayoutSpec, b: LayoutSpec) -> Bool {
         a.name == b.name && a.clusterPath == b.clusterPath && a.interconnects == b.interconnects
             && a.rackPowerBudgetsKW == b.rackPowerBudgetsKW && a.capexPerChipUSD == b.capexPerChipUSD
-            && a.capexPerRackUSD == b.capexPerRackUSD
+            && a.capexPerRackUSD == b.capexPerRackUSD && a.precision == b.precision
             && a.levelCounts.map(\.level) == b.levelCounts.map(\.level)
             && a.levelCounts.map(\.counts) == b.levelCounts.map(\.counts)
     }

@@ -29,11 +29,13 @@ extension CapacitySpec {
             capexPerRackUSD: 200000   # assumed
           - name: corsair
             cluster: Clusters/corsair-rack.yaml
+            precision: mxint8         # the card's native format (Clusters/corsair-rack.yaml has no bf16)
             capexPerChipUSD: 20000    # assumed, per card
             capexPerRackUSD: 100000   # assumed
           - name: groq
             cluster: Clusters/groq-rack.yaml
             levels: { cluster: [1, 8] }
+            precision: int8           # the LPU serves in int8 (Clusters/groq-rack.yaml has no bf16; fp16 weights of 70B overflow 576 × 230 MB)
             capexPerChipUSD: 20000    # assumed
             capexPerRackUSD: 100000   # assumed
         """

@@ -90,6 +90,7 @@ public final class CapacitySweep: @unchecked Sendable {
             sc.inputTokens = bucket.inputTokens; sc.outputTokens = bucket.outputTokens
             if let v = w.maxTTFTMs { sc.maxTTFTMs = v }
             if let v = w.maxTPOTMs { sc.maxTPOTMs = v }
+            if let p = layout.spec.precision { sc.precision = p }
             let inputs = PlanInputs(modelName: models[point.workloadIndex].name, model: models[point.workloadIndex],
                                     cluster: layout.cluster, scenario: sc)
             let evaluator: Evaluator
