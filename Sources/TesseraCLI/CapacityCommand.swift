@@ -59,7 +59,7 @@ struct CapacityCommand: ParsableCommand {
             try sweep.run(store: store, stopAfter: stopAfter, progress: progressPrinter(sweep, store: store))
         } catch { throw fail(error) }
         if let stopAfter, try store.doneKeys().count < sweep.points.count {
-            print("stopped after \(stopAfter) points, as asked; run again to resume")
+            say("stopped after \(stopAfter) points, as asked; run again to resume")
             return
         }
         try report(sweep, store: store)
@@ -76,8 +76,8 @@ struct CapacityCommand: ParsableCommand {
     private func progressPrinter(_ sweep: CapacitySweep, store: ResultStore) throws -> (SweepProgress) -> Void {
         let done = (try? store.doneKeys().count) ?? 0
         let total = sweep.points.count
-        print("\(sweep.spec.name): \(sweep.layouts.count) layouts × \(sweep.spec.workloads.count) workloads = \(total) points")
-        if done > 0 { print("\(done) points already done") }
+        say("\(sweep.spec.name): \(sweep.layouts.count) layouts × \(sweep.spec.workloads.count) workloads = \(total) points")
+        if done > 0 { say("\(done) points already done") }
         let bar = !plain && isatty(1) == 1
         let every = max(1, total / 20)
         return { p in
@@ -85,7 +85,7 @@ struct CapacityCommand: ParsableCommand {
                 // Unbuffered, so the bar moves; a terminal's stdout is line-buffered, so earlier lines are out.
                 FileHandle.standardOutput.write(Data(("\r" + CapacityProgress.bar(p) + (p.done == p.total ? "\n" : "")).utf8))
             } else if p.done == p.total || (p.done - p.alreadyDone) % every == 0 {
-                print(CapacityProgress.line(p))
+                say(CapacityProgress.line(p))
             }
         }
     }
@@ -95,10 +95,16 @@ struct CapacityCommand: ParsableCommand {
             let report = CapacityReport(sweep: sweep, rows: try store.rows(), candidates: try store.candidates())
             let outcome = try report.write(to: output)
             if let problem = outcome.problem { FileHandle.standardError.write(Data("warning: plots not drawn: \(problem)\n".utf8)) }
-            for line in report.verdicts { print(line) }
-            print("Report: \(output)/report.html (also report.md, results.csv, plots/, inputs/)")
+            for line in report.verdicts { say(line) }
+            say("Report: \(output)/report.html (also report.md, results.csv, plots/, inputs/)")
         } catch { throw fail(error) }
     }
+}
+
+/// Writes a line to standard output at once (not through stdio's buffer), so a log or a pipe sees
+/// progress as it happens and a killed run has said how far it got.
+func say(_ line: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((line + terminator).utf8))
 }
 
 /// The progress line: a bar on a terminal, plain text elsewhere.
