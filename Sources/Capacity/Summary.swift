@@ -62,7 +62,8 @@ extension LayoutSummary {
         }
     }
 
-    /// Cheapest per token first, then fewer racks, then by name; infeasible last.
+    /// Cheapest per token first, then fewer racks, then the spec's order (so of equal layouts the
+    /// plainer one, with the file's own links, wins); infeasible last.
     public static func ranked(_ summaries: [LayoutSummary]) -> [LayoutSummary] {
         summaries.sorted { a, b in
             switch (a.usdPerMillionTokens, b.usdPerMillionTokens) {
@@ -71,7 +72,7 @@ extension LayoutSummary {
             case (_?, nil): return true
             default:
                 if a.racksNeeded != b.racksNeeded { return (a.racksNeeded ?? .max) < (b.racksNeeded ?? .max) }
-                return a.layout < b.layout
+                return a.point < b.point
             }
         }
     }
