@@ -82,8 +82,8 @@ struct CapacityCommand: ParsableCommand {
         let every = max(1, total / 20)
         return { p in
             if bar {
-                // Unbuffered, so the bar moves; a terminal's stdout is line-buffered, so earlier lines are out.
-                FileHandle.standardOutput.write(Data(("\r" + CapacityProgress.bar(p) + (p.done == p.total ? "\n" : "")).utf8))
+                // Back to the line's start, redraw, clear what a longer previous line left.
+                say("\r" + CapacityProgress.bar(p) + "\u{1B}[K", terminator: p.done == p.total ? "\n" : "")
             } else if p.done == p.total || (p.done - p.alreadyDone) % every == 0 {
                 say(CapacityProgress.line(p))
             }
