@@ -20,6 +20,8 @@ let package = Package(
                        providers: [.apt(["libmpich-dev"])]),
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc",
                        providers: [.apt(["libhwloc-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         // Safe Swift surfaces over the C libraries.
         .target(name: "MessagePassing", dependencies: ["CMPI"]),
@@ -38,7 +40,7 @@ let package = Package(
         .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
 
         // Capacity planning.
-        .target(name: "Capacity", dependencies: ["Planner"]),
+        .target(name: "Capacity", dependencies: ["Planner", "CSQLite", .product(name: "Yams", package: "Yams")]),
 
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]

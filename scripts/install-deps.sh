@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Tessera builds and runs with (MPICH, hwloc, pkg-config), plus any
+# Installs the Debian packages Tessera builds and runs with (MPICH, hwloc, pkg-config; SQLite for
+# the capacity store, gnuplot for its plots, Chromium for the test that opens its HTML), plus any
 # package names given as arguments, skipping all of it when everything is already there.
 # Uses sudo when not root; needs no input, so it runs in CI.
 set -euo pipefail
 
-packages=(mpich libmpich-dev hwloc libhwloc-dev pkg-config "$@")
+packages=(mpich libmpich-dev hwloc libhwloc-dev pkg-config libsqlite3-dev gnuplot-nox chromium "$@")
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 ready() {
-    command -v pkg-config >/dev/null && pkg-config --exists mpich hwloc && command -v mpirun >/dev/null \
+    command -v pkg-config >/dev/null && pkg-config --exists mpich hwloc sqlite3 && command -v mpirun >/dev/null \
+        && command -v gnuplot >/dev/null && command -v chromium >/dev/null \
         && for extra in "$@"; do installed "$extra" || command -v "$extra" >/dev/null || return 1; done
 }
 

@@ -1,1 +1,0 @@
-// Capacity: see ../shared/ARCHITECTURE.md. Filled in by its issue.

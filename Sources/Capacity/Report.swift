@@ -1,0 +1,104 @@
+import Foundation
+
+/// Writes the results folder: results.csv, report.md, report.html, plots/ and inputs/ (the exact
+/// files used). Every file is written to a temporary name and renamed into place.
+public struct CapacityReport {
+    public let sweep: CapacitySweep
+    public let rows: [ResultRow]
+    public let summaries: [LayoutSummary]
+    public let candidates: Int
+
+    public init(sweep: CapacitySweep, rows: [ResultRow], candidates: Int) {
+        self.sweep = sweep; self.rows = rows; self.candidates = candidates
+        summaries = LayoutSummary.make(rows)
+    }
+
+    /// Writes everything; returns whether the plots were drawn (false, with the reason, when gnuplot failed).
+    @discardableResult
+    public func write(to folder: String) throws -> (plotted: Bool, problem: String?) {
+        let dir = URL(fileURLWithPath: folder)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Plots.write(([ResultRow.columns.joined(separator: ",")] + rows.map(\.csvLine)).joined(separator: "\n") + "\n",
+                        dir, "results.csv")
+        try copyInputs(to: dir.appendingPathComponent("inputs"))
+        var problem: String? = nil
+        do { try Plots.draw(rows: rows, summaries: summaries, folder: folder) } catch { problem = "\(error)" }
+        try Plots.write(markdown(plotted: problem == nil), dir, "report.md")
+        try Plots.write(html(plotted: problem == nil), dir, "report.html")
+        return (problem == nil, problem)
+    }
+
+    /// The spec's text as `inputs/<spec file name>`, then each named file by its base name
+    /// (prefixed with its position when two share a name).
+    public var inputCopies: [(name: String, source: String?)] {
+        let specName = sweep.spec.sourceFile == CapacitySpec.builtInName ? "default-spec.yaml"
+            : URL(fileURLWithPath: sweep.spec.sourceFile).lastPathComponent
+        var out: [(name: String, source: String?)] = [(specName, nil)]
+        var taken: Set<String> = [specName]
+        for (i, file) in sweep.inputFiles.enumerated() {
+            var name = URL(fileURLWithPath: file).lastPathComponent
+            if taken.contains(name) { name = "\(i)-\(name)" }
+            taken.insert(name)
+            out.append((name, file))
+        }
+        return out
+    }
+
+    private func copyInputs(to dir: URL) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, source) in inputCopies {
+            let data = try source.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(sweep.spec.yaml.utf8)
+            try data.write(to: dir.appendingPathComponent(name), options: .atomic)
+        }
+    }
+
+    /// Workloads in spec order, each with its layouts ranked.
+    var byWorkload: [(workload: WorkloadSpec, ranked: [LayoutSummary])] {
+        sweep.spec.workloads.map { w in (w, LayoutSummary.ranked(summaries.filter { $0.workload == w.name })) }
+    }
+
+    var header: [String] {
+        ["layout", "strategy", "tokens/s per rack", "tokens/s per kW", "$ per M tokens", "racks needed",
+         "kW per rack", "compute util.", "note"]
+    }
+
+    func cells(_ s: LayoutSummary) -> [String] {
+        [s.layout, s.strategy, fmt(s.tokensPerSecondPerRack), fmt(s.tokensPerSecondPerKW),
+         fmt(s.usdPerMillionTokens, digits: 3), s.racksNeeded.map(String.init) ?? "–", fmt(s.rackPowerKW),
+         s.computeUtilisation.map { String(format: "%.1f%%", $0 * 100) } ?? "–", s.note]
+    }
+
+    /// One sentence per workload: the cheapest layout and the racks it needs.
+    public var verdicts: [String] { byWorkload.map { "\($0.workload.name): " + verdict($0.workload, $0.ranked) } }
+
+    func verdict(_ w: WorkloadSpec, _ ranked: [LayoutSummary]) -> String {
+        guard let best = ranked.first, best.feasible, let racks = best.racksNeeded else {
+            return "No layout serves \(w.name) within its SLOs."
+        }
+        return "Best: \(best.layout), \(racks) rack\(racks == 1 ? "" : "s") for \(fmt(best.targetTokensPerSecond)) output tokens/s, "
+            + "at $\(fmt(best.usdPerMillionTokens, digits: 3)) per million tokens (\(best.strategy))."
+    }
+
+    var facts: [String] {
+        let c = sweep.spec.costs
+        return [
+            "Spec: \(sweep.spec.sourceFile == CapacitySpec.builtInName ? "the built-in default spec" : sweep.spec.sourceFile)",
+            "\(sweep.layouts.count) layouts × \(sweep.spec.workloads.count) workloads = \(sweep.points.count) points; \(candidates) planner candidates evaluated",
+            "Costs: $\(c.powerUSDPerKWh) per kWh, capex amortised over \(fmt(c.amortisationYears)) years",
+            "Strategy: the planner's best within the SLOs by output tokens/s per rack; layouts ranked by $ per million tokens",
+            "Prefill/decode disaggregation: not evaluated (every strategy serves prefill and decode on the same chips)",
+        ]
+    }
+}
+
+/// Four significant figures, thousands grouped; "–" for nothing.
+func fmt(_ v: Double?, digits: Int = 4) -> String {
+    guard let v, v.isFinite else { return "–" }
+    if abs(v) >= 1000 {
+        let n = Int(v.rounded())
+        var s = String(abs(n)), out = ""
+        while s.count > 3 { out = "," + s.suffix(3) + out; s = String(s.dropLast(3)) }
+        return (n < 0 ? "-" : "") + s + out
+    }
+    return String(format: "%.\(digits)g", v)
+}

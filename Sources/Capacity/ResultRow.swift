@@ -1,0 +1,72 @@
+/// One tidy row: a layout × workload × length bucket × strategy. `role` says which strategy:
+/// `best` (most output tokens/s per rack within the SLOs), `pareto` (on the front of tokens/s per
+/// user against per rack), `none` (nothing meets the SLOs; `note` says why) or `over-budget`.
+public struct ResultRow: Codable, Sendable, Equatable {
+    public var point: Int
+    public var layout: String
+    public var chipKind: String
+    public var shape: String
+    public var interconnect: String
+    public var rackPowerBudgetKW: Double?
+    public var workload: String
+    public var model: String
+    public var bucket: Int
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var share: Double
+    public var role: String
+    public var strategy: String
+    public var tp: Int
+    public var pp: Int
+    public var dp: Int
+    public var ep: Int
+    public var batch: Int
+    public var chipsUsed: Int
+    public var racks: Int
+    public var chipsPerRack: Int
+    public var rackPowerKW: Double
+    public var ttftMs: Double?
+    public var tpotMs: Double?
+    public var outputTokensPerSecond: Double?
+    public var outputTokensPerSecondPerChip: Double?
+    public var outputTokensPerSecondPerRack: Double?
+    public var outputTokensPerSecondPerKW: Double?
+    public var tokensPerSecondPerUser: Double?
+    public var computeUtilisation: Double?
+    public var bandwidthUtilisation: Double?
+    public var usdPerMillionTokens: Double?
+    public var targetTokensPerSecond: Double
+    /// Racks of this layout for the whole target load at this row's rate.
+    public var racksNeeded: Int?
+    public var note: String
+
+    public static let columns = [
+        "point", "layout", "chipKind", "shape", "interconnect", "rackPowerBudgetKW", "workload", "model", "bucket",
+        "inputTokens", "outputTokens", "share", "role", "strategy", "tp", "pp", "dp", "ep", "batch", "chipsUsed",
+        "racks", "chipsPerRack", "rackPowerKW", "ttftMs", "tpotMs", "outputTokensPerSecond",
+        "outputTokensPerSecondPerChip", "outputTokensPerSecondPerRack", "outputTokensPerSecondPerKW",
+        "tokensPerSecondPerUser", "computeUtilisation", "bandwidthUtilisation", "usdPerMillionTokens",
+        "targetTokensPerSecond", "racksNeeded", "note",
+    ]
+
+    /// The row's fields in `columns` order, as CSV text (RFC 4180 quoting; empty for absent values).
+    public var csvLine: String {
+        let fields: [String] = [
+            "\(point)", layout, chipKind, shape, interconnect, opt(rackPowerBudgetKW), workload, model, "\(bucket)",
+            "\(inputTokens)", "\(outputTokens)", "\(share)", role, strategy, "\(tp)", "\(pp)", "\(dp)", "\(ep)",
+            "\(batch)", "\(chipsUsed)", "\(racks)", "\(chipsPerRack)", "\(rackPowerKW)", opt(ttftMs), opt(tpotMs),
+            opt(outputTokensPerSecond), opt(outputTokensPerSecondPerChip), opt(outputTokensPerSecondPerRack),
+            opt(outputTokensPerSecondPerKW), opt(tokensPerSecondPerUser), opt(computeUtilisation),
+            opt(bandwidthUtilisation), opt(usdPerMillionTokens), "\(targetTokensPerSecond)",
+            racksNeeded.map(String.init) ?? "", note,
+        ]
+        return fields.map(csvQuoted).joined(separator: ",")
+    }
+
+    private func opt(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+}
+
+func csvQuoted(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

@@ -1,0 +1,109 @@
+import CSQLite
+import Foundation
+
+/// The sweep's results on disk: a SQLite file with rows keyed by (point key, sequence). A point's
+/// rows and its "done" mark go in one transaction, so a killed sweep loses at most the point in
+/// flight and a resumed one never duplicates a row.
+public final class ResultStore {
+    private var db: OpaquePointer?
+    public let path: String
+
+    /// Opens (creating if needed) the store; `fingerprint` identifies the spec and its inputs, and
+    /// a store made from other inputs is refused rather than mixed.
+    public init(path: String, fingerprint: String) throws(CapacityError) {
+        self.path = path
+        guard sqlite3_open(path, &db) == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw CapacityError(file: path, keyPath: "", message: "cannot open the results store: \(message)")
+        }
+        try exec("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS points (key TEXT PRIMARY KEY, idx INTEGER NOT NULL, candidates INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS rows (key TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL,
+                                             json TEXT NOT NULL, PRIMARY KEY (key, seq));
+            """)
+        let stored = try query("SELECT value FROM meta WHERE key = 'fingerprint'", [])
+        if let old = stored.first?.first, old != fingerprint {
+            throw CapacityError(file: path, keyPath: "", message: "this store was made from other inputs (the spec or a file it names changed); use a new output folder or delete \(path)")
+        }
+        if stored.isEmpty { try run("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint]) }
+    }
+
+    deinit { sqlite3_close(db) }
+
+    /// Keys of the points already stored.
+    public func doneKeys() throws(CapacityError) -> Set<String> {
+        Set(try query("SELECT key FROM points", []).compactMap(\.first))
+    }
+
+    /// Stores one point's rows and marks it done, atomically; a point already done is left as it was.
+    public func record(_ point: CapacityPoint, rows: [ResultRow], candidates: Int) throws(CapacityError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try exec("BEGIN IMMEDIATE")
+        do throws(CapacityError) {
+            if try query("SELECT 1 FROM points WHERE key = ?", [point.key]).isEmpty {
+                for (seq, row) in rows.enumerated() {
+                    guard let json = try? encoder.encode(row) else {
+                        throw CapacityError(file: path, keyPath: point.key, message: "cannot encode a row")
+                    }
+                    try run("INSERT INTO rows VALUES (?, ?, ?, ?)", [point.key, "\(seq)", "\(point.index)", String(decoding: json, as: UTF8.self)])
+                }
+                try run("INSERT INTO points VALUES (?, ?, ?)", [point.key, "\(point.index)", "\(candidates)"])
+            }
+            try exec("COMMIT")
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Every stored row, in point order then sequence: the same whoever computed them.
+    public func rows() throws(CapacityError) -> [ResultRow] {
+        let decoder = JSONDecoder()
+        return try query("SELECT json FROM rows ORDER BY idx, seq", []).map { (fields) throws(CapacityError) in
+            guard let text = fields.first, let row = try? decoder.decode(ResultRow.self, from: Data(text.utf8)) else {
+                throw CapacityError(file: path, keyPath: "rows", message: "a stored row cannot be read back")
+            }
+            return row
+        }
+    }
+
+    /// Planner candidates evaluated over all stored points.
+    public func candidates() throws(CapacityError) -> Int {
+        Int(try query("SELECT COALESCE(SUM(candidates), 0) FROM points", []).first?.first ?? "0") ?? 0
+    }
+
+    // MARK: - SQLite calls
+
+    private func fail(_ what: String) -> CapacityError {
+        CapacityError(file: path, keyPath: "", message: "\(what): \(String(cString: sqlite3_errmsg(db)))")
+    }
+
+    private func exec(_ sql: String) throws(CapacityError) {
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw fail("SQLite failed") }
+    }
+
+    private func run(_ sql: String, _ values: [String]) throws(CapacityError) { _ = try query(sql, values) }
+
+    /// Runs one statement with text parameters; returns the rows as text.
+    private func query(_ sql: String, _ values: [String]) throws(CapacityError) -> [[String]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw fail("SQLite cannot prepare") }
+        defer { sqlite3_finalize(statement) }
+        for (i, v) in values.enumerated() {
+            sqlite3_bind_text(statement, Int32(i + 1), v, -1, tessera_sqlite_transient())
+        }
+        var out: [[String]] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { return out }
+            guard rc == SQLITE_ROW else { throw fail("SQLite step failed") }
+            out.append((0..<sqlite3_column_count(statement)).map {
+                sqlite3_column_text(statement, $0).map { String(cString: $0) } ?? ""
+            })
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ClusterSpec
+import Foundation
+import ModelGraph
+import Planner
+
+/// One layout × workload of a sweep; `key` names it in the store.
+public struct CapacityPoint: Sendable, Hashable {
+    public var index: Int
+    public var layoutIndex: Int
+    public var workloadIndex: Int
+    public var key: String
+}
+
+/// A spec with every file loaded and every layout built: `points` lists the work, `evaluate` does
+/// one point. Holds no MPI: a distributed caller splits the points itself.
+public final class CapacitySweep: @unchecked Sendable {
+    public let spec: CapacitySpec
+    public let layouts: [Layout]
+    let models: [ModelGraph]
+    let scenarios: [Scenario]
+    /// Every file the spec names (clusters, then models and scenarios), for the copy of the inputs.
+    public let inputFiles: [String]
+
+    public init(_ spec: CapacitySpec) throws {
+        self.spec = spec
+        var files: [String] = []
+        var layouts: [Layout] = []
+        var clusters: [String: ClusterSpec] = [:]
+        for l in spec.layouts {
+            let base = try clusters[l.clusterPath] ?? ClusterSpec.load(path: l.clusterPath)
+            if clusters[l.clusterPath] == nil { files.append(l.clusterPath) }
+            clusters[l.clusterPath] = base
+            layouts += try l.expand(base: base)
+        }
+        self.layouts = layouts
+        models = try spec.workloads.map { try ModelGraph.load(path: $0.modelPath) }
+        scenarios = try spec.workloads.map { try Scenario.load(path: $0.scenarioPath) }
+        for w in spec.workloads { files += [w.modelPath, w.scenarioPath] }
+        var seen = Set<String>()
+        inputFiles = files.filter { seen.insert($0).inserted }
+    }
+
+    /// Layouts outer, workloads inner: the order of the store, the CSV and the reports.
+    public var points: [CapacityPoint] {
+        layouts.indices.flatMap { l in
+            spec.workloads.indices.map { w in
+                CapacityPoint(index: l * spec.workloads.count + w, layoutIndex: l, workloadIndex: w,
+                              key: "\(layouts[l].name) | \(spec.workloads[w].name)")
+            }
+        }
+    }
+
+    /// The workload's length buckets: its own, or the scenario's one shape.
+    public func buckets(_ workloadIndex: Int) -> [LengthBucket] {
+        let w = spec.workloads[workloadIndex], sc = scenarios[workloadIndex]
+        return w.lengths.isEmpty ? [LengthBucket(inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, share: 1)] : w.lengths
+    }
+
+    /// Output tokens/s to serve: the target, or requests/s × the share-weighted mean output length.
+    public func targetTokensPerSecond(_ workloadIndex: Int) -> Double {
+        let w = spec.workloads[workloadIndex]
+        if let t = w.targetTokensPerSecond { return t }
+        let b = buckets(workloadIndex)
+        let shares = b.reduce(0) { $0 + $1.share }
+        let meanOutput = b.reduce(0) { $0 + $1.share * Double($1.outputTokens) } / shares
+        return (w.targetRequestsPerSecond ?? 0) * meanOutput
+    }
+
+    /// Runs the planner's search for every length bucket and keeps the best strategy within the
+    /// SLOs (by tokens/s per rack) and the Pareto front. Returns how many candidates it evaluated.
+    public func evaluate(_ point: CapacityPoint) -> (rows: [ResultRow], candidates: Int) {
+        let layout = layouts[point.layoutIndex], w = spec.workloads[point.workloadIndex]
+        var template = ResultRow(
+            point: point.index, layout: layout.name, chipKind: layout.cluster.name, shape: layout.shape,
+            interconnect: layout.interconnect, rackPowerBudgetKW: layout.rackPowerBudgetKW, workload: w.name,
+            model: models[point.workloadIndex].name, bucket: 0, inputTokens: 0, outputTokens: 0, share: 0,
+            role: "none", strategy: "", tp: 0, pp: 0, dp: 0, ep: 0, batch: 0, chipsUsed: 0,
+            racks: layout.cluster.racks, chipsPerRack: layout.chipsPerRack, rackPowerKW: layout.rackPowerKW,
+            targetTokensPerSecond: targetTokensPerSecond(point.workloadIndex), note: "")
+        if let budget = layout.rackPowerBudgetKW, layout.rackPowerKW > budget {
+            template.role = "over-budget"
+            template.note = "a rack draws \(rounded(layout.rackPowerKW)) kW, over the \(LayoutSpec.trim(budget)) kW budget"
+            return ([template], 0)
+        }
+        var rows: [ResultRow] = [], candidates = 0
+        for (i, bucket) in buckets(point.workloadIndex).enumerated() {
+            var row = template
+            row.bucket = i; row.inputTokens = bucket.inputTokens; row.outputTokens = bucket.outputTokens; row.share = bucket.share
+            var sc = scenarios[point.workloadIndex]
+            sc.inputTokens = bucket.inputTokens; sc.outputTokens = bucket.outputTokens
+            if let v = w.maxTTFTMs { sc.maxTTFTMs = v }
+            if let v = w.maxTPOTMs { sc.maxTPOTMs = v }
+            if let p = layout.spec.precision { sc.precision = p }
+            let inputs = PlanInputs(modelName: models[point.workloadIndex].name, model: models[point.workloadIndex],
+                                    cluster: layout.cluster, scenario: sc)
+            let evaluator: Evaluator
+            do { evaluator = try Evaluator(inputs) } catch {
+                row.note = "\(error)"; rows.append(row); continue
+            }
+            var options = SearchOptions()
+            options.objective = .throughputPerRack
+            options.top = 1
+            if let b = sc.batch { options.batches = [b] }
+            let result = evaluator.search(options)
+            candidates += result.candidates
+            guard let best = result.ranked.first else {
+                let common = result.failures.prefix(2).map { "\($0.reason) (\($0.count))" }.joined(separator: "; ")
+                row.note = "no strategy fits and meets the SLOs; most common: \(common)"
+                rows.append(row); continue
+            }
+            rows.append(fill(row, best, role: "best", layout: layout))
+            for e in result.pareto where !(e.candidate == best.candidate) {
+                rows.append(fill(row, e, role: "pareto", layout: layout))
+            }
+        }
+        return (rows, candidates)
+    }
+
+    private func fill(_ template: ResultRow, _ e: Evaluation, role: String, layout: Layout) -> ResultRow {
+        var r = template
+        let s = e.candidate.strategy
+        r.role = role; r.strategy = s.description
+        r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed
+        guard let m = e.metrics else { return r }
+        r.ttftMs = m.ttftMs; r.tpotMs = m.tpotMs
+        r.outputTokensPerSecond = m.outputTokensPerSecond
+        r.outputTokensPerSecondPerChip = m.outputTokensPerSecondPerChip
+        r.outputTokensPerSecondPerRack = m.outputTokensPerSecondPerRack
+        r.outputTokensPerSecondPerKW = m.outputTokensPerSecondPerKW
+        r.tokensPerSecondPerUser = m.tokensPerSecondPerUser
+        r.computeUtilisation = m.computeUtilisation
+        r.bandwidthUtilisation = m.bandwidthUtilisation
+        let perRack = m.outputTokensPerSecondPerRack
+        r.usdPerMillionTokens = Costs.usdPerMillionTokens(capexPerRackUSD: layout.capexPerRackUSD,
+                                                          rackPowerKW: layout.rackPowerKW,
+                                                          tokensPerSecondPerRack: perRack, costs: spec.costs)
+        r.racksNeeded = Costs.racksNeeded(load: r.targetTokensPerSecond, tokensPerSecondPerRack: perRack)
+        return r
+    }
+}
+
+/// 3 significant-ish decimals for messages.
+func rounded(_ v: Double) -> String { String(format: "%.3g", v) }
