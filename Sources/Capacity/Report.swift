@@ -86,8 +86,18 @@ public struct CapacityReport {
             "\(sweep.layouts.count) layouts × \(sweep.spec.workloads.count) workloads = \(sweep.points.count) points; \(candidates) planner candidates evaluated",
             "Costs: $\(c.powerUSDPerKWh) per kWh, capex amortised over \(fmt(c.amortisationYears)) years",
             "Strategy: the planner's best within the SLOs by output tokens/s per rack; layouts ranked by $ per million tokens",
-            "Prefill/decode disaggregation: not evaluated (every strategy serves prefill and decode on the same chips)",
+            disaggregationFact,
         ]
+    }
+}
+
+extension CapacityReport {
+    /// Where separate prefill and decode pools won (the planner tries them for continuous batching).
+    var disaggregationFact: String {
+        let won = rows.filter { $0.role == "best" && $0.prefillStrategy != nil }
+            .map { "\($0.layout) × \($0.workload)" }
+        return "Prefill/decode disaggregation: tried for continuous-batching workloads; "
+            + (won.isEmpty ? "it won nowhere" : "it won for " + Array(Set(won)).sorted().joined(separator: ", "))
     }
 }
 

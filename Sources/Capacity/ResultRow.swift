@@ -38,6 +38,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var targetTokensPerSecond: Double
     /// Racks of this layout for the whole target load at this row's rate.
     public var racksNeeded: Int?
+    /// Set when prefill runs on a pool of its own: that pool's strategy (`strategy` is then
+    /// "prefill … | decode …" and tp/pp/dp/ep describe the decode pool).
+    public var prefillStrategy: String? = nil
     public var note: String
 
     public static let columns = [
@@ -46,7 +49,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
         "racks", "chipsPerRack", "rackPowerKW", "ttftMs", "tpotMs", "outputTokensPerSecond",
         "outputTokensPerSecondPerChip", "outputTokensPerSecondPerRack", "outputTokensPerSecondPerKW",
         "tokensPerSecondPerUser", "computeUtilisation", "bandwidthUtilisation", "usdPerMillionTokens",
-        "targetTokensPerSecond", "racksNeeded", "note",
+        "targetTokensPerSecond", "racksNeeded", "prefillStrategy", "note",
     ]
 
     /// The row's fields in `columns` order, as CSV text (RFC 4180 quoting; empty for absent values).
@@ -58,7 +61,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
             opt(outputTokensPerSecond), opt(outputTokensPerSecondPerChip), opt(outputTokensPerSecondPerRack),
             opt(outputTokensPerSecondPerKW), opt(tokensPerSecondPerUser), opt(computeUtilisation),
             opt(bandwidthUtilisation), opt(usdPerMillionTokens), "\(targetTokensPerSecond)",
-            racksNeeded.map(String.init) ?? "", note,
+            racksNeeded.map(String.init) ?? "", prefillStrategy ?? "", note,
         ]
         return fields.map(csvQuoted).joined(separator: ",")
     }

@@ -120,6 +120,11 @@ public final class CapacitySweep: @unchecked Sendable {
         var r = template
         let s = e.candidate.strategy
         r.role = role; r.strategy = s.description
+        if let d = e.disaggregation {
+            r.prefillStrategy = d.prefill.description
+            r.strategy = "prefill \(d.prefill) | decode \(d.decode)"
+            r.note = String(format: "disaggregated: K/V transfer %.2f ms per request", d.kvTransferMs)
+        }
         r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed
         guard let m = e.metrics else { return r }
         r.ttftMs = m.ttftMs; r.tpotMs = m.tpotMs

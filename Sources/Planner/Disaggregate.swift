@@ -138,7 +138,10 @@ extension Evaluator {
             outputTokensPerSecondPerRack: tokensPerS / (share * Double(max(cluster.racks, 1))),
             outputTokensPerSecondPerKW: powerKW > 0 ? tokensPerS / powerKW : 0,
             tokensPerSecondPerUser: 1 / d.latencyS,
-            computeUtilisation: 0, bandwidthUtilisation: 0, bubbleFraction: 0,
+            computeUtilisation: bestRate * (inputs.model.prefillFLOPs(tokens: sc.inputTokens)
+                + Double(sc.outputTokens - 1) * inputs.model.decodeFLOPs(context: Int(meanDecodeContext)))
+                / (Double(chiplets) * rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency),
+            bandwidthUtilisation: 0, bubbleFraction: 0,
             communicationFraction: transferS / (p.latencyS + transferS),
             meetsSLO: true)
         return e
