@@ -17,7 +17,8 @@ release: deps
 	swift build -c release
 
 # The main job: plan Llama-3-70B for chat traffic on a GB200 NVL72 layout and on a Corsair-style
-# chiplet rack (a full search each), then check the MPI set-up on $(RANKS) ranks.
+# chiplet rack (a full search each), check the MPI set-up on $(RANKS) ranks, and write a capacity
+# report for the built-in default spec (four rack kinds, chat traffic) to capacity-default/.
 demo: release
 	.build/release/tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/gb200-nvl72.yaml \
 		--scenario Workloads/scenarios/chat.json --top 3 --explain -o .build/plan-gb200.json
@@ -25,6 +26,7 @@ demo: release
 		--scenario Workloads/scenarios/chat.json --weights mxint4 --activations mxint8 --kv-cache mxint8 \
 		--top 3 -o .build/plan-corsair.json
 	$(MPIRUN) -n $(RANKS) .build/release/tessera doctor --expect $(RANKS) --bind
+	.build/release/tessera capacity -o capacity-default
 
 # Unit tests, then the integration tests, which run the debug `tessera` under real mpirun.
 test: build
@@ -32,4 +34,5 @@ test: build
 
 bench: release
 	.build/release/tessera bench plan
+	.build/release/tessera bench capacity
 	.build/release/tessera bench mpi
