@@ -122,7 +122,7 @@ public final class CapacitySweep: @unchecked Sendable {
         r.role = role; r.strategy = s.description
         if let d = e.disaggregation {
             r.prefillStrategy = d.prefill.description
-            r.strategy = "prefill \(d.prefill) | decode \(d.decode)"
+            r.strategy = e.name
             r.note = String(format: "disaggregated: K/V transfer %.2f ms per request", d.kvTransferMs)
         }
         r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed

@@ -28,7 +28,16 @@ extension Evaluator {
         var requestsPerS: Double
         /// Prefill: the latency of a pass. Decode: the time per output token.
         var latencyS: Double
+        /// Fraction of the weight tier's bandwidth the replica uses while busy.
+        var bandwidthUtilisation: Double
         var evaluation: Evaluation
+    }
+
+    /// Bandwidth use of a pipeline run: bytes per stage per cycle against the weight tier.
+    private func bandwidthUse(_ run: (latencyS: Double, cycleS: Double, stage: StageTime), microbatches: Int,
+                              stages: Int, memory: [MemoryUse]) -> Double {
+        run.stage.bytes * Double(microbatches) / Double(stages) / run.cycleS
+            / rates.tiers[memory[0].choice.weights].bytesPerS
     }
 
     /// The best disaggregated configuration within the SLOs, or nil when none meets them (or the
@@ -57,6 +66,7 @@ extension Evaluator {
                         if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
                             prefill.append(PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
                                                       latencyS: pass.latencyS,
+                                                      bandwidthUtilisation: bandwidthUse(pass, microbatches: mp, stages: pp, memory: pMemory),
                                                       evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
                                                                              chipletsUsed: s.chiplets, chipsUsed: 0,
                                                                              stageLayers: split.layers, memory: pMemory.first)))
@@ -73,6 +83,7 @@ extension Evaluator {
                     decode.append(PoolOption(strategy: s, batch: batch,
                                              requestsPerS: Double(batch) / step.cycleS / Double(sc.outputTokens - 1),
                                              latencyS: step.cycleS,
+                                             bandwidthUtilisation: bandwidthUse(step, microbatches: md, stages: pp, memory: dMemory),
                                              evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
                                                                     chipletsUsed: s.chiplets, chipsUsed: 0,
                                                                     stageLayers: split.layers,
@@ -141,7 +152,9 @@ extension Evaluator {
             computeUtilisation: bestRate * (inputs.model.prefillFLOPs(tokens: sc.inputTokens)
                 + Double(sc.outputTokens - 1) * inputs.model.decodeFLOPs(context: Int(meanDecodeContext)))
                 / (Double(chiplets) * rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency),
-            bandwidthUtilisation: 0, bubbleFraction: 0,
+            bandwidthUtilisation: (Double(pools.0 * cp) * p.bandwidthUtilisation + Double(pools.1 * cd) * d.bandwidthUtilisation)
+                / Double(chiplets),
+            bubbleFraction: 0,
             communicationFraction: transferS / (p.latencyS + transferS),
             meetsSLO: true)
         return e

@@ -7,14 +7,19 @@ public func explain(_ result: SearchResult, objective: Objective) -> [String] {
         return ["No candidate fits and meets the SLOs. Most common reasons: "
             + result.failures.prefix(3).map { "\($0.reason) (\($0.count))" }.joined(separator: "; ") + "."]
     }
-    var lines = ["\(best.candidate.strategy) at batch \(best.candidate.batch) wins on \(objective.rawValue): "
+    var lines = ["\(best.name) at batch \(best.candidate.batch) wins on \(objective.rawValue): "
         + "\(fmt(score(w, objective))) with TTFT \(fmt(w.ttftMs)) ms and TPOT \(fmt(w.tpotMs)) ms; "
         + "\(pct(w.communicationFraction)) of its step is communication, \(pct(w.bubbleFraction)) pipeline bubble, "
         + "compute at \(pct(w.computeUtilisation)) and memory bandwidth at \(pct(w.bandwidthUtilisation)) of peak."]
+    if let d = best.disaggregation {
+        lines.append("It runs prefill and decode on separate pools, so neither stalls the other: \(d.prefill.dp) prefill "
+            + "replicas take \(fmt(d.prefillRequestsPerSecond)) requests/s and \(d.decode.dp) decode replicas "
+            + "\(fmt(d.decodeRequestsPerSecond)); each request's K/V cache crosses in \(fmt(d.kvTransferMs)) ms.")
+    }
     for (i, e) in result.ranked.dropFirst().enumerated() {
         guard let m = e.metrics else { continue }
         let loss = 1 - score(m, objective) / score(w, objective)
-        lines.append("#\(i + 2) \(e.candidate.strategy) at batch \(e.candidate.batch) is \(pct(abs(loss))) "
+        lines.append("#\(i + 2) \(e.name) at batch \(e.candidate.batch) is \(pct(abs(loss))) "
             + (loss >= 0 ? "worse" : "better") + ": " + cause(m, w, e, best) + ".")
     }
     lines.append("Not ranked: \(result.outOfMemory) candidates do not fit in memory, \(result.missedSLO) miss the SLOs, "

@@ -64,4 +64,9 @@ public struct Evaluation: Sendable {
     public var disaggregation: Disaggregation?
 
     public var feasible: Bool { reason == nil }
+
+    /// "TP4 PP2 DP8", or "prefill TP1 PP1 DP22 | decode TP1 PP5 DP2" for separate pools.
+    public var name: String {
+        disaggregation.map { "prefill \($0.prefill) | decode \($0.decode)" } ?? candidate.strategy.description
+    }
 }

@@ -64,10 +64,7 @@ enum PlanText {
         let head = ["strategy", "batch", "chips", "TTFT ms", "TPOT ms", "tok/s", "tok/s/chip", "tok/s/user", "comm", "bubble"]
         let body: [[String]] = rows.compactMap { e in
             guard let m = e.metrics else { return nil }
-            let name = e.disaggregation.map {
-                "prefill \($0.prefill) | decode \($0.decode)"
-            } ?? e.candidate.strategy.description
-            return [name, "\(e.candidate.batch)", "\(e.chipsUsed)",
+            return [e.name, "\(e.candidate.batch)", "\(e.chipsUsed)",
                     fmtNumber(m.ttftMs), fmtNumber(m.tpotMs), fmtNumber(m.outputTokensPerSecond),
                     fmtNumber(m.outputTokensPerSecondPerChip), fmtNumber(m.tokensPerSecondPerUser),
                     String(format: "%.0f%%", m.communicationFraction * 100),
