@@ -32,6 +32,10 @@ extension ModelConfig {
         if gptStyle && maxPositions == nil {
             throw .missingKey(file: json.file, key: "max_position_embeddings", expected: "a positive integer (learned positions)")
         }
+        let theta = try json.optionalPositiveDouble("rope_theta")
+        let rmsEpsilon = try json.optionalPositiveDouble("rms_norm_eps")
+        let layerEpsilon = try json.optionalPositiveDouble("layer_norm_epsilon")
+        let epsilon = rmsEpsilon ?? layerEpsilon
         self.init(
             modelType: modelType, hiddenSize: hidden, intermediateSize: try json.int("intermediate_size"),
             layers: layers, attentionHeads: heads, kvHeads: kvHeads, headDim: headDim,
@@ -41,6 +45,8 @@ extension ModelConfig {
             mlpBias: try json.optionalBool("mlp_bias") ?? gptStyle,
             activation: try Self.activation(json), norm: gptStyle || json.has("layer_norm_epsilon") ? .layerNorm : .rmsNorm,
             positions: gptStyle ? .learned : .rotary, maxPositions: maxPositions ?? 0)
+        ropeTheta = theta ?? 10_000
+        normEpsilon = epsilon ?? 1e-5
         try readMoE(json)
         try readMLA(json)
         if mla == nil && heads % kvHeads != 0 {

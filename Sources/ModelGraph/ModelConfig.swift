@@ -70,6 +70,10 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     /// The router carries a per-expert bias (DeepSeek-V3 `e_score_correction_bias`, noaux_tc).
     public var routerBias: Bool
     public var mla: MLAConfig?
+    /// Rotary base (`rope_theta`, 10000 when absent) and the norm epsilon (`rms_norm_eps` or
+    /// `layer_norm_epsilon`, 1e-5 when absent): numeric emulation needs them, costs do not.
+    public var ropeTheta: Double = 10_000
+    public var normEpsilon: Double = 1e-5
 
     public init(modelType: String = "llama", hiddenSize: Int, intermediateSize: Int, layers: Int,
                 attentionHeads: Int, kvHeads: Int? = nil, headDim: Int? = nil, vocabSize: Int,

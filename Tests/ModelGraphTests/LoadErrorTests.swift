@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ModelGraph
 
@@ -76,5 +77,16 @@ import Testing
         let text = Fixtures.llamaConfigText(["_source": "\"test\"", "rope_theta": "10000.0", "q_lora_rank": "null"])
         #expect(try ModelGraph.load(path: Fixtures.temporaryFile(text)).totalParameters
                 == ModelGraph.load(path: Fixtures.temporaryFile(Fixtures.llamaConfigText())).totalParameters)
+    }
+}
+
+@Suite struct NumericKeysTests {
+    @Test func ropeThetaAndNormEpsilonAreRead() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let llama3 = try ModelGraph.load(path: root.appendingPathComponent("Workloads/llama-3-8b.json").path).config
+        #expect(llama3.ropeTheta == 500_000)
+        #expect(llama3.normEpsilon == 1e-5)
+        let tiny = try ModelGraph.load(path: root.appendingPathComponent("Workloads/tiny-llama.json").path).config
+        #expect(tiny.ropeTheta == 10_000)
     }
 }
