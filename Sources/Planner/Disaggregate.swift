@@ -64,7 +64,7 @@ extension Evaluator {
                                             work: .prefill(sequences: Double(batch) / Double(mp), tokens: Double(sc.inputTokens)),
                                             microbatches: mp)
                         if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
-                            prefill.append(PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
+                            keepTop(&prefill, PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
                                                       latencyS: pass.latencyS,
                                                       bandwidthUtilisation: bandwidthUse(pass, microbatches: mp, stages: pp, memory: pMemory),
                                                       evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
@@ -80,7 +80,7 @@ extension Evaluator {
                                         work: .decode(sequences: Double(batch) / Double(md), context: meanDecodeContext),
                                         microbatches: md)
                     guard sc.maxTPOTMs.map({ step.cycleS * 1000 <= $0 }) ?? true else { continue }
-                    decode.append(PoolOption(strategy: s, batch: batch,
+                    keepTop(&decode, PoolOption(strategy: s, batch: batch,
                                              requestsPerS: Double(batch) / step.cycleS / Double(sc.outputTokens - 1),
                                              latencyS: step.cycleS,
                                              bandwidthUtilisation: bandwidthUse(step, microbatches: md, stages: pp, memory: dMemory),
@@ -91,19 +91,23 @@ extension Evaluator {
                 }
             }
         } }
-        // Each phase is best judged on its own rate per chiplet; combine the leaders.
-        func top(_ options: [PoolOption]) -> [PoolOption] {
-            Array(options.sorted {
-                let a = $0.requestsPerS / Double($0.strategy.chiplets), b = $1.requestsPerS / Double($1.strategy.chiplets)
-                return a != b ? a > b : $0.strategy.description < $1.strategy.description
-            }.prefix(4))
-        }
         var best: Evaluation? = nil
-        for p in top(prefill) { for d in top(decode) {
+        for p in prefill { for d in decode {
             guard let e = combine(p, d) else { continue }
             if best.map({ better(e, $0, .throughputPerChip) }) ?? true { best = e }
         } }
         return best
+    }
+
+    /// Keeps the four options with the most requests/s per chiplet, best first: each phase is
+    /// judged on its own rate, then the leaders are combined. Ties keep the earlier (smaller) one.
+    private func keepTop(_ top: inout [PoolOption], _ option: PoolOption) {
+        func score(_ o: PoolOption) -> Double { o.requestsPerS / Double(o.strategy.chiplets) }
+        let s = score(option)
+        guard top.count < 4 || s > score(top[top.count - 1]) else { return }
+        let at = top.firstIndex { s > score($0) } ?? top.count
+        top.insert(option, at: at)
+        if top.count > 4 { top.removeLast() }
     }
 
     /// Sizes the two pools to balance their request rates within the cluster, and costs the

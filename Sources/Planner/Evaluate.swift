@@ -74,7 +74,11 @@ extension Evaluator {
         let prefillTokens = min(maxPrefillTokens,
                                 sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
+        // Balanced splits repeat a few stage shapes; place each inner shape once.
+        var seen: [(counts: [Int], use: MemoryUse)] = []
         return split.classCounts.enumerated().map { stage, counts in
+            let inner = stage != 0 && stage != last
+            if inner, let known = seen.first(where: { $0.counts == counts }) { return known.use }
             var weights = 0.0, kv = 0.0, act = 0.0
             for (c, n) in counts.enumerated() where n > 0 {
                 let l = shard.classes[c]
@@ -84,8 +88,10 @@ extension Evaluator {
             }
             if stage == 0 { weights += shard.head.weightBytes }
             if stage == last { weights += shard.tail.weightBytes }
-            return placeMemory(weights: weights, kvCache: kv * positions,
-                               activations: act * prefillTokens, tiers: rates.tiers)
+            let use = placeMemory(weights: weights, kvCache: kv * positions,
+                                  activations: act * prefillTokens, tiers: rates.tiers)
+            if inner { seen.append((counts, use)) }
+            return use
         }
     }
 
