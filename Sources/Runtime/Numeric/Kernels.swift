@@ -10,16 +10,20 @@ public enum Kernels {
         var row = [Double](repeating: 0, count: n)
         x.withUnsafeBufferPointer { x in
             w.withUnsafeBufferPointer { w in
-                for i in 0..<m {
-                    for j in 0..<n { row[j] = 0 }
-                    // i-k-j order: streams rows of w, so it stays cache-friendly without blocking.
-                    for p in 0..<k {
-                        let a = Double(x[i * k + p])
-                        if a == 0 { continue }
-                        let base = p * n
-                        for j in 0..<n { row[j] += a * Double(w[base + j]) }
+                out.withUnsafeMutableBufferPointer { out in
+                    row.withUnsafeMutableBufferPointer { row in
+                        for i in 0..<m {
+                            row.update(repeating: 0)
+                            // i-k-j order streams rows of w, so it stays cache-friendly without blocking.
+                            for p in 0..<k {
+                                let a = Double(x[i * k + p])
+                                let weights = w.baseAddress.map { $0 + p * n }
+                                guard a != 0, let weights else { continue }
+                                for j in 0..<n { row[j] += a * Double(weights[j]) }
+                            }
+                            for j in 0..<n { out[i * n + j] = Float(row[j]) }
+                        }
                     }
-                    for j in 0..<n { out[i * n + j] = Float(row[j]) }
                 }
             }
         }

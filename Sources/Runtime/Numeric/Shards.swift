@@ -78,7 +78,8 @@ public enum Shards {
         guard ffn % tp == 0, config.vocabSize % tp == 0 else {
             throw NumericError("tp \(tp) does not divide FFN width \(ffn) and vocabulary \(config.vocabSize)")
         }
-        guard ep == 1 || (config.isMoE && config.experts % ep == 0) else {
+        guard ep == 1 || config.isMoE else { throw NumericError("ep \(ep) needs an MoE model; \(config.modelType) is dense") }
+        guard config.experts % ep == 0 || !config.isMoE else {
             throw NumericError("ep \(ep) does not divide \(config.experts) experts")
         }
     }
