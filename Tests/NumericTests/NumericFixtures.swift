@@ -15,6 +15,14 @@ enum NumericFixtures {
     static func llama() throws -> ModelConfig { try config("tiny-llama.json") }
     static func moe() throws -> ModelConfig { try config("tiny-moe.json") }
 
+    /// A workload's config, its weights and a prompt, all from one seed.
+    static func model(_ workload: String, seed: UInt64, batch: Int, length: Int) throws
+        -> (config: ModelConfig, weights: TinyWeights, prompt: [[Int]]) {
+        let config = try config(workload)
+        return (config, TinyWeights(config: config, seed: seed),
+                Reference.prompt(config: config, batch: batch, length: length, seed: seed))
+    }
+
     /// Largest |a − b| / max(|b|) over all elements: error relative to the reference's scale.
     static func relativeError(_ a: [Float], _ b: [Float]) -> Double {
         precondition(a.count == b.count, "relativeError: \(a.count) ≠ \(b.count)")

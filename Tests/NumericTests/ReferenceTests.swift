@@ -15,9 +15,7 @@ import Testing
 
     @Test(arguments: ["tiny-llama.json", "tiny-moe.json"])
     func logitsAreFiniteDeterministicAndWellScaled(_ workload: String) throws {
-        let config = try NumericFixtures.config(workload)
-        let weights = TinyWeights(config: config, seed: 1)
-        let prompt = Reference.prompt(config: config, batch: 2, length: 6, seed: 1)
+        let (config, weights, prompt) = try NumericFixtures.model(workload, seed: 1, batch: 2, length: 6)
         let logits = Reference.logits(config: config, weights: weights, tokens: prompt, decodeSteps: 2)
         #expect(logits.map(\.count) == [4096, 4096])
         #expect(logits.joined().allSatisfy { $0.isFinite })
@@ -32,9 +30,7 @@ import Testing
     /// offsets carry positions correctly.
     @Test(arguments: ["tiny-llama.json", "tiny-moe.json"])
     func decodeStepMatchesLongerPrefill(_ workload: String) throws {
-        let config = try NumericFixtures.config(workload)
-        let weights = TinyWeights(config: config, seed: 5)
-        let prompt = Reference.prompt(config: config, batch: 1, length: 7, seed: 5)
+        let (config, weights, prompt) = try NumericFixtures.model(workload, seed: 5, batch: 1, length: 7)
         let first = Reference.logits(config: config, weights: weights, tokens: prompt, decodeSteps: 0)
         let next = Kernels.argmax(first[0], width: config.vocabSize)[0]
         let decoded = Reference.logits(config: config, weights: weights, tokens: prompt, decodeSteps: 1)
