@@ -5,9 +5,10 @@ import ModelGraph
 /// microbatching do not change any sequence's result.
 public enum Reference {
     /// Logits [sequence][vocab] of the last position of every sequence, after prefill of `tokens`
-    /// and `decodeSteps` greedy (argmax, ties to the lowest id) decode steps.
+    /// and `decodeSteps` greedy (argmax, ties to the lowest id) decode steps. `config` rules: weights
+    /// built for another config are rebuilt from their seed.
     public static func logits(config: ModelConfig, weights: TinyWeights, tokens: [[Int]], decodeSteps: Int) -> [[Float]] {
-        let model = Model(weights: weights)
+        let model = Model(weights: weights.config == config ? weights : TinyWeights(config: config, seed: weights.seed))
         return tokens.map { prompt in
             var caches = model.layers.map { $0.makeCache() }
             var logits = model.forward(prompt, caches: &caches)
