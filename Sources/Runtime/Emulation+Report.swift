@@ -75,7 +75,9 @@ extension Emulation {
         let p = result.predicted
         for (name, e, pr) in [("TTFT ms", result.ttftMs, p.ttftMs), ("TPOT ms", result.tpotMs, p.tpotMs),
                               ("tokens/s", result.outputTokensPerSecond, p.outputTokensPerSecond)] {
-            lines.append(String(format: "%-12@  %-11.5g  %-11.5g  %+.1f%%", name as NSString, e, pr, percent(e, pr)))
+            let cells = [String(format: "%.5g", e), String(format: "%.5g", pr)].map { $0.padding(toLength: 11, withPad: " ", startingAt: 0) }
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + cells.joined(separator: "  ")
+                         + "  " + String(format: "%+.1f%%", percent(e, pr)))
         }
         if let error = result.maxRelativeError {
             lines.append("")
