@@ -56,6 +56,8 @@ let package = Package(
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
+        .testTarget(name: "NumericTests", dependencies: ["Runtime"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]

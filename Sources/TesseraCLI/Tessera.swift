@@ -14,6 +14,7 @@ struct Tessera: ParsableCommand {
             DoctorCommand.self,
             BenchCommand.self,
             CapacityCommand.self,
+            LowerCommand.self,
         ]
     )
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Planner
+
+/// How `Emulation.run` executes a plan.
+public struct EmulationOptions: Sendable {
+    /// Real Float32 math and payloads (tiny workloads only); otherwise timing only.
+    public var numeric = false
+    /// Emulate one data-parallel replica (the chiplets with dpRank 0) and scale throughput.
+    public var oneReplica = false
+    /// Chrome trace-event JSON written by rank 0.
+    public var tracePath: String? = nil
+    public var seed: UInt64 = 1
+    /// Cap on decode steps (default: the scenario's output tokens − 1).
+    public var decodeSteps: Int? = nil
+    public init() {}
+}
+
+/// What rank 0 gathers: emulated figures next to the plan's prediction.
+public struct EmulationResult: Sendable {
+    public var ttftMs: Double
+    public var tpotMs: Double
+    public var outputTokensPerSecond: Double
+    public var predicted: Planner.Metrics
+    public var messages: Int
+    public var bytes: Double
+    /// Numeric mode: max |emulated − reference| over the final logits / max |reference|.
+    public var maxRelativeError: Double?
+    /// Why emulation and prediction differ by > 5% (contention, serialisation, …).
+    public var notes: [String]
+    /// The text rank 0 prints.
+    public var report: String
+}
+
+public enum Emulation {
+    /// Ranks needed: the plan's chiplet count, or one replica's with `oneReplica`.
+    public static func ranksNeeded(_ plan: Plan, oneReplica: Bool) -> Int {
+        oneReplica ? plan.strategy.chipletsPerReplica : plan.chiplets.count
+    }
+
+    /// A stable hash of the plan (FNV-1a 64 of its canonical JSON), compared across ranks.
+    public static func planHash(_ plan: Plan) -> UInt64 {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (try? encoder.encode(plan)) ?? Data() {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

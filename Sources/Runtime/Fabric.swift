@@ -1,0 +1,38 @@
+/// A message between chiplet runtimes. Timing mode: `payload` empty, `bytes` is the modelled size.
+public struct Message: Sendable {
+    public var source: Int
+    public var tag: Int
+    /// Sender's virtual clock when the message left.
+    public var sendTimeS: Double
+    /// From the sender's link model (latency + serialised bytes/bandwidth).
+    public var arrivalTimeS: Double
+    public var bytes: Double
+    public var payload: [Float]
+
+    public init(source: Int, tag: Int, sendTimeS: Double, arrivalTimeS: Double, bytes: Double, payload: [Float] = []) {
+        self.source = source; self.tag = tag; self.sendTimeS = sendTimeS
+        self.arrivalTimeS = arrivalTimeS; self.bytes = bytes; self.payload = payload
+    }
+}
+
+/// What a chiplet runtime talks through: `InProcessFabric` (threads in one process, for unit
+/// tests) or `MPIFabric`.
+public protocol Fabric: AnyObject {
+    var rank: Int { get }
+    var size: Int { get }
+    /// Hands the message over; never waits for the receiver.
+    func send(_ message: Message, to destination: Int) throws
+    /// The next message from `source` with `tag` (FIFO per source and tag); waits as the
+    /// fabric's policy says. `waiting` describes what the runtime waits for, for the watchdog's report.
+    func receive(from source: Int, tag: Int, waiting: String) throws -> Message
+    /// Every rank's `value`, indexed by rank (used to compare plan hashes before any work starts).
+    func allGather(_ value: UInt64) throws -> [UInt64]
+    func barrier() throws
+}
+
+/// A fabric failure: a timed-out receive, a lost peer, a mismatch found at start-up.
+public struct FabricError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+    public init(_ message: String) { self.message = message }
+}

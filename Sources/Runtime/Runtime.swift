@@ -1,1 +1,0 @@
-// Runtime: see ../shared/ARCHITECTURE.md. Filled in by its issue.
