@@ -52,13 +52,14 @@ extension Hierarchy {
     }
 
     /// All-reduce of `bytes` per chiplet: the cheaper of the hierarchical ring (reduce-scatter
-    /// then all-gather) and a double binary tree over the whole group, which wins for small
-    /// messages: 2·⌈log2 p⌉·α + 2·n/β (Sanders, Speck & Träff 2009).
+    /// then all-gather) and a binomial tree over the whole group (reduce, then broadcast), which
+    /// wins for small messages: 2·⌈log2 p⌉·(α + n/β) (Thakur, Rabenseifner & Gropp 2005). The
+    /// emulator lowers exactly these two, so prediction and emulation price the same steps.
     public func allReduceS(bytes: Double, group: GroupShape) -> Double {
         guard group.size > 1, let outer = group.outermostLevel else { return 0 }
         let ring = 2 * reduceScatterS(bytes: bytes, group: group)
         let steps = Double(Int.bitWidth - (group.size - 1).leadingZeroBitCount)
-        let tree = 2 * steps * levels[outer].alphaS + 2 * bytes / sharedBytesPerS(outer)
+        let tree = 2 * steps * (levels[outer].alphaS + bytes / sharedBytesPerS(outer))
         return min(ring, tree)
     }
 
