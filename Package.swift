@@ -35,7 +35,8 @@ let package = Package(
 
         // Emulation.
         .target(name: "Runtime", dependencies: ["Planner"]),
-        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
+        // CMPI directly only for MPI_Abort, which MessagePassing does not wrap.
+        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology", "CMPI"]),
 
         // Capacity planning.
         .target(name: "Capacity", dependencies: ["Planner"]),
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]

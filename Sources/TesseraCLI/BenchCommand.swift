@@ -5,5 +5,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the machinery Tessera runs on.",
-        subcommands: [BenchMPICommand.self])
+        subcommands: [BenchMPICommand.self, BenchEmulateCommand.self])
 }
