@@ -62,10 +62,15 @@ public enum EmulatorLauncher {
                                                + (launch.options.oneReplica ? " --one-replica" : ""))
         }
         var warnings: [String] = []
+        let host: Topology?  // Loaded once: hwloc's discovery is the costliest step of start-up.
+        do { host = try Topology.loadHost() } catch {
+            host = nil
+            warnings.append("rank \(world.rank): \(error); running unbound")
+        }
         let pus = launch.bind ? try plan.flatMap { (plan) throws(EmulatorError) in
-            try bind(launch, plan: plan, rank: world.rank, warnings: &warnings)
+            try bind(launch, plan: plan, host: host, rank: world.rank, warnings: &warnings)
         } : nil
-        let policy = waitPolicy(launch.wait, world: world)
+        let policy = waitPolicy(launch.wait, worldSize: world.size, pus: host?.pus ?? 1)
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds)
 
         // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
@@ -95,7 +100,7 @@ public enum EmulatorLauncher {
         let messagesSent = fabric.messagesSent
         let stats = launch.gatherStats
             ? try RankStats.gather(wallSeconds: wallSeconds, messagesSent: messagesSent, over: fabric) : nil
-        try fabric.flush()
+        try fabric.close()
         return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, pus: pus,
                                wallSeconds: wallSeconds, messagesSent: messagesSent, stats: stats,
                                warnings: warnings)
@@ -113,21 +118,20 @@ public enum EmulatorLauncher {
 
     /// Auto: spin while the ranks on this host fit its PUs, else wait cooperatively. Hydra tells
     /// each rank how many share its host (`MPI_LOCALNRANKS`); without it, the whole world does.
-    static func waitPolicy(_ wait: EmulatorLaunch.Wait, world: Communicator) -> WaitPolicy {
+    static func waitPolicy(_ wait: EmulatorLaunch.Wait, worldSize: Int, pus: Int) -> WaitPolicy {
         switch wait {
         case .spin: return .spin
         case .cooperative: return .cooperative
         case .blocking: return .blocking
         case .auto:
-            let local = ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"].flatMap { Int($0) } ?? world.size
-            let pus = (try? Topology.loadHost().pus) ?? 1
+            let local = ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"].flatMap { Int($0) } ?? worldSize
             return HostMap.waitPolicy(ranksOnHost: local, pus: pus)
         }
     }
 
     /// Binds this rank as the binding file says, or as the host map of this host places it.
     /// A binding the OS refuses is a warning: the emulation is still correct, only slower.
-    private static func bind(_ launch: EmulatorLaunch, plan: Plan, rank: Int,
+    private static func bind(_ launch: EmulatorLaunch, plan: Plan, host: Topology?, rank: Int,
                              warnings: inout [String]) throws(EmulatorError) -> [Int]? {
         var listed: [Int]?
         if let path = launch.bindingPath {
@@ -139,8 +143,8 @@ public enum EmulatorLauncher {
             }
             listed = pus
         }
+        guard let host else { return nil }
         do {
-            let host = try Topology.loadHost()
             let map = HostMap(roles: HostMap.roles(of: plan, oneReplica: launch.options.oneReplica), hosts: [],
                               puIndicesByCore: host.puIndicesByCore)
             guard let pus = listed ?? map.entries.first(where: { $0.role.rank == rank })?.pus else { return nil }

@@ -1,34 +1,28 @@
 import Runtime
 
 /// How a `Message` travels over MPI: a fixed header of six Doubles (source, logical tag, send time,
-/// arrival time, modelled bytes, payload count) and then the payload, one Double per Float (exact).
-/// Timing mode sends the header alone, 48 bytes, whatever the modelled size.
+/// arrival time, modelled bytes, payload count) on MPI tag 0, then, in numeric mode only, the
+/// payload as Floats on MPI tag 1 from the same sender (MPI keeps the order per sender and tag, so
+/// each payload follows its header). Timing mode sends the 48-byte header alone, whatever the
+/// modelled size.
 ///
-/// Every message uses MPI tag 0 and carries its logical tag in the header, so tags never reach
-/// `MPI_TAG_UB` (MPICH guarantees only 32767) and one probe of any source sees every arrival.
+/// Logical tags ride in the header, so MPI tags stay 0 and 1, far below `MPI_TAG_UB` (MPICH
+/// guarantees only 32767), and one receive posted for any source sees every header.
 enum WireMessage {
     static let headerCount = 6
-    static let mpiTag = 0
+    static let headerTag = 0
+    static let payloadTag = 1
 
-    static func encode(_ message: Message) -> [Double] {
-        var values = [Double]()
-        values.reserveCapacity(headerCount + message.payload.count)
-        values.append(Double(message.source))
-        values.append(Double(message.tag))
-        values.append(message.sendTimeS)
-        values.append(message.arrivalTimeS)
-        values.append(message.bytes)
-        values.append(Double(message.payload.count))
-        for value in message.payload { values.append(Double(value)) }
-        return values
+    static func header(_ message: Message) -> [Double] {
+        [Double(message.source), Double(message.tag), message.sendTimeS, message.arrivalTimeS, message.bytes,
+         Double(message.payload.count)]
     }
 
-    /// The message in `values`, or nil when they are not a well-formed header and payload.
-    static func decode(_ values: [Double]) -> Message? {
-        guard values.count >= headerCount, let source = Int(exactly: values[0]), let tag = Int(exactly: values[1]),
-              let count = Int(exactly: values[5]), count == values.count - headerCount else { return nil }
-        return Message(source: source, tag: tag, sendTimeS: values[2], arrivalTimeS: values[3], bytes: values[4],
-                       payload: values[headerCount...].map { Float($0) })
+    /// The message a header describes (payload still to come), or nil when it is not a header.
+    static func decode(header values: [Double]) -> (message: Message, payloadCount: Int)? {
+        guard values.count == headerCount, let source = Int(exactly: values[0]), let tag = Int(exactly: values[1]),
+              let count = Int(exactly: values[5]), count >= 0 else { return nil }
+        return (Message(source: source, tag: tag, sendTimeS: values[2], arrivalTimeS: values[3], bytes: values[4]), count)
     }
 }
 

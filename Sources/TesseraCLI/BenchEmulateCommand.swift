@@ -34,6 +34,9 @@ struct BenchEmulateCommand: ParsableCommand {
     @Option(help: "The cluster to plan on (needs as many chiplets as the largest rank count).")
     var cluster = "Clusters/dgx-h100.yaml"
 
+    @Option(help: "Wait policy of the ping-pong comparison: cooperative or spin.")
+    var pingPongWait = WaitPolicy.cooperative
+
     @Flag(help: .hidden)
     var pingPongWorker = false
 
@@ -42,6 +45,7 @@ struct BenchEmulateCommand: ParsableCommand {
               oversubscribedRanks >= 8, oversubscribedRanks % 8 == 0 else {
             throw ValidationError("--ranks and --oversubscribed-ranks: multiples of 8 (TP 8), such as 8,64,256")
         }
+        guard pingPongWait != .blocking else { throw ValidationError("--ping-pong-wait: cooperative or spin") }
         guard roundTrips >= 1, timeoutSeconds > 0 else { throw ValidationError("--round-trips and --timeout-seconds must be positive") }
     }
 
@@ -54,7 +58,7 @@ struct BenchEmulateCommand: ParsableCommand {
     func run() throws {
         if pingPongWorker {
             let world = try MPIRuntime.world()
-            let rates = try BenchEmulatePingPong(world: world, roundTrips: roundTrips).run()
+            let rates = try BenchEmulatePingPong(world: world, roundTrips: roundTrips, policy: pingPongWait).run()
             if world.rank == 0 { print(rates.line) }
             return
         }
@@ -65,7 +69,8 @@ struct BenchEmulateCommand: ParsableCommand {
         for count in try rankCounts() {
             let plan = try makePlan(ranks: count, in: directory)
             let emulated = try emulate(plan, ranks: count, extra: [])
-            let pingPong = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips)])
+            let pingPong = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
+                                              "--ping-pong-wait", pingPongWait.rawValue])
                 .split(separator: "\n").lazy.compactMap(BenchEmulatePingPong.Rates.init(line:)).first
             rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated, pingPong: pingPong))
         }
@@ -115,3 +120,4 @@ struct BenchEmulateCommand: ParsableCommand {
         return outcome.output
     }
 }
+extension WaitPolicy: ExpressibleByArgument {}

@@ -3,11 +3,12 @@ import Runtime
 import RuntimeMPI
 
 /// The message-rate baseline of `tessera bench emulate`: every rank ping-pongs with its neighbour
-/// (0↔1, 2↔3, …), once over raw MPI (`isend`/`irecv` of the same 48-byte header, cooperative
-/// waits) and once over `MPIFabric`. Rates count every message of every rank; time is the slowest rank's.
+/// (0↔1, 2↔3, …), once over raw MPI (`isend`/`irecv` of the same 48-byte header, waiting as
+/// `policy` says) and once over `MPIFabric`. Rates count every message of every rank; time is the slowest rank's.
 struct BenchEmulatePingPong {
     let world: Communicator
     let roundTrips: Int
+    let policy: WaitPolicy
 
     struct Rates: Equatable {
         var ranks: Int
@@ -39,12 +40,12 @@ struct BenchEmulatePingPong {
         let raw = try timed {
             guard active else { return }
             for _ in 0..<roundTrips {
-                if world.rank & 1 == 0 { try world.isend(header, to: peer).wait(.cooperative) }
-                _ = try world.irecv(Double.self, maxCount: header.count, from: peer).wait(.cooperative)
-                if world.rank & 1 == 1 { try world.isend(header, to: peer).wait(.cooperative) }
+                if world.rank & 1 == 0 { try world.isend(header, to: peer).wait(policy) }
+                _ = try world.irecv(Double.self, maxCount: header.count, from: peer).wait(policy)
+                if world.rank & 1 == 1 { try world.isend(header, to: peer).wait(policy) }
             }
         }
-        let fabric = MPIFabric(world: world, policy: .cooperative, watchdogSeconds: 60)
+        let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: 60)
         let message = Runtime.Message(source: world.rank, tag: 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 4096)
         let viaFabric = try timed {
             guard active else { return }
@@ -53,7 +54,7 @@ struct BenchEmulatePingPong {
                 _ = try fabric.receive(from: peer, tag: 1, waiting: "ping-pong")
                 if world.rank & 1 == 1 { try fabric.send(message, to: peer) }
             }
-            try fabric.flush()
+            try fabric.close()
         }
         let messages = Double(2 * roundTrips * (world.size / 2))
         return Rates(ranks: world.size, rawPerSecond: messages / raw, fabricPerSecond: messages / viaFabric)
