@@ -53,6 +53,8 @@ let package = Package(
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
+        .testTarget(name: "NumericTests", dependencies: ["Runtime"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),

@@ -1,0 +1,93 @@
+import Foundation
+import Planner
+
+extension Emulation {
+    /// Emulated TTFT, TPOT and throughput from every chiplet's figures. TTFT: the latest end
+    /// of prefill; TPOT: the mean decode step after it; throughput: batch × replicas × output
+    /// tokens over TTFT + (output − 1) · TPOT (so a `decodeSteps` cap extrapolates).
+    static func summarise(plan: Plan, figures: [ChipletFigures], options: EmulationOptions) -> EmulationResult {
+        let ttftS = figures.map(\.prefillEndS).max() ?? 0
+        let endS = figures.map(\.decodeEndS).max() ?? 0
+        let steps = Lowering.stepCount(plan, options.decodeSteps)
+        let tpotS = steps > 0 ? (endS - ttftS) / Double(steps) : 0
+        let output = Double(plan.scenario.outputTokens)
+        let totalS = ttftS + max(output - 1, 0) * tpotS
+        let tokens = Double(plan.batch * plan.strategy.dp) * output
+        var result = EmulationResult(
+            ttftMs: ttftS * 1000, tpotMs: tpotS * 1000, outputTokensPerSecond: totalS > 0 ? tokens / totalS : 0,
+            predicted: plan.predicted, messages: figures.reduce(0) { $0 + $1.messages },
+            bytes: figures.reduce(0) { $0 + $1.bytes }, maxRelativeError: nil, notes: [], report: "")
+        result.notes = notes(plan: plan, result: result, figures: figures, steps: steps)
+        return result
+    }
+
+    /// Signed difference of emulated against predicted, in percent.
+    static func percent(_ emulated: Double, _ predicted: Double) -> Double {
+        predicted != 0 ? (emulated - predicted) / predicted * 100 : 0
+    }
+
+    /// Why emulation and prediction differ by more than 5%, from what the chiplets saw: time
+    /// idle on pipeline neighbours and in collective steps, and time queued behind busy ports.
+    static func notes(plan: Plan, result: EmulationResult, figures: [ChipletFigures], steps: Int) -> [String] {
+        var notes: [String] = []
+        let n = Double(max(figures.count, 1))
+        func meanMs(_ phase: Phase, _ purposes: [Purpose]) -> Double {
+            figures.reduce(0) { sum, f in sum + purposes.reduce(0) { $0 + f.idleS[ChipletFigures.slot(phase, $1)] } } / n * 1000
+        }
+        func queuedMs(_ phase: Phase) -> Double { figures.reduce(0) { $0 + $1.queuedS[Int(phase.rawValue)] } / n * 1000 }
+        let checks: [(String, Double, Double, Phase, Double)] = [
+            ("TTFT", result.ttftMs, result.predicted.ttftMs, .prefill, 1),
+            ("TPOT", result.tpotMs, result.predicted.tpotMs, .decode, Double(max(steps, 1))),
+        ]
+        for (name, emulated, predicted, phase, per) in checks {
+            let d = percent(emulated, predicted)
+            guard abs(d) > 5, !(name == "TPOT" && steps == 0) else { continue }
+            let pipeline = meanMs(phase, [.stageSend, .tokenReturn]) / per
+            let collective = meanMs(phase, [.allReduceTP, .allToAllEP]) / per
+            let queued = queuedMs(phase) / per
+            var why = String(format: "%@ %+.1f%% against the prediction: per %@ a chiplet waited on average %.4g ms on pipeline neighbours and %.4g ms in collective steps",
+                             name, d, phase == .prefill ? "prefill" : "decode step", pipeline, collective)
+            why += queued > 0
+                ? String(format: ", and its messages queued %.4g ms behind busy link ports (contention)", queued)
+                : "; no message queued behind another (no contention)"
+            if phase == .decode && plan.strategy.pp > 1 {
+                why += "; each decode microbatch waits for its token from the last stage (one more message per step, which the planner does not charge)"
+            }
+            if collective > 0 {
+                why += "; collective steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
+            }
+            notes.append(why)
+        }
+        return notes
+    }
+
+    /// The text rank 0 prints.
+    static func report(plan: Plan, result: EmulationResult, figures: [ChipletFigures], options: EmulationOptions) -> String {
+        let steps = Lowering.stepCount(plan, options.decodeSteps)
+        var lines = [
+            "emulated \(figures.count) chiplets of \(plan.model) on \(plan.cluster) (\(plan.strategy), batch \(plan.batch))"
+                + (options.oneReplica && plan.strategy.dp > 1 ? ", one replica of \(plan.strategy.dp)" : "")
+                + ", prefill + \(steps) decode step\(steps == 1 ? "" : "s"), " + (options.numeric ? "numeric" : "timing") + " mode",
+            String(format: "%d messages, %.4g MB", result.messages, result.bytes / 1e6),
+            "",
+            "              emulated     predicted    diff",
+        ]
+        let p = result.predicted
+        for (name, e, pr) in [("TTFT ms", result.ttftMs, p.ttftMs), ("TPOT ms", result.tpotMs, p.tpotMs),
+                              ("tokens/s", result.outputTokensPerSecond, p.outputTokensPerSecond)] {
+            let cells = [String(format: "%.5g", e), String(format: "%.5g", pr)].map { $0.padding(toLength: 11, withPad: " ", startingAt: 0) }
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + cells.joined(separator: "  ")
+                         + "  " + String(format: "%+.1f%%", percent(e, pr)))
+        }
+        if let error = result.maxRelativeError {
+            lines.append("")
+            lines.append(String(format: "max relative error %.3g", error)
+                + " (max |emulated − reference| / max |reference| over the final logits)")
+        }
+        if !result.notes.isEmpty {
+            lines.append("")
+            lines += result.notes.map { "note: " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

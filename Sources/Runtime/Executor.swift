@@ -1,0 +1,149 @@
+/// What one chiplet's run measured, in virtual seconds; reduced to rank 0 at the end.
+public struct ChipletFigures: Sendable, Equatable {
+    public var chiplet = 0
+    /// Clock when this chiplet finished its share of prefill, and of the last decode step.
+    public var prefillEndS = 0.0
+    public var decodeEndS = 0.0
+    public var computeS = 0.0
+    /// Time waiting in receives, at `ChipletFigures.slot(phase, purpose)`.
+    public var idleS = [Double](repeating: 0, count: 2 * Purpose.allCases.count)
+    /// Time messages spent queued behind busy egress or ingress ports (contention), by phase.
+    public var queuedS = [0.0, 0.0]
+    public var messages = 0
+    public var bytes = 0.0
+
+    public init() {}
+
+    public static func slot(_ phase: Phase, _ purpose: Purpose) -> Int {
+        Int(phase.rawValue) * Purpose.allCases.count + Int(purpose.rawValue)
+    }
+}
+
+/// One trace span: instruction `index` of a segment (0 prefill, 1 decode step, 2 epilogue).
+struct TraceRecord {
+    var segment: Int32
+    var step: Int32
+    var index: Int32
+    var startS: Double
+    var endS: Double
+}
+
+/// The numeric side of execution (numeric mode): real math for compute tiles, real payloads.
+protocol NumericEngine: AnyObject {
+    func begin(_ phase: Phase, step: Int)
+    func compute(_ c: Compute) throws
+    func payload(for t: Transfer) throws -> [Float]
+    func received(_ t: Transfer, payload: [Float]) throws
+    /// Logits of the last position of each sequence whose final step ran here (global sequence index).
+    var finalLogits: [(sequence: Int, logits: [Float])] { get }
+}
+
+/// Runs one chiplet's program on a virtual clock. Compute advances the clock; a send stamps the
+/// message with the clock and its arrival from the link model, serialised on this chiplet's
+/// egress port of the link's level; a receive folds the message through the ingress port (in
+/// program order, so results do not depend on thread or process scheduling) and completes at
+/// max(clock, arrival).
+final class Executor {
+    let program: Program
+    let fabric: Fabric
+    let link: LinkModel
+    /// Rank of each chiplet index (−1: not emulated).
+    let rankOf: [Int]
+    var engine: NumericEngine?
+    private(set) var clock = 0.0
+    private(set) var figures = ChipletFigures()
+    private(set) var trace: [TraceRecord]?
+    private var egressFreeS: [Double]
+    private var ingressFreeS: [Double]
+    /// Watchdog descriptions of each receive, built once (no formatting in the message loop).
+    private var waiting: [[String]] = []
+
+    init(program: Program, fabric: Fabric, link: LinkModel, rankOf: [Int], tracing: Bool) {
+        self.program = program
+        self.fabric = fabric
+        self.link = link
+        self.rankOf = rankOf
+        egressFreeS = [Double](repeating: 0, count: link.levels.count)
+        ingressFreeS = egressFreeS
+        trace = tracing ? [] : nil
+        figures.chiplet = program.chiplet
+        waiting = [program.prefill, program.decodeStep, program.epilogue].map { segment in
+            segment.map { instruction in
+                guard case .recv(let t) = instruction else { return "" }
+                return "recv from chiplet \(t.peer) tag \(t.tag) (\(t.what))"
+            }
+        }
+    }
+
+    func run() throws {
+        try runSegment(0, program.prefill, phase: .prefill, step: 0)
+        figures.prefillEndS = clock
+        for s in 0..<program.decodeSteps { try runSegment(1, program.decodeStep, phase: .decode, step: s) }
+        figures.decodeEndS = clock
+        try runSegment(2, program.epilogue, phase: .decode, step: program.decodeSteps)
+    }
+
+    private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int) throws {
+        engine?.begin(phase, step: step)
+        for (index, instruction) in instructions.enumerated() {
+            let start = clock
+            switch instruction {
+            case .compute(let c):
+                try engine?.compute(c)
+                clock += c.seconds
+                figures.computeS += c.seconds
+            case .send(let t):
+                try send(t)
+            case .recv(let t):
+                try receive(t, waiting: waiting[segment][index])
+            case .barrier:
+                let clocks = try fabric.allGather(clock.bitPattern)
+                clock = clocks.map { Double(bitPattern: $0) }.max() ?? clock
+            }
+            if trace != nil {
+                trace?.append(TraceRecord(segment: Int32(segment), step: Int32(step), index: Int32(index),
+                                          startS: start, endS: clock))
+            }
+        }
+    }
+
+    @inline(__always)
+    private func peerRank(_ chiplet: Int32) throws -> Int {
+        let c = Int(chiplet)
+        guard c >= 0, c < rankOf.count, rankOf[c] >= 0 else {
+            throw FabricError("chiplet \(program.chiplet) addresses chiplet \(c), which is not emulated in this run")
+        }
+        return rankOf[c]
+    }
+
+    private func send(_ t: Transfer) throws {
+        let level = link.level(program.chiplet, Int(t.peer))
+        let l = link.levels[level]
+        let wireS = t.bytes / l.bytesPerS
+        let departS = max(clock, egressFreeS[level])
+        egressFreeS[level] = departS + wireS
+        let payload = try engine?.payload(for: t) ?? []
+        let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
+                              arrivalTimeS: departS + l.alphaS + wireS, bytes: t.bytes, payload: payload)
+        try fabric.send(message, to: try peerRank(t.peer))
+        figures.messages += 1
+        figures.bytes += t.bytes
+    }
+
+    private func receive(_ t: Transfer, waiting: String) throws {
+        let message = try fabric.receive(from: try peerRank(t.peer), tag: Int(t.tag), waiting: waiting)
+        let level = link.level(Int(t.peer), program.chiplet)
+        let l = link.levels[level]
+        let wireS = message.bytes / l.bytesPerS
+        let startS = max(message.arrivalTimeS - wireS, ingressFreeS[level])
+        let doneS = startS + wireS
+        ingressFreeS[level] = doneS
+        // Queued at the sender's egress (arrival later than send + α + wire) and at our ingress.
+        figures.queuedS[Int(t.phase.rawValue)] += max(0, message.arrivalTimeS - message.sendTimeS - l.alphaS - wireS) + (doneS - message.arrivalTimeS)
+        if doneS > clock {
+            figures.idleS[ChipletFigures.slot(t.phase, t.purpose)] += doneS - clock
+            clock = doneS
+        }
+        try engine?.received(t, payload: message.payload)
+    }
+}

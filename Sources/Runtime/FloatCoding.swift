@@ -1,0 +1,71 @@
+/// Doubles and integers carried losslessly in a `[Float]` payload (two 32-bit halves each), so
+/// results travel over the same fabric as activations.
+struct FloatWriter {
+    var floats: [Float] = []
+
+    mutating func put(_ d: Double) {
+        let bits = d.bitPattern
+        floats.append(Float(bitPattern: UInt32(truncatingIfNeeded: bits >> 32)))
+        floats.append(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+    }
+
+    mutating func put(_ i: Int) { put(Double(bitPattern: UInt64(bitPattern: Int64(i)))) }
+}
+
+struct FloatReader {
+    let floats: [Float]
+    var at = 0
+
+    init(_ floats: [Float]) { self.floats = floats }
+
+    mutating func double() throws -> Double {
+        guard at + 2 <= floats.count else {
+            throw FabricError("result payload ends after \(floats.count) floats; expected more")
+        }
+        let hi = UInt64(floats[at].bitPattern), lo = UInt64(floats[at + 1].bitPattern)
+        at += 2
+        return Double(bitPattern: hi << 32 | lo)
+    }
+
+    mutating func int() throws -> Int { Int(Int64(bitPattern: try double().bitPattern)) }
+}
+
+extension ChipletFigures {
+    func encoded() -> [Float] {
+        var w = FloatWriter()
+        w.put(chiplet); w.put(prefillEndS); w.put(decodeEndS); w.put(computeS)
+        for x in idleS { w.put(x) }
+        for x in queuedS { w.put(x) }
+        w.put(messages); w.put(bytes)
+        return w.floats
+    }
+
+    init(decoding floats: [Float]) throws {
+        var r = FloatReader(floats)
+        self.init()
+        chiplet = try r.int(); prefillEndS = try r.double(); decodeEndS = try r.double(); computeS = try r.double()
+        for i in idleS.indices { idleS[i] = try r.double() }
+        for i in queuedS.indices { queuedS[i] = try r.double() }
+        messages = try r.int(); bytes = try r.double()
+    }
+}
+
+extension TraceRecord {
+    static func encoded(_ records: [TraceRecord]) -> [Float] {
+        var w = FloatWriter()
+        w.floats.reserveCapacity(records.count * 10)
+        for t in records {
+            w.put(Int(t.segment)); w.put(Int(t.step)); w.put(Int(t.index)); w.put(t.startS); w.put(t.endS)
+        }
+        return w.floats
+    }
+
+    static func decoded(_ floats: [Float]) throws -> [TraceRecord] {
+        var r = FloatReader(floats), out: [TraceRecord] = []
+        while r.at < floats.count {
+            out.append(TraceRecord(segment: Int32(try r.int()), step: Int32(try r.int()), index: Int32(try r.int()),
+                                   startS: try r.double(), endS: try r.double()))
+        }
+        return out
+    }
+}

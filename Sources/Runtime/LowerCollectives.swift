@@ -1,0 +1,170 @@
+/// Collectives as point-to-point steps for one member of a group. Ring reduce-scatter then
+/// all-gather, hierarchical across levels where the group spans several (reduce-scatter inner →
+/// outer, all-gather back, as the planner's formula assumes); a binomial tree for small
+/// messages; all-to-all as pairwise exchange.
+struct CollectiveLowering {
+    let link: LinkModel
+    /// Where the steps go and what they are labelled with.
+    var purpose: Purpose
+    var layer: Int32
+    var phase: Phase
+
+    var tag: Int32 { purpose.tagBase + Int32((Int(layer) + 3) % 4096) }
+
+    private func transfer(_ peer: Int, bytes: Double, step: Int, combine: Combine,
+                          units: (start: Int, count: Int, of: Int)) -> Transfer {
+        Transfer(peer: Int32(peer), tag: tag, bytes: bytes, purpose: purpose, layer: layer, step: Int32(step),
+                 combine: combine, unitStart: Int32(units.start), unitCount: Int32(units.count),
+                 units: Int32(units.of), phase: phase)
+    }
+
+    /// All-reduce of `bytes` per member over `group` (chiplet indices in rank order), for `me`.
+    func allReduce(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
+        guard group.count > 1, let q = group.firstIndex(of: me) else { return }
+        let layout = GroupLayout(group: group, link: link)
+        if layout.treeIsCheaper(bytes: bytes) {
+            tree(group: group, q: q, bytes: bytes, into: &out)
+        } else {
+            ring(layout: layout, me: me, bytes: bytes, into: &out)
+        }
+    }
+
+    /// Hierarchical ring: reduce-scatter level by level inward → outward, all-gather back.
+    private func ring(layout: GroupLayout, me: Int, bytes: Double, into out: inout [Instruction]) {
+        let p = layout.size
+        var range = (start: 0, count: p)
+        var step = 0
+        var owned: [(ring: [Int], q: Int, range: (start: Int, count: Int))] = []
+        for members in layout.rings(of: me) {
+            let f = members.count
+            guard let q = members.firstIndex(of: me) else { continue }
+            let part = range.count / f
+            func units(_ k: Int) -> (Int, Int, Int) { (range.start + ((k % f + f) % f) * part, part, p) }
+            let next = members[(q + 1) % f], prev = members[(q + f - 1) % f]
+            for s in 0..<(f - 1) {
+                let b = bytes * Double(part) / Double(p)
+                out.append(.send(transfer(next, bytes: b, step: step, combine: .add, units: units(q - s))))
+                out.append(.recv(transfer(prev, bytes: b, step: step, combine: .add, units: units(q - s - 1))))
+                step += 1
+            }
+            owned.append((members, q, range))
+            range = (range.start + ((q + 1) % f) * part, part)
+        }
+        for (members, q, outer) in owned.reversed() {
+            let f = members.count, part = outer.count / f
+            func units(_ k: Int) -> (Int, Int, Int) { (outer.start + ((k % f + f) % f) * part, part, p) }
+            let next = members[(q + 1) % f], prev = members[(q + f - 1) % f]
+            for s in 0..<(f - 1) {
+                let b = bytes * Double(part) / Double(p)
+                out.append(.send(transfer(next, bytes: b, step: step, combine: .copy, units: units(q + 1 - s))))
+                out.append(.recv(transfer(prev, bytes: b, step: step, combine: .copy, units: units(q - s))))
+                step += 1
+            }
+        }
+    }
+
+    /// Binomial-tree reduce to rank 0 of the group, then broadcast back.
+    private func tree(group: [Int], q: Int, bytes: Double, into out: inout [Instruction]) {
+        let p = group.count, whole = (start: 0, count: 1, of: 1)
+        var masks: [Int] = []
+        var mask = 1
+        while mask < p { masks.append(mask); mask <<= 1 }
+        var step = 0
+        for m in masks {
+            if q & m != 0 {
+                if q & (m - 1) == 0 { out.append(.send(transfer(group[q - m], bytes: bytes, step: step, combine: .add, units: whole))) }
+            } else if q & (m - 1) == 0 && q + m < p {
+                out.append(.recv(transfer(group[q + m], bytes: bytes, step: step, combine: .add, units: whole)))
+            }
+            step += 1
+        }
+        for m in masks.reversed() {
+            if q & m != 0 {
+                if q & (m - 1) == 0 { out.append(.recv(transfer(group[q - m], bytes: bytes, step: step, combine: .copy, units: whole))) }
+            } else if q & (m - 1) == 0 && q + m < p {
+                out.append(.send(transfer(group[q + m], bytes: bytes, step: step, combine: .copy, units: whole)))
+            }
+            step += 1
+        }
+    }
+
+    /// Pairwise exchange: at step s each member sends its share for member q+s and receives
+    /// from q−s; `bytes` per member is spread evenly over the group (its own share stays).
+    func allToAll(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
+        let p = group.count
+        guard p > 1, let q = group.firstIndex(of: me) else { return }
+        for s in 1..<p {
+            let to = (q + s) % p, from = (q - s + p) % p
+            out.append(.send(transfer(group[to], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (to, 1, p))))
+            out.append(.recv(transfer(group[from], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (q, 1, p))))
+        }
+    }
+
+    /// One message to a peer (pipeline sends and token returns).
+    func send(to peer: Int, bytes: Double, microbatch: Int, into out: inout [Instruction]) {
+        out.append(.send(transfer(peer, bytes: bytes, step: microbatch, combine: .replace, units: (0, 1, 1))))
+    }
+
+    func recv(from peer: Int, bytes: Double, microbatch: Int, into out: inout [Instruction]) {
+        out.append(.recv(transfer(peer, bytes: bytes, step: microbatch, combine: .replace, units: (0, 1, 1))))
+    }
+}
+
+/// How a group spreads over the hierarchy: at each level it spans, the rings of members that
+/// share that level's unit and their position at every inner level. Falls back to one flat
+/// ring when the group does not divide the levels evenly.
+struct GroupLayout {
+    let group: [Int]
+    let link: LinkModel
+    /// Per spanned level: (level index, rings keyed by member).
+    private(set) var levels: [(level: Int, ringOf: [Int: [Int]])] = []
+    var size: Int { group.count }
+
+    init(group: [Int], link: LinkModel) {
+        self.group = group
+        self.link = link
+        var key: [Int: [Int]] = Dictionary(uniqueKeysWithValues: group.map { ($0, []) })
+        var product = 1
+        var uniform = true
+        for (i, l) in link.levels.enumerated() {
+            // Members sharing this level's unit and every inner position form one ring.
+            var rings: [[Int]: [Int]] = [:]
+            for m in group { rings[[m / l.chipletsPerUnit] + (key[m] ?? []), default: []].append(m) }
+            let sizes = Set(rings.values.map(\.count))
+            guard sizes.count == 1, let f = sizes.first else { uniform = false; break }
+            if f > 1 {
+                var ringOf: [Int: [Int]] = [:]
+                for ring in rings.values {
+                    for (pos, m) in ring.enumerated() { ringOf[m] = ring; key[m, default: []].append(pos) }
+                }
+                levels.append((i, ringOf))
+                product *= f
+            }
+            if product == group.count { break }
+        }
+        if !uniform || product != group.count {
+            let outer = (0..<link.levels.count).first { i in
+                Set(group.map { $0 / link.levels[i].chipletsPerUnit }).count == 1
+            } ?? link.levels.count - 1
+            levels = [(outer, Dictionary(uniqueKeysWithValues: group.map { ($0, group) }))]
+        }
+    }
+
+    /// The rings `me` takes part in, inner → outer.
+    func rings(of me: Int) -> [[Int]] { levels.compactMap { $0.ringOf[me] } }
+
+    /// The planner's choice (CostModel `allReduceS`): ring 2·Σ(f−1)(α + n/f/β) per level against
+    /// the double binary tree 2·⌈log2 p⌉·α + 2·n/β on the outermost spanned level.
+    func treeIsCheaper(bytes: Double) -> Bool {
+        var ring = 0.0, data = bytes
+        for (i, ringOf) in levels {
+            let f = Double(ringOf.values.first?.count ?? 1), l = link.levels[i]
+            ring += (f - 1) * l.alphaS + (f - 1) / f * data / l.bytesPerS
+            data /= f
+        }
+        guard let outer = levels.last?.level else { return false }
+        let steps = Double(Int.bitWidth - (group.count - 1).leadingZeroBitCount)
+        let tree = steps * link.levels[outer].alphaS + bytes / link.levels[outer].bytesPerS
+        return tree < ring
+    }
+}

@@ -1,0 +1,200 @@
+import Planner
+
+/// Why a plan cannot be lowered.
+public struct LowerError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Lowering: Plan → one Program per emulated chiplet. The runtime never re-plans: op times,
+/// tiles, collectives and bytes all come from the plan.
+public enum Lowering {
+    /// At most this many compute instructions per op per microbatch; an op with more tiles gets
+    /// them in contiguous groups (the times add up exactly), which keeps a 70B decode step at a
+    /// few thousand instructions per chiplet.
+    public static let maxComputeInstructionsPerOp = 4
+
+    /// Chiplets that get a program, in rank order: all, or the replica with dpRank 0.
+    public static func emulatedChiplets(_ plan: Plan, oneReplica: Bool) -> [Int] {
+        plan.chiplets.filter { !oneReplica || $0.dpRank == 0 }.map(\.index)
+    }
+
+    /// Op names shared by every program: head, tail, then each layer class with the
+    /// `layers.N.` prefix dropped (`Compute.layer` says which layer).
+    public static func opTable(_ plan: Plan) -> [String] {
+        func generic(_ name: String) -> String {
+            guard name.hasPrefix("layers."), let dot = name.dropFirst(7).firstIndex(of: ".") else { return name }
+            return String(name[name.index(after: dot)...])
+        }
+        return (plan.head.ops + plan.tail.ops + plan.layerClasses.flatMap(\.ops)).map { generic($0.name) }
+    }
+
+    public static func lower(plan: Plan, oneReplica: Bool = false, decodeSteps: Int? = nil) throws -> [Program] {
+        try validate(plan)
+        let lowerer = PlanLowerer(plan: plan)
+        let steps = stepCount(plan, decodeSteps)
+        return emulatedChiplets(plan, oneReplica: oneReplica).map { lowerer.program(plan.chiplets[$0], decodeSteps: steps) }
+    }
+
+    /// The program of one chiplet (what each rank of a distributed run lowers for itself).
+    public static func program(plan: Plan, chiplet: Int, decodeSteps: Int? = nil) throws -> Program {
+        try validate(plan)
+        guard chiplet >= 0, chiplet < plan.chiplets.count else {
+            throw LowerError(description: "chiplet \(chiplet) is not in the plan, which has \(plan.chiplets.count)")
+        }
+        return PlanLowerer(plan: plan).program(plan.chiplets[chiplet], decodeSteps: stepCount(plan, decodeSteps))
+    }
+
+    /// Decode steps run: the scenario's output tokens − 1, or fewer when capped.
+    public static func stepCount(_ plan: Plan, _ cap: Int?) -> Int {
+        min(max(cap ?? .max, 0), max(plan.scenario.outputTokens - 1, 0))
+    }
+
+    static let collectives: Set<String> = ["allReduce:tp", "allToAll:ep"]
+
+    static func validate(_ plan: Plan) throws {
+        guard plan.prefillMicrobatches == plan.decodeMicrobatches else {
+            throw LowerError(description: "plan has \(plan.prefillMicrobatches) prefill and \(plan.decodeMicrobatches) decode "
+                + "microbatches; the emulator returns each microbatch's tokens to the first stage, so they must be equal")
+        }
+        for (i, c) in plan.chiplets.enumerated() where c.index != i {
+            throw LowerError(description: "plan.chiplets[\(i)] has index \(c.index); expected \(i)")
+        }
+        for c in plan.chiplets where c.stage >= plan.stages.count {
+            throw LowerError(description: "chiplet \(c.index) is in stage \(c.stage); the plan has \(plan.stages.count) stages")
+        }
+        for (where_, cls) in [("head", plan.head), ("tail", plan.tail)] + plan.layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
+            for op in cls.ops {
+                for name in op.collectivesAfter where !collectives.contains(name) {
+                    throw LowerError(description: "plan.\(where_) op \(op.name): unknown collective \"\(name)\"; expected one of \(collectives.sorted())")
+                }
+            }
+        }
+    }
+}
+
+/// Builds the program of one chiplet.
+struct PlanLowerer {
+    let plan: Plan
+    let link: LinkModel
+    let ops: [String]
+    /// Index of the first op of the head, the tail and each layer class in `ops`.
+    let headBase = 0
+    let tailBase: Int
+    let classBase: [Int]
+
+    init(plan: Plan) {
+        self.plan = plan
+        link = LinkModel(plan)
+        ops = Lowering.opTable(plan)
+        tailBase = plan.head.ops.count
+        var bases: [Int] = [], next = plan.head.ops.count + plan.tail.ops.count
+        for c in plan.layerClasses { bases.append(next); next += c.ops.count }
+        classBase = bases
+    }
+
+    func program(_ c: Plan.Chiplet, decodeSteps: Int) -> Program {
+        let m = plan.decodeMicrobatches
+        var epilogue: [Instruction] = []
+        if c.stage == 0, let first = tokenPeer(c) {
+            let bytes = tokenBytes
+            let low = CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: .decode)
+            for j in 0..<m { low.recv(from: first, bytes: bytes, microbatch: j, into: &epilogue) }
+        }
+        return Program(chiplet: c.index, stage: c.stage, tpRank: c.tpRank, epRank: c.epRank, dpRank: c.dpRank,
+                       ops: ops, prefill: segment(c, .prefill, microbatches: plan.prefillMicrobatches),
+                       decodeStep: decodeSteps > 0 ? segment(c, .decode, microbatches: m) : [],
+                       decodeSteps: decodeSteps, epilogue: epilogue)
+    }
+
+    /// The counterpart across the pipeline that first and last stage exchange tokens with.
+    func tokenPeer(_ c: Plan.Chiplet) -> Int? {
+        let pp = plan.strategy.pp
+        guard pp > 1 else { return nil }
+        let stride = plan.strategy.stride(.pp)
+        if c.stage == 0 { return c.index + (pp - 1) * stride }
+        if c.stage == pp - 1 { return c.index - (pp - 1) * stride }
+        return nil
+    }
+
+    /// One Int32 token id per sequence of a microbatch on this EP rank.
+    var tokenBytes: Double {
+        4 * Double(plan.batch) / Double(plan.decodeMicrobatches * plan.strategy.ep)
+    }
+
+    /// One pass of `microbatches` microbatches through this chiplet's stage.
+    func segment(_ c: Plan.Chiplet, _ phase: Phase, microbatches: Int) -> [Instruction] {
+        var out: [Instruction] = []
+        let comm = plan.communication
+        let prefill = phase == .prefill
+        let stageBytes = prefill ? comm.stageSendBytesPrefill : comm.stageSendBytesDecode
+        let stage = plan.stages[c.stage]
+        let last = c.stage == plan.strategy.pp - 1
+        for j in 0..<microbatches {
+            if c.stage == 0 {
+                if !prefill, let peer = tokenPeer(c) {
+                    CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: phase)
+                        .recv(from: peer, bytes: tokenBytes, microbatch: j, into: &out)
+                }
+                layer(plan.head, base: headBase, layer: -1, c, phase, ensureAllReduce: true, into: &out)
+            } else if let prev = c.previousStage {
+                CollectiveLowering(link: link, purpose: .stageSend, layer: Int32(stage.firstLayer), phase: phase)
+                    .recv(from: prev, bytes: stageBytes, microbatch: j, into: &out)
+            }
+            for (k, cls) in stage.layerClasses.enumerated() where cls < plan.layerClasses.count {
+                layer(plan.layerClasses[cls], base: classBase[cls], layer: Int32(stage.firstLayer + k), c, phase,
+                      ensureAllReduce: false, into: &out)
+            }
+            if last {
+                layer(plan.tail, base: tailBase, layer: -2, c, phase, ensureAllReduce: true, into: &out)
+                if let first = tokenPeer(c) {
+                    CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: phase)
+                        .send(to: first, bytes: tokenBytes, microbatch: j, into: &out)
+                }
+            } else if let next = c.nextStage {
+                CollectiveLowering(link: link, purpose: .stageSend, layer: Int32(stage.firstLayer + stage.layerCount),
+                                   phase: phase)
+                    .send(to: next, bytes: stageBytes, microbatch: j, into: &out)
+            }
+        }
+        return out
+    }
+
+    /// A layer's ops as tiles and the collectives after them. The embedding and LM head are
+    /// vocabulary-parallel under TP, so (as the planner charges) one all-reduce follows each
+    /// when the plan lists none.
+    func layer(_ cls: Plan.LayerClass, base: Int, layer: Int32, _ c: Plan.Chiplet, _ phase: Phase,
+               ensureAllReduce: Bool, into out: inout [Instruction]) {
+        let comm = plan.communication
+        let prefill = phase == .prefill
+        let listed = cls.ops.contains { !$0.collectivesAfter.isEmpty }
+        for (i, op) in cls.ops.enumerated() {
+            let seconds = prefill ? op.prefillSeconds : op.decodeSeconds
+            let tiles = max(op.tiling.tiles, 1)
+            let groups = min(tiles, Lowering.maxComputeInstructionsPerOp)
+            var first = 0
+            for g in 0..<groups {
+                let count = tiles / groups + (g < tiles % groups ? 1 : 0)
+                out.append(.compute(Compute(op: Int32(base + i), layer: layer, tile: Int32(first), tileCount: Int32(count),
+                                            tiles: Int32(tiles), seconds: seconds * Double(count) / Double(tiles),
+                                            phase: phase)))
+                first += count
+            }
+            var after = op.collectivesAfter
+            if ensureAllReduce && !listed && i == cls.ops.count - 1 && plan.strategy.tp > 1 { after = ["allReduce:tp"] }
+            for name in after {
+                switch name {
+                case "allReduce:tp":
+                    CollectiveLowering(link: link, purpose: .allReduceTP, layer: layer, phase: phase)
+                        .allReduce(group: c.tpGroup, me: c.index,
+                                   bytes: prefill ? comm.tpAllReduceBytesPrefill : comm.tpAllReduceBytesDecode, into: &out)
+                case "allToAll:ep":
+                    CollectiveLowering(link: link, purpose: .allToAllEP, layer: layer, phase: phase)
+                        .allToAll(group: c.epGroup, me: c.index,
+                                  bytes: prefill ? comm.epAllToAllBytesPrefill : comm.epAllToAllBytesDecode, into: &out)
+                default:
+                    continue
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ModelGraph
+
+/// The unpartitioned forward pass of a tiny model, one process, no fabric: what numeric emulation
+/// is compared against. Sequences run independently (each with its own KV cache), so DP and
+/// microbatching do not change any sequence's result.
+public enum Reference {
+    /// Logits [sequence][vocab] of the last position of every sequence, after prefill of `tokens`
+    /// and `decodeSteps` greedy (argmax, ties to the lowest id) decode steps. `config` rules: weights
+    /// built for another config are rebuilt from their seed.
+    public static func logits(config: ModelConfig, weights: TinyWeights, tokens: [[Int]], decodeSteps: Int) -> [[Float]] {
+        let model = Model(weights: weights.config == config ? weights : TinyWeights(config: config, seed: weights.seed))
+        return tokens.map { prompt in
+            var caches = model.layers.map { $0.makeCache() }
+            var logits = model.forward(prompt, caches: &caches)
+            for _ in 0..<decodeSteps {
+                let next = Kernels.argmax(logits, width: config.vocabSize)
+                logits = model.forward(next, caches: &caches)
+            }
+            return logits
+        }
+    }
+
+    /// Deterministic prompt tokens for `batch` sequences of `length` tokens, from the seed.
+    public static func prompt(config: ModelConfig, batch: Int, length: Int, seed: UInt64) -> [[Int]] {
+        let key = TinyWeights.tensorKey(seed: seed, "prompt")
+        let vocab = UInt64(max(config.vocabSize, 1))
+        return (0..<batch).map { sequence in
+            (0..<length).map { position in
+                let coordinates = UInt64(sequence) << 32 | UInt64(position)
+                return Int(TinyWeights.splitMix64(key ^ TinyWeights.splitMix64(coordinates)) % vocab)
+            }
+        }
+    }
+
+    /// Why numeric mode cannot run this model, or nil when it can (Llama/Mixtral shapes with
+    /// RMSNorm or LayerNorm, SwiGLU or GELU, rotary positions, no biases, untied head).
+    public static func unsupported(_ config: ModelConfig) -> String? {
+        var missing: [String] = []
+        if config.mla != nil { missing.append("multi-head latent attention") }
+        if config.positions != .rotary { missing.append("learned positions") }
+        if config.qkvBias || config.outputBias || config.mlpBias || config.routerBias { missing.append("biases") }
+        if config.sharedExperts > 0 { missing.append("shared experts") }
+        if config.tiedEmbeddings { missing.append("tied embeddings") }
+        if config.attentionHeads % max(config.kvHeads, 1) != 0 { missing.append("heads not a multiple of KV heads") }
+        return missing.isEmpty ? nil : "numeric mode does not support \(missing.joined(separator: ", ")) (model type \(config.modelType))"
+    }
+
+    /// The whole model on one rank: ShardedLayer at TP = EP = 1 holds every weight.
+    struct Model {
+        let head: ModelHead
+        let layers: [ShardedLayer]
+
+        init(weights: TinyWeights) {
+            head = ModelHead(weights: weights)
+            layers = (0..<weights.config.layers).map { ShardedLayer(weights: weights, layer: $0) }
+        }
+
+        /// Runs `tokens` new tokens of one sequence through every layer; the last row's logits.
+        func forward(_ tokens: [Int], caches: inout [KVCache]) -> [Float] {
+            let count = tokens.count, width = head.config.hiddenSize
+            var hidden = head.embed(tokens)
+            for (index, layer) in layers.enumerated() {
+                hidden = Kernels.add(hidden, layer.attentionPartial(hidden, tokens: count, cache: &caches[index]))
+                hidden = Kernels.add(hidden, layer.mlpPartial(hidden, tokens: count))
+            }
+            return head.logits(Array(hidden[((count - 1) * width)...]), rows: 1)
+        }
+    }
+}
