@@ -2,7 +2,8 @@ import MessagePassing
 import Runtime
 import RuntimeMPI
 
-/// The machine-readable line `emulate --stats` prints on rank 0, which `bench emulate` parses.
+/// The machine-readable line `emulate --stats` prints on rank 0, which `bench emulate` and the
+/// integration tests parse: `EMULATE key=value …`.
 struct EmulateStatsLine: Equatable {
     var ranks: Int
     var policy: String
@@ -10,7 +11,12 @@ struct EmulateStatsLine: Equatable {
     var messages: Int
     var maxRSSBytes: Int
     var meanRSSBytes: Int
-    var maxRelativeError: Double?
+    var ttftMs: Double
+    var tpotMs: Double
+    var predictedTtftMs: Double
+    var predictedTpotMs: Double
+    /// Numeric mode only; -1 in timing mode.
+    var maxRelativeError: Double
 
     init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
         ranks = outcome.ranks
@@ -19,7 +25,11 @@ struct EmulateStatsLine: Equatable {
         messages = stats.messagesSent.reduce(0, +)
         maxRSSBytes = stats.peakRSSBytes.max() ?? 0
         meanRSSBytes = stats.peakRSSBytes.reduce(0, +) / max(stats.peakRSSBytes.count, 1)
-        maxRelativeError = result.maxRelativeError
+        ttftMs = result.ttftMs
+        tpotMs = result.tpotMs
+        predictedTtftMs = result.predicted.ttftMs
+        predictedTpotMs = result.predicted.tpotMs
+        maxRelativeError = result.maxRelativeError ?? -1
     }
 
     init?(line: Substring) {
@@ -29,20 +39,27 @@ struct EmulateStatsLine: Equatable {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        guard let ranks = fields["ranks"].flatMap({ Int($0) }), let policy = fields["policy"],
-              let wall = fields["wall"].flatMap({ Double($0) }), let messages = fields["messages"].flatMap({ Int($0) }),
-              let maxRSS = fields["maxrss"].flatMap({ Int($0) }), let meanRSS = fields["meanrss"].flatMap({ Int($0) })
-        else { return nil }
-        self.ranks = ranks
+        func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
+        guard let ranks = number("ranks"), let policy = fields["policy"], let wall = number("wall"),
+              let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
+              let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
+              let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr") else { return nil }
+        self.ranks = Int(ranks)
         self.policy = String(policy)
         wallSeconds = wall
-        self.messages = messages
-        maxRSSBytes = maxRSS
-        meanRSSBytes = meanRSS
-        maxRelativeError = nil
+        self.messages = Int(messages)
+        maxRSSBytes = Int(maxRSS)
+        meanRSSBytes = Int(meanRSS)
+        ttftMs = ttft
+        tpotMs = tpot
+        predictedTtftMs = predictedTtft
+        predictedTpotMs = predictedTpot
+        maxRelativeError = error
     }
 
     var line: String {
-        "EMULATE ranks=\(ranks) policy=\(policy) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) meanrss=\(meanRSSBytes)"
+        "EMULATE ranks=\(ranks) policy=\(policy) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
+            + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
+            + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
     }
 }
