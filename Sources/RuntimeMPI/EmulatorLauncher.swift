@@ -22,6 +22,8 @@ public struct EmulatorLaunch: Sendable {
     public var planForRank: [Int: String] = [:]
     /// Test hook: rank 0 waits for a message nobody sends, to exercise the watchdog.
     public var injectUnmatchedReceive = false
+    /// The cap of a cooperative wait's pause; nil: `MPIFabric.maxSleepUs(ranksPerPU:)` of this host.
+    public var maxSleepUs: Double?
     /// Gather every rank's wall time, messages and peak RSS after the run (for benchmarks).
     public var gatherStats = false
 
@@ -70,8 +72,12 @@ public enum EmulatorLauncher {
         let pus = launch.bind ? try plan.flatMap { (plan) throws(EmulatorError) in
             try bind(launch, plan: plan, host: host, rank: world.rank, warnings: &warnings)
         } : nil
-        let policy = waitPolicy(launch.wait, worldSize: world.size, pus: host?.pus ?? 1)
-        let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds)
+        let ranksOnHost = ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"].flatMap { Int($0) } ?? world.size
+        let pusOnHost = max(host?.pus ?? 1, 1)
+        let policy = waitPolicy(launch.wait, ranksOnHost: ranksOnHost, pus: pusOnHost)
+        let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
+                               maxSleepUs: launch.maxSleepUs
+                                   ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
 
         // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
         // unreadable) before any can fail alone; and hashes come before rank counts, since ranks
@@ -118,14 +124,13 @@ public enum EmulatorLauncher {
 
     /// Auto: spin while the ranks on this host fit its PUs, else wait cooperatively. Hydra tells
     /// each rank how many share its host (`MPI_LOCALNRANKS`); without it, the whole world does.
-    static func waitPolicy(_ wait: EmulatorLaunch.Wait, worldSize: Int, pus: Int) -> WaitPolicy {
+    static func waitPolicy(_ wait: EmulatorLaunch.Wait, ranksOnHost: Int, pus: Int) -> WaitPolicy {
         switch wait {
         case .spin: return .spin
         case .cooperative: return .cooperative
         case .blocking: return .blocking
         case .auto:
-            let local = ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"].flatMap { Int($0) } ?? worldSize
-            return HostMap.waitPolicy(ranksOnHost: local, pus: pus)
+            return HostMap.waitPolicy(ranksOnHost: ranksOnHost, pus: pus)
         }
     }
 

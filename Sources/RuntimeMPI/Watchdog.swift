@@ -9,18 +9,21 @@ import MessagePassing
 /// `rank R waits on rank S: <what>` once the wait has made no progress for the watchdog's limit.
 ///
 /// The cooperative pause is the one `Request.wait(.cooperative)` uses (16 yields, then sleeps
-/// doubling from 1 µs to 100 µs; `tessera bench mpi` measured why), repeated here because the
-/// fabric polls two things at once (arrivals and its own sends) and must check the clock between.
+/// doubling from 1 µs to a cap, there 100 µs), repeated here because the fabric polls two things
+/// at once (arrivals and its own sends), must check the clock between, and takes the cap from the
+/// fabric (see `MPIFabric.maxSleepUs(ranksPerPU:)`).
 struct Watchdog {
     let policy: WaitPolicy
     let limitSeconds: Double
+    let maxSleepNs: Int
     private let startS: Double
     private var attempts = 0
     private var sleepNs = 1_000
 
-    init(policy: WaitPolicy, limitSeconds: Double) {
+    init(policy: WaitPolicy, limitSeconds: Double, maxSleepUs: Double) {
         self.policy = policy
         self.limitSeconds = limitSeconds
+        maxSleepNs = max(1_000, Int(maxSleepUs * 1_000))
         startS = MPIRuntime.wallTimeSeconds()
     }
 
@@ -41,6 +44,6 @@ struct Watchdog {
         }
         var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
         nanosleep(&duration, nil)
-        sleepNs = min(sleepNs * 2, 100_000)
+        sleepNs = min(sleepNs * 2, maxSleepNs)
     }
 }

@@ -70,6 +70,9 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: .hidden)
     var stats = false
 
+    @Option(help: .hidden)
+    var maxSleepUs: Double?
+
     func validate() throws {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
         guard watchdogSeconds > 0 else { throw ValidationError("--watchdog-seconds must be > 0, got \(watchdogSeconds)") }
@@ -103,6 +106,7 @@ struct EmulateCommand: ParsableCommand {
         launch.planForRank = try planOverrides()
         launch.injectUnmatchedReceive = injectUnmatchedRecv
         launch.gatherStats = stats
+        launch.maxSleepUs = maxSleepUs
         let outcome: EmulatorOutcome
         do {
             outcome = try EmulatorLauncher.run(launch, execute: Emulation.run)

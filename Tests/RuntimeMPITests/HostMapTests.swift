@@ -77,3 +77,12 @@ import Testing
         }
     }
 }
+
+@Suite struct WaitCapTests {
+    @Test func thePauseCapGrowsWithOversubscriptionBetween100MicrosecondsAnd5Milliseconds() {
+        #expect(MPIFabric.maxSleepUs(ranksPerPU: 0.5) == 100)
+        #expect(MPIFabric.maxSleepUs(ranksPerPU: 8) == 800)
+        #expect(MPIFabric.maxSleepUs(ranksPerPU: 32) == 3_200)
+        #expect(MPIFabric.maxSleepUs(ranksPerPU: 128) == 5_000)
+    }
+}
