@@ -22,8 +22,8 @@ struct EmulateCommand: ParsableCommand {
             Numeric mode runs real Float32 math on the tiny workloads and checks the logits against an \
             unpartitioned reference (rank 0 prints `max relative error`):
               tessera plan --model Workloads/tiny-llama.json --cluster Clusters/corsair-rack.yaml \\
-                --scenario Workloads/scenarios/tiny-test.json --weights fp32 --activations fp32 \\
-                --kv-cache fp32 --tp 2 --pp 2 -o tiny.json
+                --scenario Workloads/scenarios/tiny-test.json --weights mxint8 --activations mxint8 \\
+                --kv-cache mxint8 --tp 2 --pp 2 -o tiny.json
               mpirun -launcher fork -n 4 tessera emulate tiny.json --numeric
 
             Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
