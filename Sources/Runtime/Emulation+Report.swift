@@ -34,7 +34,7 @@ extension Emulation {
         func meanMs(_ phase: Phase, _ purposes: [Purpose]) -> Double {
             figures.reduce(0) { sum, f in sum + purposes.reduce(0) { $0 + f.idleS[ChipletFigures.slot(phase, $1)] } } / n * 1000
         }
-        func queuedMs(_ phase: Phase) -> Double { figures.reduce(0) { $0 + $1.queuedS[Int(phase.rawValue)] } / n * 1000 }
+        func queuedMs(_ phase: Phase) -> Double { figures.reduce(0) { $0 + $1.queuedS[phase.index] } / n * 1000 }
         let checks: [(String, Double, Double, Phase, Double)] = [
             ("TTFT", result.ttftMs, result.predicted.ttftMs, .prefill, 1),
             ("TPOT", result.tpotMs, result.predicted.tpotMs, .decode, Double(max(steps, 1))),
@@ -57,6 +57,10 @@ extension Emulation {
                 why += "; collective steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
             }
             notes.append(why)
+        }
+        if plan.scenario.mode == .continuous && !notes.isEmpty {
+            notes.append("the scenario batches continuously: the planner's TTFT is one request's prefill behind a running "
+                + "iteration, while the emulator prefills the whole batch at once and then decodes it (static batching)")
         }
         return notes
     }

@@ -15,7 +15,7 @@ public struct ChipletFigures: Sendable, Equatable {
     public init() {}
 
     public static func slot(_ phase: Phase, _ purpose: Purpose) -> Int {
-        Int(phase.rawValue) * Purpose.allCases.count + Int(purpose.rawValue)
+        phase.index * Purpose.allCases.count + purpose.index
     }
 }
 
@@ -139,7 +139,9 @@ final class Executor {
         let doneS = startS + wireS
         ingressFreeS[level] = doneS
         // Queued at the sender's egress (arrival later than send + α + wire) and at our ingress.
-        figures.queuedS[Int(t.phase.rawValue)] += max(0, message.arrivalTimeS - message.sendTimeS - l.alphaS - wireS) + (doneS - message.arrivalTimeS)
+        let queuedS = max(0, message.arrivalTimeS - message.sendTimeS - l.alphaS - wireS) + (doneS - message.arrivalTimeS)
+        // Below a picosecond is rounding of the clock sums, not a queue.
+        if queuedS > 1e-12 { figures.queuedS[t.phase.index] += queuedS }
         if doneS > clock {
             figures.idleS[ChipletFigures.slot(t.phase, t.purpose)] += doneS - clock
             clock = doneS

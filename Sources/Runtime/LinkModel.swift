@@ -12,9 +12,15 @@ public struct LinkModel: Sendable {
         public var alphaS: Double
         /// This chiplet's share of the member attachment.
         public var bytesPerS: Double
+
+        public init(name: String, chipletsPerUnit: Int, alphaS: Double, bytesPerS: Double) {
+            self.name = name; self.chipletsPerUnit = chipletsPerUnit; self.alphaS = alphaS; self.bytesPerS = bytesPerS
+        }
     }
 
     public let levels: [Level]
+
+    public init(levels: [Level]) { self.levels = levels }
 
     public init(_ plan: Plan) {
         levels = plan.levels.map { l in

@@ -153,8 +153,11 @@ struct GroupLayout {
     /// The rings `me` takes part in, inner → outer.
     func rings(of me: Int) -> [[Int]] { levels.compactMap { $0.ringOf[me] } }
 
-    /// The planner's choice (CostModel `allReduceS`): ring 2·Σ(f−1)(α + n/f/β) per level against
-    /// the double binary tree 2·⌈log2 p⌉·α + 2·n/β on the outermost spanned level.
+    /// Ring 2·Σ(f−1)(α + n/f/β) per level against the binomial tree this lowering emits,
+    /// 2·⌈log2 p⌉·(α + n/β) on the outermost spanned level. The planner's tree term is the
+    /// pipelined double binary tree (2·⌈log2 p⌉·α + 2·n/β), which a step-by-step tree cannot
+    /// reach; taking the tree only where it wins as lowered keeps emulation near the planner's
+    /// minimum (the two agree for small messages, where α dominates).
     func treeIsCheaper(bytes: Double) -> Bool {
         var ring = 0.0, data = bytes
         for (i, ringOf) in levels {
@@ -164,7 +167,7 @@ struct GroupLayout {
         }
         guard let outer = levels.last?.level else { return false }
         let steps = Double(Int.bitWidth - (group.count - 1).leadingZeroBitCount)
-        let tree = steps * link.levels[outer].alphaS + bytes / link.levels[outer].bytesPerS
+        let tree = steps * (link.levels[outer].alphaS + bytes / link.levels[outer].bytesPerS)
         return tree < ring
     }
 }

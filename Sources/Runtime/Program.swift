@@ -1,14 +1,26 @@
 /// The two phases a program runs: the prompt through the pipeline, then repeated decode steps.
-public enum Phase: UInt8, Codable, Sendable {
+public enum Phase: String, Codable, Sendable {
     case prefill, decode
+
+    var index: Int { self == .prefill ? 0 : 1 }
 }
 
 /// What a message or a compute step belongs to; names the collective in traces and watchdog reports.
-public enum Purpose: UInt8, Codable, Sendable, CaseIterable {
+public enum Purpose: String, Codable, Sendable, CaseIterable {
     case allReduceTP, allToAllEP, stageSend, tokenReturn, result
 
+    var index: Int {
+        switch self {
+        case .allReduceTP: 0
+        case .allToAllEP: 1
+        case .stageSend: 2
+        case .tokenReturn: 3
+        case .result: 4
+        }
+    }
+
     /// Tag base: tags stay below 32768 (MPI guarantees at least that much tag space).
-    var tagBase: Int32 { Int32(rawValue) * 4096 }
+    var tagBase: Int32 { Int32(index) * 4096 }
 
     var label: String {
         switch self {
@@ -22,7 +34,7 @@ public enum Purpose: UInt8, Codable, Sendable, CaseIterable {
 }
 
 /// How a receiver folds a payload into its buffer (numeric mode).
-public enum Combine: UInt8, Codable, Sendable {
+public enum Combine: String, Codable, Sendable {
     /// Pipeline sends, token returns, all-to-all (the engine decides).
     case replace
     /// Reduce-scatter and tree-reduce steps: add the partial sums.

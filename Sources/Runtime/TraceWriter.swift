@@ -50,8 +50,11 @@ struct TraceWriter {
                     emit("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"send\",\"name\":\(quoted("send " + t.what)),\(head),"
                          + "\"args\":{\"to\":\(t.peer),\"bytes\":\(number(t.bytes)),\"step\":\(record.step)}}")
                 case .recv(let t):
-                    let cat = dur > 0 ? "idle" : "recv"
-                    emit("{\"ph\":\"X\",\"cat\":\"\(cat)\",\"name\":\(quoted("recv " + t.what)),\(head),\"dur\":\(number(dur)),"
+                    if dur > 0 {
+                        emit("{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\(quoted("wait for " + t.what)),\(head),\"dur\":\(number(dur))}")
+                    }
+                    emit("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"recv\",\"name\":\(quoted("recv " + t.what)),"
+                         + "\"pid\":\(pid),\"tid\":\(c),\"ts\":\(number(record.endS * 1e6)),"
                          + "\"args\":{\"from\":\(t.peer),\"bytes\":\(number(t.bytes)),\"step\":\(record.step)}}")
                 case .barrier:
                     emit("{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\"barrier\",\(head),\"dur\":\(number(dur))}")

@@ -13,6 +13,7 @@ struct Tessera: ParsableCommand {
             ClusterCommand.self,
             DoctorCommand.self,
             BenchCommand.self,
+            LowerCommand.self,
             EmulateCommand.self,
             HostmapCommand.self,
         ]

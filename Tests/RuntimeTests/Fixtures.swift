@@ -13,11 +13,13 @@ enum Fixtures {
 
     static func plan(model: String = "tiny-llama.json", cluster: String = "corsair-rack.yaml",
                      scenario: String = "tiny-test.json", precision: Precision? = Precision(.mxint8),
-                     tp: Int = 1, pp: Int = 1, dp: Int = 1, ep: Int = 1, batch: Int? = nil) throws -> Plan {
+                     tp: Int = 1, pp: Int = 1, dp: Int = 1, ep: Int = 1, batch: Int? = nil,
+                     inputTokens: Int? = nil) throws -> Plan {
         let graph = try ModelGraph.load(path: path("Workloads/" + model))
         let spec = try ClusterSpec.load(path: path("Clusters/" + cluster))
         var sc = try Scenario.load(path: path("Workloads/scenarios/" + scenario))
         if let precision { sc.precision = precision }
+        if let inputTokens { sc.inputTokens = inputTokens }
         let evaluator = try Evaluator(PlanInputs(modelName: graph.name, model: graph, cluster: spec, scenario: sc))
         let e = evaluator.evaluate(Candidate(strategy: Strategy(tp: tp, pp: pp, dp: dp, ep: ep), batch: batch ?? sc.batch ?? 1))
         guard let plan = evaluator.plan(e) else { throw FabricError("infeasible: \(e.reason ?? "?")") }
