@@ -37,7 +37,8 @@ let package = Package(
 
         // Emulation.
         .target(name: "Runtime", dependencies: ["Planner"]),
-        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
+        // CMPI directly only for MPI_Abort, which MessagePassing does not wrap.
+        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology", "CMPI"]),
 
         // Capacity planning.
         .target(name: "Capacity", dependencies: ["Planner", "CSQLite", .product(name: "Yams", package: "Yams")]),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
         .testTarget(name: "NumericTests", dependencies: ["Runtime"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]

@@ -15,6 +15,8 @@ struct Tessera: ParsableCommand {
             BenchCommand.self,
             CapacityCommand.self,
             LowerCommand.self,
+            EmulateCommand.self,
+            HostmapCommand.self,
         ]
     )
 }

@@ -1,0 +1,163 @@
+import Foundation
+import HostTopology
+import MessagePassing
+import Planner
+import Runtime
+
+/// How `tessera emulate` starts a rank: read the plan, bind, choose the wait policy, check the
+/// world against the plan, then run this rank's program.
+public struct EmulatorLaunch: Sendable {
+    public enum Wait: String, Sendable, CaseIterable {
+        case auto, spin, cooperative, blocking
+    }
+
+    public var planPath: String
+    public var options = EmulationOptions()
+    public var wait = Wait.auto
+    public var watchdogSeconds = 30.0
+    /// A `tessera hostmap` binding file; nil binds by the host map of this host.
+    public var bindingPath: String?
+    public var bind = true
+    /// Test hook: per-rank plan files (`rank=path`), to exercise the plan-hash check.
+    public var planForRank: [Int: String] = [:]
+    /// Test hook: rank 0 waits for a message nobody sends, to exercise the watchdog.
+    public var injectUnmatchedReceive = false
+    /// The cap of a cooperative wait's pause; nil: `MPIFabric.maxSleepUs(ranksPerPU:)` of this host.
+    public var maxSleepUs: Double?
+    /// Gather every rank's wall time, messages and peak RSS after the run (for benchmarks).
+    public var gatherStats = false
+
+    public init(planPath: String) { self.planPath = planPath }
+}
+
+/// What a rank did, for the command to print (rank 0) and for benchmarks.
+public struct EmulatorOutcome: Sendable {
+    public var result: EmulationResult?
+    public var rank: Int
+    public var ranks: Int
+    public var policy: WaitPolicy
+    public var pus: [Int]?
+    /// Wall time of `Emulation.run` on this rank.
+    public var wallSeconds: Double
+    public var messagesSent: Int
+    /// Every rank's figures, when asked for with `gatherStats`.
+    public var stats: RankStats?
+    /// Notes for stderr (a binding that failed, for instance).
+    public var warnings: [String]
+}
+
+public enum EmulatorLauncher {
+    /// What runs this rank's program once the checks pass: `Emulation.run`.
+    public typealias Execute = (Plan, Fabric, EmulationOptions) throws -> EmulationResult?
+
+    /// Runs one rank. Errors that every rank reaches alike are `EmulatorError.isCollective`; any
+    /// other error means this rank failed alone, and the caller should abort the job.
+    public static func run(_ launch: EmulatorLaunch, execute: Execute) throws -> EmulatorOutcome {
+        let world: Communicator
+        do { world = try MPIRuntime.world() } catch { throw EmulatorError.transport(error) }
+        let path = launch.planForRank[world.rank] ?? launch.planPath
+        let loaded = Result { () throws(EmulatorError) in try loadPlan(path) }
+        let plan = try? loaded.get()
+        let needed = plan.map { Emulation.ranksNeeded($0, oneReplica: launch.options.oneReplica) } ?? 1
+        if world.size == 1 && needed > 1 && !MPILauncher.isUnderLauncher() {
+            throw EmulatorError.notUnderMpirun(ranks: needed, command: "mpirun -launcher fork -n \(needed) tessera emulate \(launch.planPath)"
+                                               + (launch.options.oneReplica ? " --one-replica" : ""))
+        }
+        var warnings: [String] = []
+        let host: Topology?  // Loaded once: hwloc's discovery is the costliest step of start-up.
+        do { host = try Topology.loadHost() } catch {
+            host = nil
+            warnings.append("rank \(world.rank): \(error); running unbound")
+        }
+        let pus = launch.bind ? try plan.flatMap { (plan) throws(EmulatorError) in
+            try bind(launch, plan: plan, host: host, rank: world.rank, warnings: &warnings)
+        } : nil
+        let ranksOnHost = ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"].flatMap { Int($0) } ?? world.size
+        let pusOnHost = max(host?.pus ?? 1, 1)
+        let policy = waitPolicy(launch.wait, ranksOnHost: ranksOnHost, pus: pusOnHost)
+        let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
+                               maxSleepUs: launch.maxSleepUs
+                                   ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
+
+        // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
+        // unreadable) before any can fail alone; and hashes come before rank counts, since ranks
+        // holding different plans may also disagree on the count.
+        let hashes = try fabric.allGather(plan.map { Emulation.planHash($0) } ?? 0)
+        let unreadable = hashes.indices.filter { hashes[$0] == 0 }
+        guard let plan, unreadable.isEmpty else {
+            if case .failure(let error) = loaded, world.rank == 0 { throw error }
+            throw EmulatorError.planUnreadable(ranks: unreadable)
+        }
+        if let odd = hashes.indices.first(where: { hashes[$0] != hashes[0] }) {
+            throw EmulatorError.planHash(rank: odd, hash: hashes[odd], rank0Hash: hashes[0])
+        }
+        guard world.size == needed else {
+            throw EmulatorError.rankCount(chiplets: plan.chiplets.count, ranks: world.size,
+                                          oneReplica: launch.options.oneReplica,
+                                          replicaRanks: Emulation.ranksNeeded(plan, oneReplica: true))
+        }
+        if launch.injectUnmatchedReceive && world.rank == 0 {
+            _ = try fabric.receive(from: world.size - 1, tag: Int(Int32.max),
+                                   waiting: "a message nobody sends (--inject-unmatched-recv)")
+        }
+        let start = MPIRuntime.wallTimeSeconds()
+        let result = try execute(plan, fabric, launch.options)
+        let wallSeconds = MPIRuntime.wallTimeSeconds() - start
+        let messagesSent = fabric.messagesSent
+        let stats = launch.gatherStats
+            ? try RankStats.gather(wallSeconds: wallSeconds, messagesSent: messagesSent, over: fabric) : nil
+        try fabric.close()
+        return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, pus: pus,
+                               wallSeconds: wallSeconds, messagesSent: messagesSent, stats: stats,
+                               warnings: warnings)
+    }
+
+    public static func loadPlan(_ path: String) throws(EmulatorError) -> Plan {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .planFile(path: path, reason: "cannot read it (\(error.localizedDescription))")
+        }
+        do { return try JSONDecoder().decode(Plan.self, from: data) } catch {
+            throw .planFile(path: path, reason: "not a plan written by `tessera plan -o` (\(error))")
+        }
+    }
+
+    /// Auto: spin while the ranks on this host fit its PUs, else wait cooperatively. Hydra tells
+    /// each rank how many share its host (`MPI_LOCALNRANKS`); without it, the whole world does.
+    static func waitPolicy(_ wait: EmulatorLaunch.Wait, ranksOnHost: Int, pus: Int) -> WaitPolicy {
+        switch wait {
+        case .spin: return .spin
+        case .cooperative: return .cooperative
+        case .blocking: return .blocking
+        case .auto:
+            return HostMap.waitPolicy(ranksOnHost: ranksOnHost, pus: pus)
+        }
+    }
+
+    /// Binds this rank as the binding file says, or as the host map of this host places it.
+    /// A binding the OS refuses is a warning: the emulation is still correct, only slower.
+    private static func bind(_ launch: EmulatorLaunch, plan: Plan, host: Topology?, rank: Int,
+                             warnings: inout [String]) throws(EmulatorError) -> [Int]? {
+        var listed: [Int]?
+        if let path = launch.bindingPath {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw .bindingFile(path: path, line: 0, reason: "cannot read it")
+            }
+            guard let pus = try BindingFile.pus(forRank: rank, in: text, path: path) else {
+                throw .bindingFile(path: path, line: 0, reason: "no line for rank \(rank)")
+            }
+            listed = pus
+        }
+        guard let host else { return nil }
+        do {
+            let map = HostMap(roles: HostMap.roles(of: plan, oneReplica: launch.options.oneReplica), hosts: [],
+                              puIndicesByCore: host.puIndicesByCore)
+            guard let pus = listed ?? map.entries.first(where: { $0.role.rank == rank })?.pus else { return nil }
+            try host.bind(pus: pus)
+            return pus
+        } catch {
+            warnings.append("rank \(rank): not bound (\(error)); running unbound")
+            return nil
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// RuntimeMPI: see ../shared/ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import MessagePassing
+
+/// One wait of a rank on a peer: paces the polling loop as the wait policy says and gives up with
+/// `rank R waits on rank S: <what>` once the wait has made no progress for the watchdog's limit.
+///
+/// The cooperative pause is the one `Request.wait(.cooperative)` uses (16 yields, then sleeps
+/// doubling from 1 µs to a cap, there 100 µs), repeated here because the fabric polls two things
+/// at once (arrivals and its own sends), must check the clock between, and takes the cap from the
+/// fabric (see `MPIFabric.maxSleepUs(ranksPerPU:)`).
+struct Watchdog {
+    let policy: WaitPolicy
+    let limitSeconds: Double
+    let maxSleepNs: Int
+    private let startS: Double
+    private var attempts = 0
+    private var sleepNs = 1_000
+
+    init(policy: WaitPolicy, limitSeconds: Double, maxSleepUs: Double) {
+        self.policy = policy
+        self.limitSeconds = limitSeconds
+        maxSleepNs = max(1_000, Int(maxSleepUs * 1_000))
+        startS = MPIRuntime.wallTimeSeconds()
+    }
+
+    /// Pauses before the next poll, or throws once the wait has lasted longer than the limit.
+    mutating func pause(rank: Int, peer: Int, waiting: @autoclosure () -> String) throws(EmulatorError) {
+        attempts += 1
+        // Reading the clock costs ~20 ns; every 64th spin is plenty for a limit of seconds.
+        if policy != .spin || attempts & 63 == 0 {
+            let waitedS = MPIRuntime.wallTimeSeconds() - startS
+            if waitedS > limitSeconds {
+                throw .watchdog(rank: rank, peer: peer, waiting: waiting(), seconds: waitedS)
+            }
+        }
+        guard policy == .cooperative else { return }
+        if attempts <= 16 {
+            sched_yield()
+            return
+        }
+        var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
+        nanosleep(&duration, nil)
+        sleepNs = min(sleepNs * 2, maxSleepNs)
+    }
+}

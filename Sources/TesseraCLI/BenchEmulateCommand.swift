@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import MessagePassing
+
+/// `tessera bench emulate`: how far the emulator scales on this machine.
+struct BenchEmulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulate",
+        abstract: "Emulate a 32-layer plan at up to 256 ranks; compare message rates with raw MPI and waits with blocking MPI.",
+        discussion: """
+            Plans Llama-3-8B (32 layers) on a DGX-H100 cluster as TP 8 × PP 1, 8 and 32 (8, 64 and 256 ranks), \
+            128 prompt tokens and 2 generated (one decode step after prefill), and runs each under \
+            `mpirun -launcher fork`. Prints wall time, messages per second and peak RSS per rank; the \
+            message rate of an all-pairs ping-pong over raw MPI and over the emulator's fabric at the same \
+            rank counts; and, at 16 ranks (TP 8 × PP 2), cooperative waits with placement against MPI's \
+            blocking waits unbound. Run from the repository root (it reads Workloads/ and Clusters/).
+            """)
+
+    @Option(help: "Rank counts (TP 8 × PP n/8) to emulate and ping-pong at, comma-separated.")
+    var ranks = "8,64,256"
+
+    @Option(help: "Ping-pong round trips per rank pair.")
+    var roundTrips = 200
+
+    @Option(help: "Rank count of the wait comparison (TP 8 × PP n/8).")
+    var oversubscribedRanks = 16
+
+    @Option(help: "Give up on one run after this many seconds (blocking waits oversubscribed can take long).")
+    var timeoutSeconds = 180.0
+
+    @Option(help: "The model to plan.")
+    var model = "Workloads/llama-3-8b.json"
+
+    @Option(help: "The cluster to plan on (needs as many chiplets as the largest rank count).")
+    var cluster = "Clusters/dgx-h100.yaml"
+
+    @Option(help: "Wait policy of the ping-pong comparison: cooperative or spin.")
+    var pingPongWait = WaitPolicy.cooperative
+
+    @Flag(help: .hidden)
+    var pingPongWorker = false
+
+    func validate() throws {
+        guard let counts = try? rankCounts(), counts.allSatisfy({ $0 >= 8 && $0 % 8 == 0 }),
+              oversubscribedRanks >= 8, oversubscribedRanks % 8 == 0 else {
+            throw ValidationError("--ranks and --oversubscribed-ranks: multiples of 8 (TP 8), such as 8,64,256")
+        }
+        guard pingPongWait != .blocking else { throw ValidationError("--ping-pong-wait: cooperative or spin") }
+        guard roundTrips >= 1, timeoutSeconds > 0 else { throw ValidationError("--round-trips and --timeout-seconds must be positive") }
+    }
+
+    func rankCounts() throws -> [Int] {
+        let counts = ranks.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.count == ranks.split(separator: ",").count else { throw ValidationError("--ranks") }
+        return counts
+    }
+
+    func run() throws {
+        if pingPongWorker {
+            let world = try MPIRuntime.world()
+            let rates = try BenchEmulatePingPong(world: world, roundTrips: roundTrips, policy: pingPongWait).run()
+            if world.rank == 0 { print(rates.line) }
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-emulate-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var rows: [BenchEmulateTable.Row] = []
+        for count in try rankCounts() {
+            let plan = try makePlan(ranks: count, in: directory)
+            let emulated = try emulate(plan, ranks: count, extra: [])
+            let pingPong = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
+                                              "--ping-pong-wait", pingPongWait.rawValue])
+                .split(separator: "\n").lazy.compactMap(BenchEmulatePingPong.Rates.init(line:)).first
+            rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated, pingPong: pingPong))
+        }
+        let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
+        let cooperative = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "cooperative"])
+        let blocking = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "blocking", "--no-bind"])
+        BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, cooperative: cooperative,
+                                blocking: blocking, timeoutSeconds: timeoutSeconds).forEach { print($0) }
+    }
+
+    /// Llama-3-8B as TP 8 × PP ranks/8, one decode step after a 128-token prefill of 8 sequences.
+    private func makePlan(ranks: Int, in directory: String) throws -> String {
+        let path = "\(directory)/plan-\(ranks).json"
+        let arguments = ["plan", "--model", model, "--cluster", cluster, "--weights", "bf16", "--activations", "bf16",
+                         "--kv-cache", "bf16", "--tp", "8", "--pp", String(ranks / 8), "--input-tokens", "128",
+                         "--output-tokens", "2", "--batch", "8", "--mode", "static", "-o", path]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BenchMPICommand.executablePath())
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("`tessera \(arguments.joined(separator: " "))` failed: \(message)")
+        }
+        return path
+    }
+
+    /// The figures of one emulation, or nil when it did not finish within the timeout.
+    private func emulate(_ plan: String, ranks: Int, extra: [String]) throws -> EmulateStatsLine? {
+        FileHandle.standardError.write(Data("emulating \(ranks) ranks \(extra.joined(separator: " "))…\n".utf8))
+        do {
+            let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + extra)
+            return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first
+        } catch LaunchError.timedOut { return nil }
+    }
+
+    private func launch(_ ranks: Int, _ arguments: [String]) throws -> String {
+        let outcome = try MPILauncher.run(ranks: ranks, executable: BenchMPICommand.executablePath(),
+                                          arguments: arguments, timeoutSeconds: timeoutSeconds)
+        guard outcome.exitStatus == 0 else {
+            throw BenchError.workerFailed(ranks: ranks, status: outcome.exitStatus, errors: outcome.errorOutput)
+        }
+        return outcome.output
+    }
+}
+extension WaitPolicy: ExpressibleByArgument {}

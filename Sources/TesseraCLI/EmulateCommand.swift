@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import MessagePassing
+import Runtime
+import RuntimeMPI
+
+/// `tessera emulate`: runs a plan as one rank per chiplet under mpirun.
+struct EmulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulate",
+        abstract: "Run a plan under mpirun, one rank per chiplet, on a virtual clock.",
+        discussion: """
+            Every rank runs its chiplet's program; rank 0 prints emulated TTFT, time per output token and \
+            throughput next to the planner's prediction. Before any work, the world size must equal the \
+            plan's chiplet count (or one replica's with --one-replica) and every rank must hold the same plan.
+
+            Timing mode (the default) sends headers with modelled sizes, so large plans fit a laptop:
+              tessera plan --model Workloads/llama-3-8b.json --cluster Clusters/dgx-h100.yaml \\
+                --weights bf16 --activations bf16 --kv-cache bf16 --tp 8 --pp 2 -o plan.json
+              mpirun -launcher fork -n 16 tessera emulate plan.json --trace trace.json
+
+            Numeric mode runs real Float32 math on the tiny workloads and checks the logits against an \
+            unpartitioned reference (rank 0 prints `max relative error`):
+              tessera plan --model Workloads/tiny-llama.json --cluster Clusters/corsair-rack.yaml \\
+                --scenario Workloads/scenarios/tiny-test.json --weights mxint8 --activations mxint8 \\
+                --kv-cache mxint8 --tp 2 --pp 2 -o tiny.json
+              mpirun -launcher fork -n 4 tessera emulate tiny.json --numeric
+
+            Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
+            and waits by spinning while ranks ≤ PUs, cooperatively (test, yield, sleep) when oversubscribed. \
+            A wait with no progress for --watchdog-seconds prints `rank R waits on rank S: …` and aborts the job.
+            """)
+
+    @Argument(help: "A plan written by `tessera plan -o`.")
+    var plan: String
+
+    @Flag(help: "Run real Float32 math (tiny workloads) and compare the logits with a reference.")
+    var numeric = false
+
+    @Flag(help: "Emulate one data-parallel replica only.")
+    var oneReplica = false
+
+    @Option(help: "Write a Chrome trace-event file (opens in Perfetto).")
+    var trace: String?
+
+    @Option(help: "Seed of the numeric weights and prompts.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Decode steps to emulate (default: the scenario's output tokens − 1).")
+    var steps: Int?
+
+    @Option(help: "Abort when a wait makes no progress for this many seconds.")
+    var watchdogSeconds = 30.0
+
+    @Option(help: "How ranks wait: auto (spin if ranks ≤ PUs, else cooperative), spin, cooperative, or blocking (MPI's own waits; for comparison only).")
+    var wait = EmulatorLaunch.Wait.auto
+
+    @Option(help: "A per-rank binding file from `tessera hostmap -o`; default: the host map of this host.")
+    var binding: String?
+
+    @Flag(help: "Do not bind ranks to PUs.")
+    var noBind = false
+
+    @Option(help: .hidden)
+    var planForRank: [String] = []
+
+    @Flag(help: .hidden)
+    var injectUnmatchedRecv = false
+
+    @Flag(help: .hidden)
+    var stats = false
+
+    @Option(help: .hidden)
+    var maxSleepUs: Double?
+
+    func validate() throws {
+        if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
+        guard watchdogSeconds > 0 else { throw ValidationError("--watchdog-seconds must be > 0, got \(watchdogSeconds)") }
+        _ = try planOverrides()
+    }
+
+    /// `--plan-for-rank R=path` (test hook for the plan-hash check).
+    func planOverrides() throws -> [Int: String] {
+        var overrides: [Int: String] = [:]
+        for item in planForRank {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let rank = Int(parts[0]) else {
+                throw ValidationError("--plan-for-rank: expected RANK=PATH, got \(item)")
+            }
+            overrides[rank] = String(parts[1])
+        }
+        return overrides
+    }
+
+    func run() throws {
+        var launch = EmulatorLaunch(planPath: plan)
+        launch.options.numeric = numeric
+        launch.options.oneReplica = oneReplica
+        launch.options.tracePath = trace
+        launch.options.seed = seed
+        launch.options.decodeSteps = steps
+        launch.wait = wait
+        launch.watchdogSeconds = watchdogSeconds
+        launch.bindingPath = binding
+        launch.bind = !noBind
+        launch.planForRank = try planOverrides()
+        launch.injectUnmatchedReceive = injectUnmatchedRecv
+        launch.gatherStats = stats
+        launch.maxSleepUs = maxSleepUs
+        let outcome: EmulatorOutcome
+        do {
+            outcome = try EmulatorLauncher.run(launch, execute: Emulation.run)
+        } catch let error as EmulatorError where error.isCollective {
+            // Every rank reached the same error: rank 0 says it once, all exit non-zero.
+            if (try? MPIRuntime.world().rank) ?? 0 == 0 { throw fail(error) }
+            throw ExitCode.failure
+        } catch {
+            // This rank failed alone; the others may be waiting on it, so end the whole job. A
+            // watchdog first gives the others a second to report their own waits, so the job's
+            // output shows who waits on whom rather than only the first rank to give up.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            fflush(nil)  // nil flushes every stream (and needs no access to the global `stdout`)
+            if case EmulatorError.watchdog = error { Thread.sleep(forTimeInterval: 1) }
+            abortJob(exitCode: 1)
+            throw ExitCode.failure
+        }
+        outcome.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+        guard let result = outcome.result else { return }
+        print(result.report, terminator: result.report.hasSuffix("\n") ? "" : "\n")
+        if let stats = outcome.stats { print(EmulateStatsLine(outcome: outcome, result: result, stats: stats).line) }
+    }
+}
+
+extension EmulatorLaunch.Wait: ExpressibleByArgument {}

@@ -1,0 +1,65 @@
+import MessagePassing
+import Runtime
+import RuntimeMPI
+
+/// The machine-readable line `emulate --stats` prints on rank 0, which `bench emulate` and the
+/// integration tests parse: `EMULATE key=value …`.
+struct EmulateStatsLine: Equatable {
+    var ranks: Int
+    var policy: String
+    var wallSeconds: Double
+    var messages: Int
+    var maxRSSBytes: Int
+    var meanRSSBytes: Int
+    var ttftMs: Double
+    var tpotMs: Double
+    var predictedTtftMs: Double
+    var predictedTpotMs: Double
+    /// Numeric mode only; -1 in timing mode.
+    var maxRelativeError: Double
+
+    init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
+        ranks = outcome.ranks
+        policy = outcome.policy.rawValue
+        wallSeconds = stats.wallSeconds.max() ?? 0
+        messages = stats.messagesSent.reduce(0, +)
+        maxRSSBytes = stats.peakRSSBytes.max() ?? 0
+        meanRSSBytes = stats.peakRSSBytes.reduce(0, +) / max(stats.peakRSSBytes.count, 1)
+        ttftMs = result.ttftMs
+        tpotMs = result.tpotMs
+        predictedTtftMs = result.predicted.ttftMs
+        predictedTpotMs = result.predicted.tpotMs
+        maxRelativeError = result.maxRelativeError ?? -1
+    }
+
+    init?(line: Substring) {
+        guard line.hasPrefix("EMULATE ") else { return nil }
+        var fields: [Substring: Substring] = [:]
+        for pair in line.dropFirst(8).split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
+        guard let ranks = number("ranks"), let policy = fields["policy"], let wall = number("wall"),
+              let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
+              let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
+              let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr") else { return nil }
+        self.ranks = Int(ranks)
+        self.policy = String(policy)
+        wallSeconds = wall
+        self.messages = Int(messages)
+        maxRSSBytes = Int(maxRSS)
+        meanRSSBytes = Int(meanRSS)
+        ttftMs = ttft
+        tpotMs = tpot
+        predictedTtftMs = predictedTtft
+        predictedTpotMs = predictedTpot
+        maxRelativeError = error
+    }
+
+    var line: String {
+        "EMULATE ranks=\(ranks) policy=\(policy) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
+            + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
+            + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
+    }
+}

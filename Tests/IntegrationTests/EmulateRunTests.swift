@@ -1,0 +1,123 @@
+import Foundation
+import MessagePassing
+import Testing
+
+/// `tessera emulate` under real `mpirun`: numeric proof per strategy, timing against the planner,
+/// and the start-up checks and watchdog. Plans are made with the built `tessera plan`.
+@Suite(.serialized) struct EmulateRunTests {
+    static let root = MPIRunTests.packageRoot.path
+    static let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("tessera-emulate-tests-\(getpid())").path
+
+    /// Writes a plan of the tiny workloads (or `model`) with `strategy` flags and returns its path.
+    func plan(_ name: String, model: String = "Workloads/tiny-llama.json", _ strategy: [String]) throws -> String {
+        try FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true)
+        let path = "\(Self.directory)/\(name).json"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: MPIRunTests.tessera)
+        process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        process.arguments = ["plan", "--model", model, "--cluster", "Clusters/corsair-rack.yaml", "--scenario",
+                             "Workloads/scenarios/tiny-test.json", "--weights", "mxint8", "--activations", "mxint8",
+                             "--kv-cache", "mxint8", "-o", path] + strategy
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "tessera plan \(strategy) failed")
+        return path
+    }
+
+    func emulate(_ ranks: Int, _ arguments: [String]) throws -> MPILauncher.Outcome {
+        try #require(FileManager.default.isExecutableFile(atPath: MPIRunTests.tessera), "build first: swift build")
+        return try MPILauncher.run(ranks: ranks, executable: MPIRunTests.tessera,
+                                   arguments: ["emulate"] + arguments + ["--watchdog-seconds", "10"],
+                                   timeoutSeconds: 60)
+    }
+
+    /// The value after `max relative error ` in the report rank 0 prints.
+    func maxRelativeError(_ output: String) -> Double? {
+        guard let range = output.range(of: "max relative error ") else { return nil }
+        return Double(output[range.upperBound...].prefix { !$0.isWhitespace && $0 != "," && $0 != ";" })
+    }
+
+    @Test(arguments: [
+        ("tp2", "Workloads/tiny-llama.json", ["--tp", "2"], 2),
+        ("pp2", "Workloads/tiny-llama.json", ["--pp", "2"], 2),
+        ("tp2pp2", "Workloads/tiny-llama.json", ["--tp", "2", "--pp", "2"], 4),
+        ("dp2", "Workloads/tiny-llama.json", ["--tp", "1", "--dp", "2"], 2),
+        ("ep2", "Workloads/tiny-moe.json", ["--ep", "2"], 2),
+    ])
+    func numericModeMatchesTheReference(name: String, model: String, strategy: [String], ranks: Int) throws {
+        let path = try plan("numeric-\(name)", model: model, strategy)
+        let outcome = try emulate(ranks, [path, "--numeric"])
+        #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
+        let error = try #require(maxRelativeError(outcome.output), "no `max relative error` in:\n\(outcome.output)")
+        #expect(error <= 1e-4)
+    }
+
+    /// Measured: TTFT −1.9% and TPOT +0.1% against the planner (the same every run: virtual time).
+    @Test func timingModeStaysNearThePredictionForTP4PP2() throws {
+        let path = try plan("timing-tp4pp2", ["--tp", "4", "--pp", "2"])
+        let outcome = try emulate(8, [path, "--stats"])
+        #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
+        let line = try #require(outcome.output.split(separator: "\n").first { $0.hasPrefix("EMULATE ") })
+        var fields: [String: Double] = [:]
+        for pair in line.split(separator: " ").dropFirst() {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2 { fields[String(parts[0])] = Double(parts[1]) }
+        }
+        let ttft = try #require(fields["ttftms"]), predictedTtft = try #require(fields["predictedttftms"])
+        let tpot = try #require(fields["tpotms"]), predictedTpot = try #require(fields["predictedtpotms"])
+        #expect(fields["ranks"] == 8)
+        #expect(abs(ttft / predictedTtft - 1) <= 0.03, "TTFT \(ttft) ms against \(predictedTtft) ms")
+        #expect(abs(tpot / predictedTpot - 1) <= 0.01, "TPOT \(tpot) ms against \(predictedTpot) ms")
+    }
+
+    @Test func aWorldOfTheWrongSizeSaysHowToLaunch() throws {
+        let path = try plan("count-tp2dp2", ["--tp", "2", "--dp", "2"])
+        let outcome = try emulate(3, [path])
+        #expect(outcome.exitStatus != 0)
+        #expect(outcome.errorOutput.contains(
+            "error: the plan has 4 chiplets but mpirun started 3 ranks; run mpirun -n 4 … or add --one-replica for one replica (2 ranks)\n"))
+        #expect(outcome.errorOutput.components(separatedBy: "error:").count == 2, "rank 0 alone reports it")
+    }
+
+    @Test func runPlainlyItSaysHowToLaunch() throws {
+        let path = try plan("plain-tp2pp2", ["--tp", "2", "--pp", "2"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: MPIRunTests.tessera)
+        process.arguments = ["emulate", path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text == "error: this plan needs 4 ranks, one per chiplet; launch it under mpirun:\n"
+                + "  mpirun -launcher fork -n 4 tessera emulate \(path)\n")
+    }
+
+    @Test func ranksHoldingDifferentPlansAreNamed() throws {
+        let path = try plan("hash-tp2", ["--tp", "2"])
+        let other = try plan("hash-pp2", ["--pp", "2"])
+        let outcome = try emulate(2, [path, "--plan-for-rank", "1=\(other)"])
+        #expect(outcome.exitStatus != 0)
+        let message = try #require(outcome.errorOutput.split(separator: "\n").first { $0.hasPrefix("error:") })
+        #expect(message.hasPrefix("error: rank 1 holds a different plan (hash "))
+        #expect(message.contains(") than rank 0 (hash "))
+    }
+
+    @Test func anUnmatchedReceiveEndsTheJobWithinSeconds() throws {
+        let path = try plan("watchdog-tp2pp2", ["--tp", "2", "--pp", "2"])
+        let start = Date()
+        let outcome = try MPILauncher.run(ranks: 4, executable: MPIRunTests.tessera,
+                                          arguments: ["emulate", path, "--inject-unmatched-recv", "--watchdog-seconds", "2"],
+                                          timeoutSeconds: 30)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(outcome.exitStatus != 0)
+        #expect(outcome.errorOutput.contains(
+            "error: rank 0 waits on rank 3: a message nobody sends (--inject-unmatched-recv) (watchdog: no progress for 2."))
+        #expect(seconds < 10, "took \(seconds) s")
+    }
+}
