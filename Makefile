@@ -17,8 +17,9 @@ release: deps
 	swift build -c release
 
 # The main job: plan Llama-3-70B for chat traffic on a GB200 NVL72 layout and on a Corsair-style
-# chiplet rack (a full search each), check the MPI set-up on $(RANKS) ranks, and write a capacity
-# report for the built-in default spec (four rack kinds, chat traffic) to capacity-default/.
+# chiplet rack (a full search each), check the MPI set-up on $(RANKS) ranks, emulate the tiny model
+# numerically at TP 2 × PP 2 and a Llama-3-70B TP 4 × PP 2 plan in timing mode under mpirun, and
+# write a capacity report for the built-in default spec (four rack kinds, chat traffic).
 demo: release
 	.build/release/tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/gb200-nvl72.yaml \
 		--scenario Workloads/scenarios/chat.json --top 3 --explain -o .build/plan-gb200.json
@@ -26,6 +27,13 @@ demo: release
 		--scenario Workloads/scenarios/chat.json --weights mxint4 --activations mxint8 --kv-cache mxint8 \
 		--top 3 -o .build/plan-corsair.json
 	$(MPIRUN) -n $(RANKS) .build/release/tessera doctor --expect $(RANKS) --bind
+	.build/release/tessera plan --model Workloads/tiny-llama.json --cluster Clusters/corsair-rack.yaml \
+		--scenario Workloads/scenarios/tiny-test.json --weights mxint8 --activations mxint8 --kv-cache mxint8 \
+		--tp 2 --pp 2 -o .build/plan-tiny.json
+	$(MPIRUN) -n 4 .build/release/tessera emulate .build/plan-tiny.json --numeric
+	.build/release/tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/dgx-h100.yaml \
+		--input-tokens 1024 --output-tokens 128 --batch 16 --mode static --tp 4 --pp 2 -o .build/plan-70b.json
+	$(MPIRUN) -n 8 .build/release/tessera emulate .build/plan-70b.json --steps 8 --trace .build/trace-70b.json
 	.build/release/tessera capacity -o capacity-default
 
 # Unit tests, then the integration tests, which run the debug `tessera` under real mpirun.
@@ -36,3 +44,4 @@ bench: release
 	.build/release/tessera bench plan
 	.build/release/tessera bench capacity
 	.build/release/tessera bench mpi
+	.build/release/tessera bench emulate

@@ -8,15 +8,15 @@ struct Tessera: ParsableCommand {
         abstract: "Plan and emulate how transformer inference is split across chiplets, chips and racks.",
         version: "0.1.0",
         subcommands: [
-            PlanCommand.self,
             ModelCommand.self,
             ClusterCommand.self,
-            DoctorCommand.self,
-            BenchCommand.self,
-            CapacityCommand.self,
+            PlanCommand.self,
             LowerCommand.self,
             EmulateCommand.self,
             HostmapCommand.self,
+            CapacityCommand.self,
+            DoctorCommand.self,
+            BenchCommand.self,
         ]
     )
 }
