@@ -28,7 +28,8 @@ extension Evaluator {
             return "batch \(batch) is smaller than EP \(s.ep): attention runs data-parallel over the EP ranks, so each needs a sequence"
         }
         if s.chiplets > hierarchy.totalChiplets {
-            return "\(s) needs \(s.chiplets) chiplets; \(inputs.cluster.name) has \(hierarchy.totalChiplets)"
+            let need = s.chiplets == Int.max ? "more chiplets than can be counted" : "\(s.chiplets) chiplets"
+            return "\(s) needs \(need); \(inputs.cluster.name) has \(hierarchy.totalChiplets)"
         }
         if Set(s.order).count != 4 || s.order.count != 4 {
             return "the mapping order must name tp, ep, dp and pp once each (got \(s.order.map(\.rawValue)))"
@@ -39,9 +40,9 @@ extension Evaluator {
     /// Evaluates one candidate: legality, stage split, memory per tier, then timing.
     public func evaluate(_ c: Candidate) -> Evaluation {
         let s = c.strategy
-        let chipsUsed = (s.chiplets + inputs.cluster.chipletsPerChip - 1) / inputs.cluster.chipletsPerChip
-        var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: chipsUsed, stageLayers: [])
+        var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: 0, stageLayers: [])
         if let why = illegality(s, batch: c.batch) { e.reason = why; return e }
+        e.chipsUsed = (s.chiplets + inputs.cluster.chipletsPerChip - 1) / inputs.cluster.chipletsPerChip
         let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
         let split = stageSplit(s, batch: c.batch, shard: shard)
         e.stageLayers = split.layers

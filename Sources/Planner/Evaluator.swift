@@ -16,6 +16,11 @@ public final class Evaluator {
 
     /// Throws when the cluster cannot run the scenario's compute dtype at all.
     public init(_ inputs: PlanInputs) throws {
+        let sc = inputs.scenario
+        for (key, value) in [("inputTokens", sc.inputTokens), ("outputTokens", sc.outputTokens), ("batch", sc.batch ?? 1)]
+        where value < 1 || value > PlanError.maxCount {
+            throw PlanError.outOfRange(key: key, value: value)
+        }
         self.inputs = inputs
         hierarchy = Hierarchy(inputs.cluster)
         rates = try ChipletRates(cluster: inputs.cluster, computeDType: inputs.computeDType.rawValue)
@@ -88,9 +93,16 @@ struct StageSplit {
 public enum PlanError: Error, CustomStringConvertible, Equatable {
     case noMemory(cluster: String)
     case nothingToSearch(String)
+    case outOfRange(key: String, value: Int)
+
+    /// Largest token count or batch a scenario may give: far past any real context or batch,
+    /// small enough that products of them stay exact in Int and Double.
+    public static let maxCount = 100_000_000
 
     public var description: String {
         switch self {
+        case .outOfRange(let key, let value):
+            "scenario \(key) is \(value); expected a whole number from 1 to \(PlanError.maxCount)"
         case .noMemory(let c): "cluster \(c) declares no memory tier, so nothing can be placed"
         case .nothingToSearch(let why): why
         }

@@ -101,7 +101,11 @@ extension Evaluator {
 
 func powersOfTwo(upTo n: Int) -> [Int] {
     var out: [Int] = [], v = 1
-    while v <= n { out.append(v); v *= 2 }
+    while v <= n {
+        out.append(v)
+        if v > n / 2 { break }  // the next doubling would pass n (or overflow)
+        v *= 2
+    }
     return out
 }
 

@@ -21,9 +21,10 @@ public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
         self.tp = tp; self.pp = pp; self.dp = dp; self.ep = ep; self.order = order
     }
 
-    /// Chiplets the whole strategy occupies; one replica is `chipletsPerReplica`.
-    public var chiplets: Int { tp * pp * dp * ep }
-    public var chipletsPerReplica: Int { tp * pp * ep }
+    /// Chiplets the whole strategy occupies; one replica is `chipletsPerReplica`. Saturates at
+    /// Int.max, so absurd sizes from the command line read as "too many", never as a trap.
+    public var chiplets: Int { saturatingProduct([tp, pp, dp, ep]) }
+    public var chipletsPerReplica: Int { saturatingProduct([tp, pp, ep]) }
 
     public func size(_ dim: ParallelDim) -> Int {
         switch dim { case .tp: tp; case .ep: ep; case .dp: dp; case .pp: pp }
@@ -43,4 +44,14 @@ public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
         if order != Strategy.megatronOrder { s += " [" + order.map(\.rawValue).joined(separator: ",") + "]" }
         return s
     }
+}
+
+func saturatingProduct(_ values: [Int]) -> Int {
+    var p = 1
+    for v in values {
+        let (r, overflow) = p.multipliedReportingOverflow(by: v)
+        if overflow { return Int.max }
+        p = r
+    }
+    return p
 }

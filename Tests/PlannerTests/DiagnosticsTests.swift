@@ -80,3 +80,27 @@ import Testing
         #expect(r.failures.first?.reason == "does not fit in memory")
     }
 }
+
+/// Absurd numbers from a command line or a file are errors, never integer-overflow traps.
+@Suite struct HugeInputTests {
+    @Test func hugeStrategySizesAreAnError() throws {
+        let e = try evaluator("tiny-llama", "dgx-a100")
+        let eval = e.evaluate(Candidate(strategy: Strategy(tp: 1, pp: 1, dp: 4_000_000_000, ep: 1 << 40), batch: 1 << 40))
+        #expect(eval.reason == "EP 1099511627776 needs a mixture-of-experts model; tiny-llama is dense")
+        let dense = e.evaluate(Candidate(strategy: Strategy(tp: 8, pp: 4, dp: 1 << 62, ep: 1), batch: 1))
+        #expect(dense.reason == "TP8 PP4 DP4611686018427387904 needs more chiplets than can be counted; dgx-a100 has 32")
+        let big = e.evaluate(Candidate(strategy: Strategy(tp: 8, pp: 4, dp: 4_000_000_000_000, ep: 1), batch: 1))
+        #expect(big.reason == "TP8 PP4 DP4000000000000 needs 128000000000000 chiplets; dgx-a100 has 32")
+    }
+
+    @Test func hugeScenarioValuesAreAnError() throws {
+        #expect {
+            _ = try evaluator("tiny-llama", "dgx-a100", input: Int.max / 2, output: Int.max / 2)
+        } throws: { "\($0)" == "scenario inputTokens is 4611686018427387903; expected a whole number from 1 to 100000000" }
+    }
+
+    @Test func powersOfTwoStopBeforeOverflow() {
+        #expect(powersOfTwo(upTo: Int.max).count == 63)
+        #expect(powersOfTwo(upTo: 1000) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+    }
+}
