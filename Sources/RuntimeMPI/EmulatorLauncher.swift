@@ -113,13 +113,7 @@ public enum EmulatorLauncher {
     }
 
     public static func loadPlan(_ path: String) throws(EmulatorError) -> Plan {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .planFile(path: path, reason: "cannot read it (\(error.localizedDescription))")
-        }
-        do { return try JSONDecoder().decode(Plan.self, from: data) } catch {
-            throw .planFile(path: path, reason: "not a plan written by `tessera plan -o` (\(error))")
-        }
+        do { return try Plan.load(path: path) } catch { throw .planFile(path: path, reason: error.reason) }
     }
 
     /// Auto: spin while the ranks on this host fit its PUs, else wait cooperatively. Hydra tells

@@ -51,13 +51,7 @@ struct LowerCommand: ParsableCommand {
 
     /// Reads a plan file, naming the file and what is wrong with it.
     static func loadPlan(_ path: String) throws -> Plan {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw Failure(description: "\(path): cannot read the plan (\(error.localizedDescription))")
-        }
-        do { return try JSONDecoder().decode(Plan.self, from: data) } catch {
-            throw Failure(description: "\(path): not a Tessera plan (\(error)); write one with `tessera plan ... -o \(path)`")
-        }
+        do { return try Plan.load(path: path) } catch { throw Failure(description: error.description) }
     }
 
     static func writeAtomically(_ data: Data, to path: String) throws {

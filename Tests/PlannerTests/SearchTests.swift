@@ -108,3 +108,26 @@ import Testing
         #expect(r.ranked.allSatisfy { $0.disaggregation == nil })
     }
 }
+
+@Suite struct PlanFileTests {
+    /// A plan file that disagrees with itself is refused with the key that is wrong.
+    @Test func inconsistentPlansAreRefused() throws {
+        let e = try evaluator("tiny-llama", "dgx-a100", input: 16, output: 8, batch: 2)
+        let plan = try #require(e.plan(e.evaluate(Candidate(strategy: Strategy(tp: 2, pp: 2), batch: 2))))
+        #expect(plan.inconsistency == nil)
+        var p = plan; p.chiplets.removeLast()
+        #expect(p.inconsistency == "chiplets: 3 entries but the strategy TP2 PP2 DP1 needs 4")
+        p = plan; p.stages[1].layerClasses = [0, 5]
+        #expect(p.inconsistency == "stages[1].layerClasses: class 5 does not exist (there are 1)")
+        p = plan; p.chiplets[2].tpGroup = [2, 9]
+        #expect(p.inconsistency == "chiplets[2]: peer 9 is not a chiplet of this plan")
+        p = plan; p.stages[0].layerCount = 3; p.stages[0].layerClasses = [0, 0, 0]
+        #expect(p.inconsistency == "stages: their layers do not add up to the model's 4")
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(getpid()).json").path
+        try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: path))
+        #expect(try Plan.load(path: path).chiplets.count == 4)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: PlanFileError.self) { try Plan.load(path: path) }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A plan file that cannot be read, decoded or trusted: names the file and what is wrong.
+public struct PlanFileError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension Plan {
+    /// Reads a plan written by `tessera plan -o` and checks that its parts agree, so a truncated
+    /// or hand-edited file is an error here rather than a wrong program or a trap later.
+    public static func load(path: String) throws(PlanFileError) -> Plan {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw PlanFileError(path: path, reason: "cannot read it (\(error.localizedDescription))")
+        }
+        let plan: Plan
+        do { plan = try JSONDecoder().decode(Plan.self, from: data) } catch {
+            throw PlanFileError(path: path, reason: "not a plan written by `tessera plan -o` (\(error))")
+        }
+        if let problem = plan.inconsistency {
+            throw PlanFileError(path: path, reason: "inconsistent plan: \(problem); write it again with `tessera plan -o`")
+        }
+        return plan
+    }
+
+    /// The first way the plan disagrees with itself, as "key: what is wrong", or nil.
+    public var inconsistency: String? {
+        let s = strategy, n = chiplets.count
+        if schema != Plan.schema { return "schema: expected \(Plan.schema), got \(schema)" }
+        if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 { return "strategy/batch: every size must be at least 1" }
+        if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
+        if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }
+        if stages.reduce(0, { $0 + $1.layerCount }) != modelLayers {
+            return "stages: their layers do not add up to the model's \(modelLayers)"
+        }
+        for (i, stage) in stages.enumerated() {
+            if stage.layerClasses.count != stage.layerCount {
+                return "stages[\(i)].layerClasses: \(stage.layerClasses.count) entries for \(stage.layerCount) layers"
+            }
+            if let bad = stage.layerClasses.first(where: { $0 < 0 || $0 >= layerClasses.count }) {
+                return "stages[\(i)].layerClasses: class \(bad) does not exist (there are \(layerClasses.count))"
+            }
+        }
+        for (i, c) in chiplets.enumerated() {
+            let peers = c.tpGroup + c.epGroup + [c.previousStage, c.nextStage].compactMap { $0 }
+            if c.index != i { return "chiplets[\(i)].index: expected \(i), got \(c.index)" }
+            if c.stage < 0 || c.stage >= s.pp { return "chiplets[\(i)].stage: \(c.stage) is not a stage" }
+            if let bad = peers.first(where: { $0 < 0 || $0 >= n }) {
+                return "chiplets[\(i)]: peer \(bad) is not a chiplet of this plan"
+            }
+            if c.tpGroup.count != s.tp || c.epGroup.count != s.ep {
+                return "chiplets[\(i)]: groups of \(c.tpGroup.count) (TP) and \(c.epGroup.count) (EP) for TP \(s.tp), EP \(s.ep)"
+            }
+        }
+        return nil
+    }
+}
