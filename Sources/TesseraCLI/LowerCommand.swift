@@ -29,7 +29,9 @@ struct LowerCommand: ParsableCommand {
     func run() throws {
         let loaded = try LowerCommand.loadPlan(plan)
         let programs = try Lowering.lower(plan: loaded, oneReplica: oneReplica, decodeSteps: steps)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw Failure(description: "cannot create the folder \(output): \(error.localizedDescription)")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var index: [[String: Int]] = []
@@ -56,7 +58,9 @@ struct LowerCommand: ParsableCommand {
 
     static func writeAtomically(_ data: Data, to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
-        try data.write(to: URL(fileURLWithPath: temporary))
+        do { try data.write(to: URL(fileURLWithPath: temporary)) } catch {
+            throw Failure(description: "cannot write \(temporary): \(error.localizedDescription)")
+        }
         guard rename(temporary, path) == 0 else {
             throw Failure(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
         }

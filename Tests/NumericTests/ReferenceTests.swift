@@ -1,3 +1,4 @@
+import Foundation
 import ModelGraph
 import Runtime
 import Testing
@@ -39,5 +40,18 @@ import Testing
         print("\(workload) decode vs prefill max relative error \(error)")
         #expect(error <= 1e-5)
         #expect(decoded[0] != first[0])
+    }
+}
+
+@Suite struct NumericLimitTests {
+    /// A full-size model is refused before any weight is built (it would need 32 GB per process).
+    @Test func fullSizeModelsAreRefusedWithTheFigure() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let big = try ModelGraph.load(path: root.appendingPathComponent("Workloads/llama-3-8b.json").path).config
+        #expect(Reference.unsupported(big) == "the reference is built in Float32 in one process, and this model has "
+            + "8030261248 parameters (32 GB), more than the 100000000 allowed: use a tiny workload "
+            + "(Workloads/tiny-llama.json, tiny-moe.json) or timing mode")
+        let tiny = try ModelGraph.load(path: root.appendingPathComponent("Workloads/tiny-moe.json").path).config
+        #expect(Reference.unsupported(tiny) == nil)
     }
 }

@@ -32,6 +32,9 @@ public enum Reference {
         }
     }
 
+    /// Largest model numeric mode runs: 100 M parameters is 400 MB of Float32 for the reference.
+    public static let maxParameters = 100_000_000
+
     /// Why numeric mode cannot run this model, or nil when it can (Llama/Mixtral shapes with
     /// RMSNorm or LayerNorm, SwiGLU or GELU, rotary positions, no biases, untied head).
     public static func unsupported(_ config: ModelConfig) -> String? {
@@ -42,7 +45,17 @@ public enum Reference {
         if config.sharedExperts > 0 { missing.append("shared experts") }
         if config.tiedEmbeddings { missing.append("tied embeddings") }
         if config.attentionHeads % max(config.kvHeads, 1) != 0 { missing.append("heads not a multiple of KV heads") }
-        return missing.isEmpty ? nil : "numeric mode does not support \(missing.joined(separator: ", ")) (model type \(config.modelType))"
+        if !missing.isEmpty {
+            return "numeric mode does not support \(missing.joined(separator: ", ")) (model type \(config.modelType))"
+        }
+        // Rank 0 builds the unpartitioned reference in Float32, so the model must fit one process.
+        let parameters = ModelGraph(config: config, name: config.modelType).totalParameters
+        if parameters > maxParameters {
+            return "the reference is built in Float32 in one process, and this model has \(parameters) parameters "
+                + "(\(parameters / 250_000_000) GB), more than the \(maxParameters) allowed: use a tiny workload "
+                + "(Workloads/tiny-llama.json, tiny-moe.json) or timing mode"
+        }
+        return nil
     }
 
     /// The whole model on one rank: ShardedLayer at TP = EP = 1 holds every weight.
