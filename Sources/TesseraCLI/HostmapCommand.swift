@@ -53,6 +53,10 @@ struct HostmapCommand: ParsableCommand {
     private func loadTopology() throws -> Topology {
         guard let topology else { return try Topology.loadHost() }
         if FileManager.default.fileExists(atPath: topology) { return try Topology(xmlFile: topology) }
+        // Synthetic descriptions never hold a slash or end in .xml: such a name is a missing file.
+        if topology.contains("/") || topology.hasSuffix(".xml") {
+            throw ValidationError("--topology \(topology): no such file (give an `lstopo --of xml` file or a synthetic description such as \"pack:2 core:8 pu:2\")")
+        }
         return try Topology(synthetic: topology)
     }
 
