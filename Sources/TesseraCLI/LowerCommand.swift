@@ -36,13 +36,13 @@ struct LowerCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         var index: [[String: Int]] = []
         for p in programs {
-            try LowerCommand.writeAtomically(try encoder.encode(p), to: "\(output)/chiplet-\(p.chiplet).json")
+            try writeAtomically(try encoder.encode(p), to: "\(output)/chiplet-\(p.chiplet).json")
             index.append(["chiplet": p.chiplet, "stage": p.stage, "tpRank": p.tpRank, "epRank": p.epRank,
                           "dpRank": p.dpRank, "prefill": p.prefill.count, "decodeStep": p.decodeStep.count,
                           "decodeSteps": p.decodeSteps, "epilogue": p.epilogue.count, "executed": p.executedCount])
         }
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try LowerCommand.writeAtomically(try encoder.encode(["programs": index]), to: "\(output)/index.json")
+        try writeAtomically(try encoder.encode(["programs": index]), to: "\(output)/index.json")
         let executed = programs.map(\.executedCount)
         print("wrote \(programs.count) programs to \(output)/ (instructions per decode step: "
               + "\(programs.map(\.decodeStep.count).max() ?? 0) at most; executed per chiplet: "
@@ -54,15 +54,5 @@ struct LowerCommand: ParsableCommand {
     /// Reads a plan file, naming the file and what is wrong with it.
     static func loadPlan(_ path: String) throws -> Plan {
         do { return try Plan.load(path: path) } catch { throw Failure(description: error.description) }
-    }
-
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do { try data.write(to: URL(fileURLWithPath: temporary)) } catch {
-            throw Failure(description: "cannot write \(temporary): \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            throw Failure(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
-        }
     }
 }

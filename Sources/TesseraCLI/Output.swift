@@ -8,9 +8,14 @@ func fail(_ error: Any) -> ExitCode {
 }
 
 /// Writes `data` whole or not at all: to a temporary file beside `path`, then renamed over it.
+/// A failure names the file and why, in words.
 func writeAtomically(_ data: Data, to path: String) throws {
-    try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw WriteError(description: "cannot write \(path): \(error.localizedDescription)")
+    }
 }
+
+struct WriteError: Error, CustomStringConvertible { var description: String }
 
 func prettyJSON<T: Encodable>(_ value: T) throws -> Data {
     let encoder = JSONEncoder()

@@ -98,7 +98,7 @@ struct PlanCommand: ParsableCommand {
 
     private func emit(plan e: Evaluation, evaluator: Evaluator) throws {
         guard let path = output, let plan = evaluator.plan(e) else { return }
-        do { try writeAtomically(try prettyJSON(plan), to: path) } catch { throw fail("cannot write \(path): \(error.localizedDescription)") }
+        do { try writeAtomically(try prettyJSON(plan), to: path) } catch { throw fail(error) }
         if !json { FileHandle.standardError.write(Data("wrote \(path)\n".utf8)) }
     }
 }
