@@ -55,6 +55,6 @@ extension Evaluator {
 }
 
 /// Decimal gigabytes with one decimal, as memory is sold (megabytes below 1 GB, for SRAM).
-func gb(_ bytes: Double) -> String {
+public func gb(_ bytes: Double) -> String {
     bytes < 1e9 ? String(format: "%.1f MB", bytes / 1e6) : String(format: "%.1f GB", bytes / 1e9)
 }

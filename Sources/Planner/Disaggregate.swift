@@ -52,21 +52,21 @@ extension Evaluator {
                 let s = Strategy(tp: tp, pp: pp, dp: 1, ep: ep)
                 guard illegality(s, batch: ep) == nil else { continue }
                 let shard = modelShard(Shard(tp: tp, ep: ep))
+                let groups = Groups(s, hierarchy)
                 for batch in batches where batch >= ep {
                     evaluated += 2
                     let split = stageSplit(s, batch: batch, shard: shard)
-                    let groups = Groups(s, hierarchy)
+                    let m = microbatches(s, batch: batch)  // prefill and decode alike
                     // Prefill pool: a pass over `batch` prompts, holding only their prompts' K/V.
                     let pMemory = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: sc.inputTokens)
                     if pMemory.allSatisfy(\.fits) {
-                        let mp = prefillMicrobatches(s, batch: batch)
                         let pass = pipeline(s, shard: shard, groups: groups, split: split, memory: pMemory,
-                                            work: .prefill(sequences: Double(batch) / Double(mp), tokens: Double(sc.inputTokens)),
-                                            microbatches: mp)
+                                            work: .prefill(sequences: Double(batch) / Double(m), tokens: Double(sc.inputTokens)),
+                                            microbatches: m)
                         if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
                             keepTop(&prefill, PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
                                                       latencyS: pass.latencyS,
-                                                      bandwidthUtilisation: bandwidthUse(pass, microbatches: mp, stages: pp, memory: pMemory),
+                                                      bandwidthUtilisation: bandwidthUse(pass, microbatches: m, stages: pp, memory: pMemory),
                                                       evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
                                                                              chipletsUsed: s.chiplets, chipsUsed: 0,
                                                                              stageLayers: split.layers, memory: pMemory.first)))
@@ -75,15 +75,14 @@ extension Evaluator {
                     // Decode pool: `batch` sequences at full context, decode steps only.
                     let dMemory = stageMemory(s, batch: batch, shard: shard, split: split)
                     guard dMemory.allSatisfy(\.fits) else { continue }
-                    let md = max(1, min(s.pp, batch / s.ep))
                     let step = pipeline(s, shard: shard, groups: groups, split: split, memory: dMemory,
-                                        work: .decode(sequences: Double(batch) / Double(md), context: meanDecodeContext),
-                                        microbatches: md)
+                                        work: .decode(sequences: Double(batch) / Double(m), context: meanDecodeContext),
+                                        microbatches: m)
                     guard sc.maxTPOTMs.map({ step.cycleS * 1000 <= $0 }) ?? true else { continue }
                     keepTop(&decode, PoolOption(strategy: s, batch: batch,
                                              requestsPerS: Double(batch) / step.cycleS / Double(sc.outputTokens - 1),
                                              latencyS: step.cycleS,
-                                             bandwidthUtilisation: bandwidthUse(step, microbatches: md, stages: pp, memory: dMemory),
+                                             bandwidthUtilisation: bandwidthUse(step, microbatches: m, stages: pp, memory: dMemory),
                                              evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
                                                                     chipletsUsed: s.chiplets, chipsUsed: 0,
                                                                     stageLayers: split.layers,

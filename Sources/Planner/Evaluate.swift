@@ -73,7 +73,7 @@ extension Evaluator {
         let sequencesHere = Double(batch) / Double(s.ep)
         let positions = sequencesHere * Double(cachedTokens ?? (sc.inputTokens + sc.outputTokens))
         let prefillTokens = min(maxPrefillTokens,
-                                sequencesHere / Double(prefillMicrobatches(s, batch: batch)) * Double(sc.inputTokens))
+                                sequencesHere / Double(microbatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
         // Balanced splits repeat a few stage shapes; place each inner shape once.
         var seen: [(counts: [Int], use: MemoryUse)] = []
@@ -96,9 +96,9 @@ extension Evaluator {
         }
     }
 
-    /// GPipe-style microbatches for prefill: enough to fill the pipeline, each with at least
-    /// one sequence per EP rank.
-    func prefillMicrobatches(_ s: Strategy, batch: Int) -> Int {
+    /// GPipe-style microbatches, for prefill and decode alike: enough to fill the pipeline, each
+    /// with at least one sequence per EP rank.
+    func microbatches(_ s: Strategy, batch: Int) -> Int {
         max(1, min(s.pp, batch / s.ep))
     }
 }

@@ -54,8 +54,8 @@ private func cause(_ m: Metrics, _ w: Metrics, _ e: Evaluation, _ best: Evaluati
     return causes.max { $0.0 < $1.0 }.map(\.1) ?? "a lower score"
 }
 
-func fmt(_ x: Double) -> String {
+public func fmt(_ x: Double) -> String {
     x >= 100 ? String(format: "%.0f", x) : x >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x)
 }
 
-func pct(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }
+public func pct(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }

@@ -8,12 +8,11 @@ extension Evaluator {
         guard let metrics = e.metrics, let memory = e.memory else { return nil }
         let s = e.candidate.strategy, sc = inputs.scenario
         let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
-        let mp = prefillMicrobatches(s, batch: e.candidate.batch)
-        let md = max(1, min(s.pp, e.candidate.batch / s.ep))
+        let m = microbatches(s, batch: e.candidate.batch)  // prefill and decode alike
         let b = Double(e.candidate.batch)
         _ = sc
-        let prefill = Work.prefill(sequences: b / Double(mp), tokens: Double(sc.inputTokens))
-        let decode = Work.decode(sequences: b / Double(md), context: meanDecodeContext)
+        let prefill = Work.prefill(sequences: b / Double(m), tokens: Double(sc.inputTokens))
+        let decode = Work.decode(sequences: b / Double(m), context: meanDecodeContext)
         let buffer = onChipBytes(memory)
 
         func opShards(_ layer: LayerShard) -> Plan.LayerClass {
@@ -65,7 +64,7 @@ extension Evaluator {
                            latencyUs: $0.latencyUs, overheadUs: $0.overheadUs)
             },
             scenario: sc, strategy: s, mapping: mapping(s), batch: e.candidate.batch,
-            prefillMicrobatches: mp, decodeMicrobatches: md, stages: stages,
+            prefillMicrobatches: m, decodeMicrobatches: m, stages: stages,
             head: opShards(shard.head), tail: opShards(shard.tail),
             layerClasses: shard.classes.map(opShards), communication: comm,
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },

@@ -23,8 +23,8 @@ public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
 
     /// Chiplets the whole strategy occupies; one replica is `chipletsPerReplica`. Saturates at
     /// Int.max, so absurd sizes from the command line read as "too many", never as a trap.
-    public var chiplets: Int { saturatingProduct([tp, pp, dp, ep]) }
-    public var chipletsPerReplica: Int { saturatingProduct([tp, pp, ep]) }
+    public var chiplets: Int { saturatingProduct(saturatingProduct(tp, pp), saturatingProduct(dp, ep)) }
+    public var chipletsPerReplica: Int { saturatingProduct(saturatingProduct(tp, pp), ep) }
 
     public func size(_ dim: ParallelDim) -> Int {
         switch dim { case .tp: tp; case .ep: ep; case .dp: dp; case .pp: pp }
@@ -46,12 +46,8 @@ public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
     }
 }
 
-func saturatingProduct(_ values: [Int]) -> Int {
-    var p = 1
-    for v in values {
-        let (r, overflow) = p.multipliedReportingOverflow(by: v)
-        if overflow { return Int.max }
-        p = r
-    }
-    return p
+@inline(__always)
+func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+    let (r, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? Int.max : r
 }

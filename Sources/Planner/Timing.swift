@@ -90,17 +90,16 @@ extension Evaluator {
         let s = c.strategy, sc = inputs.scenario
         let groups = Groups(s, hierarchy)
         let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
-        let mp = prefillMicrobatches(s, batch: c.batch)
-        let md = max(1, min(s.pp, c.batch / s.ep))
-        let decodeWork = Work.decode(sequences: b / Double(md), context: meanDecodeContext)
+        let m = microbatches(s, batch: c.batch)  // prefill and decode alike
+        let decodeWork = Work.decode(sequences: b / Double(m), context: meanDecodeContext)
         var ttftS: Double, tpotS: Double, tokensPerReplicaS: Double, busy: StageTime, cycle: Double
         switch sc.mode {
         case .static:
             // Every request starts together: prefill the batch, then output−1 decode steps.
             let prefill = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
-                                   work: .prefill(sequences: b / Double(mp), tokens: input), microbatches: mp)
+                                   work: .prefill(sequences: b / Double(m), tokens: input), microbatches: m)
             let decode = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
-                                  work: decodeWork, microbatches: md)
+                                  work: decodeWork, microbatches: m)
             ttftS = prefill.latencyS
             tpotS = decode.cycleS
             cycle = decode.cycleS
@@ -110,10 +109,10 @@ extension Evaluator {
         case .continuous:
             // Steady state: each iteration decodes every in-flight request and prefills the
             // b/output requests that replace those finishing (Orca / vLLM iteration batching).
-            let arrivals = b / output / Double(md)
+            let arrivals = b / output / Double(m)
             let mixed = decodeWork + .prefill(sequences: arrivals, tokens: input)
             let iteration = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
-                                     work: mixed, microbatches: md)
+                                     work: mixed, microbatches: m)
             let alone = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
                                  work: .prefill(sequences: 1, tokens: input), microbatches: 1)
             tpotS = iteration.cycleS
@@ -129,8 +128,8 @@ extension Evaluator {
         let powerKW = cluster.totalPowerW / 1000 * Double(s.chiplets) / Double(cluster.totalChiplets)
         let ttftMs = ttftS * 1000, tpotMs = tpotS * 1000
         let slo = (sc.maxTTFTMs.map { ttftMs <= $0 } ?? true) && (sc.maxTPOTMs.map { tpotMs <= $0 } ?? true)
-        // Per cycle each stage runs md microbatches; `busy` sums one microbatch over the stages.
-        let perStage = Double(md) / Double(s.pp) / cycle
+        // Per cycle each stage runs m microbatches; `busy` sums one microbatch over the stages.
+        let perStage = Double(m) / Double(s.pp) / cycle
         let peakFLOPS = rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency
         // Against the tier the weights stream from (the busiest on every machine we ship).
         let bytesPerS = rates.tiers[memory[0].choice.weights].bytesPerS

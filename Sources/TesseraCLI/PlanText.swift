@@ -7,8 +7,8 @@ enum PlanText {
     static func header(_ inputs: PlanInputs) -> String {
         let sc = inputs.scenario, p = sc.precision
         var slo: [String] = []
-        if let t = sc.maxTTFTMs { slo.append("TTFT ≤ \(fmtNumber(t)) ms") }
-        if let t = sc.maxTPOTMs { slo.append("TPOT ≤ \(fmtNumber(t)) ms") }
+        if let t = sc.maxTTFTMs { slo.append("TTFT ≤ \(fmt(t)) ms") }
+        if let t = sc.maxTPOTMs { slo.append("TPOT ≤ \(fmt(t)) ms") }
         return "\(inputs.modelName) on \(inputs.cluster.name) (\(inputs.cluster.totalChiplets) chiplets): "
             + "\(sc.inputTokens) → \(sc.outputTokens) tokens, \(sc.mode.rawValue) batching, "
             + "weights \(p.weights.rawValue), activations \(p.activations.rawValue), KV \(p.kvCache.rawValue)"
@@ -26,7 +26,7 @@ enum PlanText {
         if let m = e.metrics, !m.meetsSLO { out.append("misses the SLOs") }
         if let mem = e.memory {
             out.append("memory per chiplet (fullest stage): " + mem.tiers.map {
-                "\($0.name) \(gbText($0.usedBytes)) of \(gbText($0.capacityBytes)) (weights \(gbText($0.weightBytes)), KV \(gbText($0.kvCacheBytes)))"
+                "\($0.name) \(gb($0.usedBytes)) of \(gb($0.capacityBytes)) (weights \(gb($0.weightBytes)), KV \(gb($0.kvCacheBytes)))"
             }.joined(separator: "; ") + (mem.weightStationary ? "; weights stay in on-chip memory" : ""))
         }
         if let mapping { out.append("mapping: \(mapping)") }
@@ -65,20 +65,14 @@ enum PlanText {
         let body: [[String]] = rows.compactMap { e in
             guard let m = e.metrics else { return nil }
             return [e.name, "\(e.candidate.batch)", "\(e.chipsUsed)",
-                    fmtNumber(m.ttftMs), fmtNumber(m.tpotMs), fmtNumber(m.outputTokensPerSecond),
-                    fmtNumber(m.outputTokensPerSecondPerChip), fmtNumber(m.tokensPerSecondPerUser),
-                    String(format: "%.0f%%", m.communicationFraction * 100),
-                    String(format: "%.0f%%", m.bubbleFraction * 100)]
+                    fmt(m.ttftMs), fmt(m.tpotMs), fmt(m.outputTokensPerSecond),
+                    fmt(m.outputTokensPerSecondPerChip), fmt(m.tokensPerSecondPerUser),
+                    pct(m.communicationFraction),
+                    pct(m.bubbleFraction)]
         }
         return alignedTable(head, body)
     }
 }
-
-func fmtNumber(_ x: Double) -> String {
-    x >= 100 ? String(format: "%.0f", x) : x >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x)
-}
-
-func gbText(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
 
 /// Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
 func alignedTable(_ head: [String], _ rows: [[String]]) -> String {
