@@ -38,41 +38,25 @@ extension Emulation {
 
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
-    /// Every rank sends its figures (and trace, and final logits) to rank 0, which builds the result.
+    /// Every rank's figures (and trace, and final logits) go up the binomial tree to rank 0, which
+    /// builds the result.
     static func gather(plan: Plan, fabric: Fabric, options: EmulationOptions, executor: Executor,
                        numeric: NumericEngine?) throws -> EmulationResult? {
-        let base = Int(Purpose.result.tagBase)
-        let tracing = options.tracePath != nil
-        let logits = numeric?.finalLogits ?? []
-        if fabric.rank != 0 {
-            try fabric.send(Message(source: fabric.rank, tag: base, sendTimeS: 0, arrivalTimeS: 0, bytes: 0,
-                                    payload: executor.figures.encoded()), to: 0)
-            if tracing {
-                try fabric.send(Message(source: fabric.rank, tag: base + 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 0,
-                                        payload: TraceRecord.encoded(executor.trace ?? [])), to: 0)
-            }
-            if options.numeric {
-                try fabric.send(Message(source: fabric.rank, tag: base + 2, sendTimeS: 0, arrivalTimeS: 0, bytes: 0,
-                                        payload: encodeLogits(logits)), to: 0)
-            }
+        let mine = FloatFrames.join([executor.figures.encoded(), TraceRecord.encoded(executor.trace ?? []),
+                                 encodeLogits(numeric?.finalLogits ?? [])])
+        guard let parts = try fabric.gatherToRoot(mine, tag: Int(Purpose.result.tagBase), what: "results") else {
             return nil
         }
-        var figures = [executor.figures]
-        var traces = [executor.trace ?? []]
-        var allLogits = logits
-        for r in 1..<max(fabric.size, 1) {
-            let m = try fabric.receive(from: r, tag: base, waiting: "results from rank \(r)")
-            figures.append(try ChipletFigures(decoding: m.payload))
-            if tracing {
-                traces.append(try TraceRecord.decoded(fabric.receive(from: r, tag: base + 1, waiting: "trace from rank \(r)").payload))
-            }
-            if options.numeric {
-                allLogits += try decodeLogits(fabric.receive(from: r, tag: base + 2, waiting: "logits from rank \(r)").payload)
-            }
+        var figures: [ChipletFigures] = [], traces: [[TraceRecord]] = [], logits: [(sequence: Int, logits: [Float])] = []
+        for (rank, part) in parts.enumerated() {
+            let fields = try FloatFrames.split(part, count: 3, source: rank)
+            figures.append(try ChipletFigures(decoding: fields[0]))
+            traces.append(try TraceRecord.decoded(fields[1]))
+            logits += try decodeLogits(fields[2])
         }
         var result = summarise(plan: plan, figures: figures, options: options)
         if options.numeric {
-            result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: allLogits)
+            result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
         }
         result.report = report(plan: plan, result: result, figures: figures, options: options)
         if let path = options.tracePath {

@@ -69,3 +69,29 @@ extension TraceRecord {
         return out
     }
 }
+
+/// Several payloads carried as one: each is its length, then its floats.
+enum FloatFrames {
+    static func join(_ parts: [[Float]]) -> [Float] {
+        var w = FloatWriter()
+        for part in parts { w.put(part.count); w.floats += part }
+        return w.floats
+    }
+
+    static func split(_ floats: [Float], count: Int, source: Int) throws -> [[Float]] {
+        var r = FloatReader(floats), parts: [[Float]] = []
+        while parts.count < count {
+            let n = try r.int()
+            guard n >= 0, n <= floats.count - r.at else {
+                throw FabricError("rank \(source) sent a gather whose part \(parts.count) claims \(n) floats; "
+                                  + "\(floats.count - r.at) remain")
+            }
+            parts.append(Array(floats[r.at..<(r.at + n)]))
+            r.at += n
+        }
+        guard r.at == floats.count else {
+            throw FabricError("rank \(source) sent a gather of \(floats.count) floats; \(count) parts end at \(r.at)")
+        }
+        return parts
+    }
+}

@@ -86,24 +86,15 @@ public final class MPIFabric: Fabric {
         }
     }
 
-    /// Rank 0 collects every rank's value and sends the vector back, all as fabric messages, so the
-    /// waits are this fabric's (cooperative, watched) rather than MPI's blocking collectives.
+    /// Up and down the binomial tree as fabric messages, so the waits are this fabric's
+    /// (cooperative, watched) rather than MPI's blocking collectives, and no rank talks to all.
     public func allGather(_ value: UInt64) throws -> [UInt64] {
-        guard rank != 0 else {
-            var values = [value]
-            for peer in 1..<max(size, 1) {
-                let message = try receive(from: peer, tag: Self.gatherTag, waiting: "its value for a gather across all ranks")
-                values.append(try Self.unpack(message.payload, source: peer).first ?? 0)
-            }
-            let vector = Message(source: 0, tag: Self.scatterTag, sendTimeS: 0, arrivalTimeS: 0, bytes: 0,
-                                 payload: Self.pack(values))
-            for peer in 1..<max(size, 1) { try send(vector, to: peer) }
-            return values
-        }
-        try send(Message(source: rank, tag: Self.gatherTag, sendTimeS: 0, arrivalTimeS: 0, bytes: 0,
-                         payload: Self.pack([value])), to: 0)
-        let reply = try receive(from: 0, tag: Self.scatterTag, waiting: "the result of a gather across all ranks")
-        return try Self.unpack(reply.payload, source: 0)
+        let what = "a gather across all ranks"
+        let parts = try gatherToRoot(Self.pack([value]), tag: Self.gatherTag, what: "values for \(what)")
+        let vector = try broadcastFromRoot(parts?.flatMap { $0 } ?? [], tag: Self.scatterTag, what: "the result of \(what)")
+        let values = try Self.unpack(vector, source: BinomialTree.parent(of: rank) ?? rank)
+        guard values.count == size else { throw EmulatorError.malformedMessage(source: 0, count: vector.count) }
+        return values
     }
 
     public func barrier() throws {
