@@ -11,7 +11,8 @@ public enum MPIRuntime {
     /// The world communicator, initializing MPI first if this is the first call in the process.
     ///
     /// MPI is initialized with `MPI_THREAD_MULTIPLE` and `MPI_ERRORS_RETURN`, so errors come back
-    /// as `MPIError` rather than aborting, and `MPI_Finalize` is registered to run at exit.
+    /// as `MPIError` rather than aborting, and `MPI_Finalize` is registered to run at exit. The
+    /// transport settings of `MPIEnvironment` are applied first.
     /// The corresponding C call is `MPI_Init_thread`.
     public static func world() throws(MPIError) -> Communicator {
         lock.lock()
@@ -24,6 +25,7 @@ public enum MPIRuntime {
                            message: "MPI was already finalized in this process and cannot start again")
         case .idle:
             if !MPICall.isInitialized() {
+                MPIEnvironment.applyDefaults()
                 _ = try MPICall.initThread()
                 atexit { MPIRuntime.finalizeAtExit() }
             }

@@ -8,8 +8,9 @@ struct DoctorCommand: ParsableCommand {
         abstract: "Check the toolchain, MPI and host topology; under mpirun, report every rank.",
         discussion: """
             Run plainly, it prints the Swift toolchain, the MPI library, whether mpirun is on PATH and \
-            the host topology. Under `mpirun -n N tessera doctor`, every rank reports its host, PU \
-            binding and the result of a 512 KiB all-reduce, and rank 0 prints them as a table.
+            the host topology, and the transport settings tessera gave MPI (your own UCX_TLS or \
+            HWLOC_PLUGINS_BLACKLIST are kept and marked "yours"). Under `mpirun -n N tessera doctor`, \
+            every rank reports its host, PU binding and the result of a 512 KiB all-reduce, and rank 0 prints them as a table.
             """)
 
     @Option(help: "The number of ranks you meant to start; a different world size is reported as a problem.")
@@ -63,6 +64,8 @@ struct DoctorCommand: ParsableCommand {
             ["mpirun", facts.mpirunPath ?? "not found on PATH"],
             ["host topology", facts.topologySummary + binding],
             ["MPI world", worldLine],
+            ["MPI settings", MPIEnvironment.applied.map { "\($0.name)=\($0.value)" + ($0.reason == "yours" ? " (yours)" : "") }
+                .joined(separator: " ")],
         ]
         alignedTable(header: ["check", "finding"], rows: rows).dropFirst().forEach { print($0) }
     }

@@ -29,6 +29,11 @@ import Testing
         #expect(rows.map { $0[0] } == ["0", "1", "2", "3"])
         #expect(rows.map { $0.suffix(3).joined(separator: " ") } == Array(repeating: "ok (sum 10)", count: 4))
         #expect(outcome.output.contains("MPI world        4 ranks under mpirun"))
+        // All four ranks share this host, so UCX keeps to shared memory (unless CI's environment set it).
+        if ProcessInfo.processInfo.environment["UCX_TLS"] == nil {
+            #expect(outcome.output.contains("MPI settings     HWLOC_PLUGINS_BLACKLIST=hwloc_gl,hwloc_opencl,hwloc_pci,"
+                                            + "hwloc_xml_libxml UCX_TLS=self,posix\n"))
+        }
         #expect(outcome.output.hasSuffix("No problems found.\n"))
     }
 
