@@ -26,6 +26,9 @@ public struct EmulatorLaunch: Sendable {
     public var maxSleepUs: Double?
     /// Gather every rank's wall time, messages and peak RSS after the run (for benchmarks).
     public var gatherStats = false
+    /// Cooperative waits of ranks that share a host end when a peer rings (`Doorbells`); false:
+    /// they sleep with backoff only, as between hosts.
+    public var doorbells = true
 
     public init(planPath: String) { self.planPath = planPath }
 }
@@ -78,6 +81,11 @@ public enum EmulatorLauncher {
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
                                maxSleepUs: launch.maxSleepUs
                                    ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
+        if policy == .cooperative && launch.doorbells {
+            let host: String
+            do { host = try MPIRuntime.processorName() } catch { throw EmulatorError.transport(error) }
+            try fabric.openDoorbells(hostName: host)
+        }
 
         // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
         // unreadable) before any can fail alone; and hashes come before rank counts, since ranks

@@ -29,6 +29,9 @@ public final class MPIFabric: Fabric {
     private var sends: [Request<Void>] = []
     private var firstPendingSend = 0
     private var posted: Request<MessagePassing.Message<Double>>?
+    private var doorbells: Doorbells?
+    /// Every rank of the world shares this host and its doorbells, so every message rings.
+    public private(set) var doorbellsCoverWorld = false
 
     /// Logical tags of the fabric's own messages; the runtime's tags are ≥ 0.
     static let gatherTag = -1, scatterTag = -2, closeTag = -3
@@ -53,6 +56,30 @@ public final class MPIFabric: Fabric {
         min(5_000, max(100, 100 * ranksPerPU))
     }
 
+    /// The pause cap of a receive when every message rings (`doorbellsCoverWorld`) and no send
+    /// waits for progress: a sleep then ends by a ring, and the timeout only paces the watchdog.
+    static let rungSleepCapUs = 20_000.0
+
+    /// Sets up `Doorbells` for the ranks that share a host (every rank must call it, at the same
+    /// point). Returns whether this rank has them; without, waits sleep with backoff as before.
+    @discardableResult
+    public func openDoorbells(hostName: String) throws -> Bool {
+        let keys = try allGather(Doorbells.key(hostName: hostName))
+        let local = keys.map { $0 >> 32 == keys[rank] >> 32 }
+        let creator = local.firstIndex(of: true) ?? rank
+        let name = Doorbells.objectName(creatorPid: Int(keys[creator] & 0xffff_ffff))
+        var bells = creator == rank ? Doorbells.create(name: name, rank: rank, local: local) : nil
+        try barrier()
+        if creator != rank { bells = Doorbells.attach(name: name, rank: rank, local: local) }
+        let attached = try allGather(bells == nil ? 0 : 1)
+        if creator == rank { Doorbells.unlink(name: name) }
+        // All ranks of the host or none: a rank without would never ring the others.
+        guard local.indices.allSatisfy({ !local[$0] || attached[$0] == 1 }) else { return false }
+        doorbells = bells
+        doorbellsCoverWorld = local.allSatisfy { $0 }
+        return true
+    }
+
     public func send(_ message: Runtime.Message, to destination: Int) throws {
         do throws(MPIError) {
             sends.append(try world.isend(WireMessage.header(message), to: destination, tag: WireMessage.headerTag))
@@ -60,6 +87,7 @@ public final class MPIFabric: Fabric {
                 sends.append(try world.isend(message.payload, to: destination, tag: WireMessage.payloadTag))
             }
         } catch { throw EmulatorError.transport(error) }
+        doorbells?.ring(destination)
         messagesSent += 1
         try retireSends()
         if sends.count - firstPendingSend > maxOutstandingSends {
@@ -69,7 +97,7 @@ public final class MPIFabric: Fabric {
 
     public func receive(from source: Int, tag: Int, waiting: String) throws -> Runtime.Message {
         if let message = stash.take(source: source, tag: tag) { return message }
-        var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs)
+        var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs, doorbells: doorbells)
         while true {
             if policy == .blocking {
                 let message = try pullWaiting()
@@ -82,7 +110,8 @@ public final class MPIFabric: Fabric {
                 stash.put(message)
             }
             try retireSends()
-            try watchdog.pause(rank: rank, peer: source, waiting: waiting)
+            let rung = doorbellsCoverWorld && firstPendingSend == sends.count
+            try watchdog.pause(rank: rank, peer: source, rung: rung, rungSleepUs: Self.rungSleepCapUs, waiting: waiting)
         }
     }
 
@@ -201,7 +230,7 @@ public final class MPIFabric: Fabric {
             firstPendingSend += 1
             return
         }
-        var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs)
+        var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs, doorbells: doorbells)
         while true {
             do throws(MPIError) { if try request.test() != nil { break } } catch { throw EmulatorError.transport(error) }
             while let message = try pullIfArrived() { stash.put(message) }

@@ -20,15 +20,22 @@ struct Watchdog {
     private var attempts = 0
     private var sleepNs = 1_000
 
-    init(policy: WaitPolicy, limitSeconds: Double, maxSleepUs: Double) {
+    /// Sleeps end early when rung (cooperative waits of ranks that share a host).
+    let doorbells: Doorbells?
+
+    init(policy: WaitPolicy, limitSeconds: Double, maxSleepUs: Double, doorbells: Doorbells? = nil) {
         self.policy = policy
+        self.doorbells = doorbells
         self.limitSeconds = limitSeconds
         maxSleepNs = max(1_000, Int(maxSleepUs * 1_000))
         startS = MPIRuntime.wallTimeSeconds()
     }
 
     /// Pauses before the next poll, or throws once the wait has lasted longer than the limit.
-    mutating func pause(rank: Int, peer: Int, waiting: @autoclosure () -> String) throws(EmulatorError) {
+    /// `rung`: every message this wait can be waiting for rings the doorbells, so it sleeps on
+    /// them at once, for up to `rungSleepUs`, rather than yield and back off.
+    mutating func pause(rank: Int, peer: Int, rung: Bool = false, rungSleepUs: Double = 0,
+                        waiting: @autoclosure () -> String) throws(EmulatorError) {
         attempts += 1
         // Reading the clock costs ~20 ns; every 64th spin is plenty for a limit of seconds.
         if policy != .spin || attempts & 63 == 0 {
@@ -38,12 +45,20 @@ struct Watchdog {
             }
         }
         guard policy == .cooperative else { return }
+        if rung, let doorbells {
+            doorbells.wait(timeoutNs: Int(rungSleepUs * 1_000))
+            return
+        }
         if attempts <= 16 {
             sched_yield()
             return
         }
-        var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
-        nanosleep(&duration, nil)
+        if let doorbells {
+            doorbells.wait(timeoutNs: sleepNs)
+        } else {
+            var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
+            nanosleep(&duration, nil)
+        }
         sleepNs = min(sleepNs * 2, maxSleepNs)
     }
 }

@@ -28,7 +28,9 @@ struct EmulateCommand: ParsableCommand {
 
             Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
             and waits by spinning while ranks ≤ PUs, cooperatively (test, yield, sleep) when oversubscribed. \
-            A wait with no progress for --watchdog-seconds prints `rank R waits on rank S: …` and aborts the job.
+            A cooperative sleep ends when a rank of the same host sends to the sleeper (a semaphore per \
+            rank in shared memory, a "doorbell"), so hundreds of ranks on a few cores pass messages \
+            without polling. A wait with no progress for --watchdog-seconds prints `rank R waits on rank S: …` and aborts the job.
             """)
 
     @Argument(help: "A plan written by `tessera plan -o`.")
@@ -60,6 +62,9 @@ struct EmulateCommand: ParsableCommand {
 
     @Flag(help: "Do not bind ranks to PUs.")
     var noBind = false
+
+    @Flag(help: "Cooperative waits sleep with backoff only, not ended by the sender's doorbell (for comparison).")
+    var noDoorbells = false
 
     @Option(help: .hidden)
     var planForRank: [String] = []
@@ -103,6 +108,7 @@ struct EmulateCommand: ParsableCommand {
         launch.watchdogSeconds = watchdogSeconds
         launch.bindingPath = binding
         launch.bind = !noBind
+        launch.doorbells = !noDoorbells
         launch.planForRank = try planOverrides()
         launch.injectUnmatchedReceive = injectUnmatchedRecv
         launch.gatherStats = stats
