@@ -57,6 +57,13 @@ final class Doorbells {
         while sem_trywait(mine) == 0 {}
     }
 
+    /// Rings waiting for `rank` (for tests).
+    func pendingRings(_ rank: Int) -> Int {
+        var value: Int32 = 0
+        sem_getvalue(semaphore(rank), &value)
+        return Int(value)
+    }
+
     /// The object's name on this host: the creating rank's process id makes it unique.
     static func objectName(creatorPid: Int) -> String { "/tessera-doorbells-\(creatorPid)" }
 

@@ -39,6 +39,8 @@ public struct EmulatorOutcome: Sendable {
     public var rank: Int
     public var ranks: Int
     public var policy: WaitPolicy
+    /// Whether this rank's cooperative waits ended by its peers' doorbells.
+    public var doorbells: Bool
     public var pus: [Int]?
     /// Wall time of `Emulation.run` on this rank.
     public var wallSeconds: Double
@@ -81,10 +83,11 @@ public enum EmulatorLauncher {
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
                                maxSleepUs: launch.maxSleepUs
                                    ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
+        var doorbells = false
         if policy == .cooperative && launch.doorbells {
             let host: String
             do { host = try MPIRuntime.processorName() } catch { throw EmulatorError.transport(error) }
-            try fabric.openDoorbells(hostName: host)
+            doorbells = try fabric.openDoorbells(hostName: host)
         }
 
         // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
@@ -115,7 +118,7 @@ public enum EmulatorLauncher {
         let stats = launch.gatherStats
             ? try RankStats.gather(wallSeconds: wallSeconds, messagesSent: messagesSent, over: fabric) : nil
         try fabric.close()
-        return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, pus: pus,
+        return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, doorbells: doorbells, pus: pus,
                                wallSeconds: wallSeconds, messagesSent: messagesSent, stats: stats,
                                warnings: warnings)
     }

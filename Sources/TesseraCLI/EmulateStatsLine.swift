@@ -7,6 +7,8 @@ import RuntimeMPI
 struct EmulateStatsLine: Equatable {
     var ranks: Int
     var policy: String
+    /// Whether cooperative waits ended by the senders' doorbells.
+    var doorbells: Bool
     var wallSeconds: Double
     var messages: Int
     var maxRSSBytes: Int
@@ -21,6 +23,7 @@ struct EmulateStatsLine: Equatable {
     init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
         ranks = outcome.ranks
         policy = outcome.policy.rawValue
+        doorbells = outcome.doorbells
         wallSeconds = stats.wallSeconds.max() ?? 0
         messages = stats.messagesSent.reduce(0, +)
         maxRSSBytes = stats.peakRSSBytes.max() ?? 0
@@ -40,12 +43,13 @@ struct EmulateStatsLine: Equatable {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
-        guard let ranks = number("ranks"), let policy = fields["policy"], let wall = number("wall"),
+        guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"), let wall = number("wall"),
               let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
               let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
               let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr") else { return nil }
         self.ranks = Int(ranks)
         self.policy = String(policy)
+        self.doorbells = doorbells == 1
         wallSeconds = wall
         self.messages = Int(messages)
         maxRSSBytes = Int(maxRSS)
@@ -58,7 +62,7 @@ struct EmulateStatsLine: Equatable {
     }
 
     var line: String {
-        "EMULATE ranks=\(ranks) policy=\(policy) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
+        "EMULATE ranks=\(ranks) policy=\(policy) doorbells=\(doorbells ? 1 : 0) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
             + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
             + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
     }

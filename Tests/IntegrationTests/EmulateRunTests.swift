@@ -74,6 +74,25 @@ import Testing
         #expect(abs(tpot / predictedTpot - 1) <= 0.01, "TPOT \(tpot) ms against \(predictedTpot) ms")
     }
 
+    /// Doorbells change when ranks wake, never what they compute: virtual times agree to the bit,
+    /// and the host's shared-memory object is gone when the job ends.
+    @Test func doorbellsAndPlainSleepsGiveTheSameEmulation() throws {
+        let path = try plan("doorbells-tp4pp2", ["--tp", "4", "--pp", "2"])
+        func statsLine(_ extra: [String]) throws -> Substring {
+            let outcome = try emulate(8, [path, "--stats", "--wait", "cooperative"] + extra)
+            #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
+            return try #require(outcome.output.split(separator: "\n").first { $0.hasPrefix("EMULATE ") })
+        }
+        func virtualTimes(_ line: Substring) -> [Substring] {
+            line.split(separator: " ").filter { $0.hasPrefix("ttftms=") || $0.hasPrefix("tpotms=") }
+        }
+        let rung = try statsLine([]), slept = try statsLine(["--no-doorbells"])
+        #expect(rung.contains(" doorbells=1 ") && slept.contains(" doorbells=0 "))
+        #expect(virtualTimes(rung).count == 2 && virtualTimes(rung) == virtualTimes(slept))
+        let left = try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.hasPrefix("tessera-doorbells-") }
+        #expect(left.isEmpty, "left in /dev/shm: \(left)")
+    }
+
     @Test func aWorldOfTheWrongSizeSaysHowToLaunch() throws {
         let path = try plan("count-tp2dp2", ["--tp", "2", "--dp", "2"])
         let outcome = try emulate(3, [path])
