@@ -72,11 +72,12 @@ struct BenchEmulateCommand: ParsableCommand {
             let pingPong = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
                                               "--ping-pong-wait", pingPongWait.rawValue])
                 .split(separator: "\n").lazy.compactMap(BenchEmulatePingPong.Rates.init(line:)).first
-            rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated, pingPong: pingPong))
+            rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated?.stats, jobSeconds: emulated?.jobSeconds,
+                                              pingPong: pingPong))
         }
         let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
-        let cooperative = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "cooperative"])
-        let blocking = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "blocking", "--no-bind"])
+        let cooperative = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "cooperative"])?.stats
+        let blocking = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "blocking", "--no-bind"])?.stats
         BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, cooperative: cooperative,
                                 blocking: blocking, timeoutSeconds: timeoutSeconds).forEach { print($0) }
     }
@@ -102,12 +103,15 @@ struct BenchEmulateCommand: ParsableCommand {
         return path
     }
 
-    /// The figures of one emulation, or nil when it did not finish within the timeout.
-    private func emulate(_ plan: String, ranks: Int, extra: [String]) throws -> EmulateStatsLine? {
+    /// The figures of one emulation and the wall time of its whole mpirun job (start-up and
+    /// finalize included), or nil when it did not finish within the timeout.
+    private func emulate(_ plan: String, ranks: Int, extra: [String]) throws -> (stats: EmulateStatsLine, jobSeconds: Double)? {
         FileHandle.standardError.write(Data("emulating \(ranks) ranks \(extra.joined(separator: " "))…\n".utf8))
         do {
+            let start = Date()
             let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + extra)
-            return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first
+            let jobSeconds = Date().timeIntervalSince(start)
+            return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first.map { ($0, jobSeconds) }
         } catch LaunchError.timedOut { return nil }
     }
 
