@@ -57,6 +57,12 @@ public final class Topology {
     /// The OS indices of the PUs of each core, in logical order of cores.
     public var puIndicesByCore: [[Int]] { HwlocCall.puSets(handle, HWLOC_OBJ_CORE) }
 
+    /// The OS indices of the PUs of each cache domain, the unit a tensor-parallel group should not
+    /// straddle: L3 caches, or NUMA nodes when there are more of those.
+    public var puIndicesByCacheDomain: [[Int]] {
+        numaNodes > l3Caches ? HwlocCall.puSets(handle, HWLOC_OBJ_NUMANODE) : HwlocCall.puSets(handle, HWLOC_OBJ_L3CACHE)
+    }
+
     /// Whether this is the running machine's topology (and so can be bound to).
     public var isThisSystem: Bool { HwlocCall.isThisSystem(handle) }
 

@@ -156,7 +156,7 @@ public enum EmulatorLauncher {
         guard let host else { return nil }
         do {
             let map = HostMap(roles: HostMap.roles(of: plan, oneReplica: launch.options.oneReplica), hosts: [],
-                              puIndicesByCore: host.puIndicesByCore)
+                              puIndicesByCore: host.puIndicesByCore, domains: host.puIndicesByCacheDomain)
             guard let pus = listed ?? map.entries.first(where: { $0.role.rank == rank })?.pus else { return nil }
             try host.bind(pus: pus)
             return pus

@@ -6,10 +6,11 @@ import Planner
 ///
 /// Ranks that talk most sit closest. Ranks are ordered by (replica, stage, tensor-parallel group,
 /// TP rank), so a TP group is contiguous and its pipeline neighbours follow it; across hosts each
-/// host takes whole (replica, stage) blocks. On a host, with ranks ≤ cores, rank i of that order
-/// takes core i (cores in hwloc's logical order, so neighbours share an L3 and a NUMA node); with
-/// ranks ≤ PUs, PU i (hyperthreads of one core are adjacent); oversubscribed, whole TP groups share
-/// a core, spread evenly over the cores.
+/// host takes whole (replica, stage) blocks. On a host, with ranks ≤ cores, ranks take cores in
+/// that order (hwloc's logical order, so neighbours share an L3 and a NUMA node), and a TP group
+/// that would straddle two cache domains (L3s, or NUMA nodes) moves to the next domain whole
+/// while there are spare cores to skip; with ranks ≤ PUs, the same over PUs (hyperthreads of one
+/// core are adjacent); oversubscribed, whole TP groups share a core, spread evenly over the cores.
 public struct HostMap: Sendable, Equatable {
     /// What the map needs of a rank: the plan's view of its chiplet.
     public struct Role: Sendable, Equatable {
@@ -50,8 +51,9 @@ public struct HostMap: Sendable, Equatable {
     }
 
     /// The map of `roles` onto `hosts` (each with the PUs of its cores, in logical order, as
-    /// `Topology.puIndicesByCore` gives them; every host is assumed to look the same).
-    public init(roles: [Role], hosts: [String], puIndicesByCore cores: [[Int]]) {
+    /// `Topology.puIndicesByCore` gives them, and of its cache domains, as
+    /// `Topology.puIndicesByCacheDomain`; every host is assumed to look the same).
+    public init(roles: [Role], hosts: [String], puIndicesByCore cores: [[Int]], domains: [[Int]] = []) {
         let ordered = roles.sorted {
             ($0.dpRank, $0.stage, $0.tpGroup, $0.tpRank, $0.rank) < ($1.dpRank, $1.stage, $1.tpGroup, $1.tpRank, $1.rank)
         }
@@ -70,7 +72,7 @@ public struct HostMap: Sendable, Equatable {
             let first = blocks.count * hostIndex / hostNames.count
             let end = blocks.count * (hostIndex + 1) / hostNames.count
             let local = blocks[first..<end].flatMap { $0 }
-            for (role, pus) in zip(local, Self.place(local, cores: cores)) {
+            for (role, pus) in zip(local, Self.place(local, cores: cores, domains: domains)) {
                 byRank[role.rank] = Entry(role: role, host: host, pus: pus)
             }
         }
@@ -78,25 +80,51 @@ public struct HostMap: Sendable, Equatable {
     }
 
     /// PUs for each of `ranks` (already in placement order) on one host.
-    static func place(_ ranks: [Role], cores: [[Int]]) -> [[Int]] {
+    static func place(_ ranks: [Role], cores: [[Int]], domains: [[Int]] = []) -> [[Int]] {
         let count = ranks.count
         let pus = cores.flatMap { $0 }
         guard !cores.isEmpty, count > 0 else { return Array(repeating: pus, count: count) }
-        if count <= cores.count { return Array(cores.prefix(count)) }
-        if count <= pus.count { return pus.prefix(count).map { [$0] } }
-        // Oversubscribed: TP groups, in order, spread evenly over the cores.
         var groups: [Int] = []  // group ordinal of each rank
         for (index, role) in ranks.enumerated() {
             let previous = index > 0 ? ranks[index - 1] : nil
             let same = previous.map { $0.tpGroup == role.tpGroup && $0.dpRank == role.dpRank } ?? false
             groups.append(same ? (groups.last ?? 0) : (groups.last.map { $0 + 1 } ?? 0))
         }
+        if count <= cores.count { return pack(groups, into: cores, domains: domains) }
+        if count <= pus.count { return pack(groups, into: pus.map { [$0] }, domains: domains) }
+        // Oversubscribed: TP groups, in order, spread evenly over the cores.
         let groupCount = (groups.last ?? 0) + 1
         return (0..<count).map { index in
             let core = groupCount >= cores.count ? groups[index] * cores.count / groupCount
                 : index * cores.count / count
             return cores[core]
         }
+    }
+
+    /// A slot each for ranks of `groups` (group ordinals, in order; slots.count ≥ groups.count),
+    /// in slot order, except that a group which would straddle two domains while it fits in one
+    /// starts at the next domain, if enough slots remain for the ranks after it.
+    static func pack(_ groups: [Int], into slots: [[Int]], domains: [[Int]]) -> [[Int]] {
+        let domainOf = slots.map { slot in domains.firstIndex { $0.contains(slot.first ?? -1) } ?? 0 }
+        var sizes: [Int: Int] = [:]
+        for domain in domainOf { sizes[domain, default: 0] += 1 }
+        let largest = sizes.values.max() ?? slots.count
+        var out: [[Int]] = []
+        var next = 0, start = 0
+        while start < groups.count {
+            var end = start
+            while end < groups.count && groups[end] == groups[start] { end += 1 }
+            var free = 0  // slots left in the domain of `next`
+            while next + free < slots.count && domainOf[next + free] == domainOf[next] { free += 1 }
+            let spare = (slots.count - next) - (groups.count - start)
+            if end - start > free && free <= spare && end - start <= largest { next += free }
+            for _ in start..<end {
+                out.append(slots[next])
+                next += 1
+            }
+            start = end
+        }
+        return out
     }
 
     /// Hydra's machinefile: `host:count` lines for consecutive ranks on one host, in rank order.

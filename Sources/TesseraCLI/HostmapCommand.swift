@@ -40,7 +40,7 @@ struct HostmapCommand: ParsableCommand {
             let hostNames = try loadHosts()
             let ranks = Emulation.ranksNeeded(plan, oneReplica: oneReplica)
             let map = HostMap(roles: HostMap.roles(of: plan, oneReplica: oneReplica), hosts: hostNames,
-                              puIndicesByCore: topology.puIndicesByCore)
+                              puIndicesByCore: topology.puIndicesByCore, domains: topology.puIndicesByCacheDomain)
             printMap(map, topology: topology, hostCount: max(hostNames.count, 1))
             if let output { try write(map, to: output, ranks: ranks) }
         } catch let error as ExitCode {

@@ -18,6 +18,29 @@ import Testing
         #expect(map.machinefile == ["localhost:4"])
     }
 
+    @Test func aTPGroupMovesToTheNextL3RatherThanStraddleTwo() throws {
+        // Two L3s of 6 cores. TP 4 × PP 2 in order would put group 1 on cores 4–7, across both L3s;
+        // it starts at core 6 instead.
+        let topology = try Topology(synthetic: "pack:1 l3:2 core:6 pu:1")
+        #expect(topology.puIndicesByCacheDomain == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]])
+        let map = HostMap(roles: roles(tp: 4, pp: 2), hosts: [], puIndicesByCore: topology.puIndicesByCore,
+                          domains: topology.puIndicesByCacheDomain)
+        #expect(map.entries.map { $0.pus[0] } == [0, 1, 2, 3, 6, 7, 8, 9])
+        // With no core to spare (TP 4 × PP 3 on 12 cores) the middle group has to straddle.
+        let full = HostMap(roles: roles(tp: 4, pp: 3), hosts: [], puIndicesByCore: topology.puIndicesByCore,
+                           domains: topology.puIndicesByCacheDomain)
+        #expect(full.entries.map { $0.pus[0] } == Array(0..<12))
+    }
+
+    @Test func numaNodesAreTheDomainsWhenThereAreMoreOfThemThanL3s() throws {
+        // Two NUMA nodes of 4 cores under one L3: with TP 3 × PP 2, group 1 moves whole to node 1.
+        let topology = try Topology(synthetic: "pack:1 l3:1 numa:2 core:4 pu:1")
+        #expect(topology.puIndicesByCacheDomain == [[0, 1, 2, 3], [4, 5, 6, 7]])
+        let map = HostMap(roles: roles(tp: 3, pp: 2), hosts: [], puIndicesByCore: topology.puIndicesByCore,
+                          domains: topology.puIndicesByCacheDomain)
+        #expect(map.entries.map { $0.pus[0] } == [0, 1, 2, 4, 5, 6])
+    }
+
     @Test func ranksWithinPUsPutTPPairsOnTheHyperthreadsOfOneCore() throws {
         let topology = try Topology(synthetic: "pack:1 core:4 pu:2")
         let map = HostMap(roles: roles(tp: 2, pp: 3), hosts: [], puIndicesByCore: topology.puIndicesByCore)
