@@ -37,8 +37,7 @@ let package = Package(
 
         // Emulation.
         .target(name: "Runtime", dependencies: ["Planner"]),
-        // CMPI directly only for MPI_Abort, which MessagePassing does not wrap.
-        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology", "CMPI"]),
+        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
 
         // Capacity planning.
         .target(name: "Capacity", dependencies: ["Planner", "CSQLite", .product(name: "Yams", package: "Yams")]),

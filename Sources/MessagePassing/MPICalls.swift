@@ -198,6 +198,20 @@ enum MPICall {
         return status
     }
 
+    /// Cancels and completes the request: nil when it was cancelled, its status when it had
+    /// completed first. (A cancelled receive completes locally, so the wait returns at once.)
+    static func cancel(_ request: inout MPI_Request) throws(MPIError) -> MPI_Status? {
+        try check("MPI_Cancel", MPI_Cancel(&request))
+        var status = MPI_Status()
+        try check("MPI_Wait", MPI_Wait(&request, &status))
+        var cancelled: Int32 = 0
+        try check("MPI_Test_cancelled", MPI_Test_cancelled(&status, &cancelled))
+        return cancelled != 0 ? nil : status
+    }
+
+    /// Ends every process of the world's job with `code`. The corresponding C call is `MPI_Abort`.
+    static func abort(_ code: Int32) { _ = MPI_Abort(worldHandle(), code) }
+
     static func release(_ request: inout MPI_Request) {
         _ = MPI_Request_free(&request)  // Only called from deinit, where there is no one to report to.
     }

@@ -69,6 +69,16 @@ public enum MPIRuntime {
         return try MPICall.processorName()
     }
 
+    /// Ends every rank of the job at once, after this one failed alone (the others may be waiting
+    /// on it). Does nothing when MPI is not running or the world is this process alone (MPICH's
+    /// singleton abort runs the exit handlers, whose `MPI_Finalize` then fails an assertion).
+    /// The corresponding C call is `MPI_Abort`.
+    public static func abortJob(exitCode: Int32) {
+        guard MPICall.isInitialized(), !MPICall.isFinalized(),
+              let size = try? MPICall.size(MPICall.worldHandle()), size > 1 else { return }
+        MPICall.abort(exitCode)
+    }
+
     private static func finalizeAtExit() {
         try? finalize()  // At exit there is no caller left to hand an error to.
     }

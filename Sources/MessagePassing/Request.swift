@@ -44,6 +44,15 @@ public final class Request<Value> {
         return try complete(status)
     }
 
+    /// Cancels the operation if it is still pending. Returns nil when it was cancelled, or its
+    /// value when it had completed first (a receive that matched a message in the meantime).
+    /// The corresponding C calls are `MPI_Cancel`, `MPI_Wait` and `MPI_Test_cancelled`.
+    public func cancel() throws(MPIError) -> Value? {
+        if let result { return result }
+        guard let status = try MPICall.cancel(&handle) else { return nil }
+        return try complete(status)
+    }
+
     /// Waits for completion as `policy` says and returns the value.
     /// The corresponding C call is `MPI_Test` (`.spin`, `.cooperative`) or `MPI_Wait` (`.blocking`).
     public func wait(_ policy: WaitPolicy = .cooperative) throws(MPIError) -> Value {

@@ -34,7 +34,7 @@ public final class MPIFabric: Fabric {
     public private(set) var doorbellsCoverWorld = false
 
     /// Logical tags of the fabric's own messages; the runtime's tags are ≥ 0.
-    static let gatherTag = -1, scatterTag = -2, closeTag = -3
+    static let gatherTag = -1, scatterTag = -2
 
     public init(world: Communicator, policy: WaitPolicy, watchdogSeconds: Double, maxOutstandingSends: Int = 256,
                 maxSleepUs: Double = 100) {
@@ -136,24 +136,25 @@ public final class MPIFabric: Fabric {
         while firstPendingSend < sends.count { try waitForOldestSend(peer: -1) }
     }
 
-    /// Completes every send and retires the posted receive (MessagePassing has no `MPI_Cancel`, so
-    /// a header sent to itself fills it), leaving MPI with nothing pending: call before finalizing
-    /// MPI or making another fabric on the same communicator. Arrivals from others stay stashed.
+    /// Completes every send and cancels the posted receive, leaving MPI with nothing pending: call
+    /// before finalizing MPI or making another fabric on the same communicator. Arrivals stay stashed.
     public func close() throws {
         try flush()
         try retirePostedReceive()
-        try flush()
     }
 
+    /// Cancels the posted receive; a header it took meanwhile is stashed with its payload.
     private func retirePostedReceive() throws {
-        guard posted != nil else { return }
-        try send(Message(source: rank, tag: Self.closeTag, sendTimeS: 0, arrivalTimeS: 0, bytes: 0), to: rank)
-        _ = try receive(from: rank, tag: Self.closeTag, waiting: "its own closing message")
+        guard let request = posted else { return }
+        let header: MessagePassing.Message<Double>?
+        do throws(MPIError) { header = try request.cancel() } catch { throw EmulatorError.transport(error) }
+        posted = nil
+        if let header { stash.put(try complete(header)) }
     }
 
     deinit {
         // Not `close()`: after a failure, waiting for sends to a stuck peer would delay the abort.
-        try? retirePostedReceive()
+        if let posted { _ = try? posted.cancel() }
     }
 
     // MARK: - Internals

@@ -127,7 +127,7 @@ struct EmulateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             fflush(nil)  // nil flushes every stream (and needs no access to the global `stdout`)
             if case EmulatorError.watchdog = error { Thread.sleep(forTimeInterval: 1) }
-            abortJob(exitCode: 1)
+            MPIRuntime.abortJob(exitCode: 1)
             throw ExitCode.failure
         }
         outcome.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }

@@ -80,6 +80,19 @@ import Testing
         #expect(try request.test() == [0.5, 2, -3])
     }
 
+    @Test func aCancelledReceiveTakesNothingAndAMatchedOneKeepsItsMessage() throws {
+        let world = try MPIRuntime.world()
+        let idle = try world.irecv(Int32.self, maxCount: 4, tag: 41)
+        #expect(try idle.cancel() == nil)
+        // The next message on that tag goes to the next receive, not to the cancelled one.
+        let next = try world.irecv(Int32.self, maxCount: 4, tag: 41)
+        try world.isend([Int32(7), 8], to: 0, tag: 41).wait(.spin)
+        #expect(try next.wait(.spin).values == [7, 8])
+        let matched = try world.irecv(Int32.self, maxCount: 4, tag: 42)
+        try world.isend([Int32(9)], to: 0, tag: 42).wait(.spin)
+        #expect(try matched.cancel()?.values == [9])
+    }
+
     @Test func collectivesOnOneRankReturnTheInput() throws {
         let world = try MPIRuntime.world()
         #expect(try world.allReduce([Int32.max, 7], .max) == [Int32.max, 7])
