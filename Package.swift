@@ -66,11 +66,12 @@ let package = Package(
 
 // Release builds link the Swift runtime and Foundation statically: each of hundreds of emulator
 // ranks then maps only the code it uses, not whole shared libraries (256 ranks on 2 cores: mean
-// peak RSS 38.1 → 31 MB). Every module compiles with the flag so that it links against the
-// static Foundation's dependencies.
+// peak RSS 38.1 → 32 MB). Every module compiles with the flag so that it links against the
+// static Foundation's dependencies. Cross-module optimisation specialises MessagePassing's
+// generic requests inside the emulator's message loop (256 ranks, 20 decode steps: 7.5 → 5.5 s).
 let staticStdlib = PackageDescription.BuildSettingCondition.when(platforms: [.linux], configuration: .release)
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-static-stdlib"], staticStdlib)]
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-static-stdlib", "-cross-module-optimization"], staticStdlib)]
     if target.type == .executable {
         target.linkerSettings = (target.linkerSettings ?? []) + [.unsafeFlags(["-static-stdlib"], staticStdlib)]
     }
