@@ -12,6 +12,8 @@ public struct EmulationOptions: Sendable {
     public var seed: UInt64 = 1
     /// Cap on decode steps (default: the scenario's output tokens − 1).
     public var decodeSteps: Int? = nil
+    /// Told on rank 0 as it starts each decode step (step from 1, of all steps), for progress displays.
+    public var progress: (@Sendable (_ step: Int, _ steps: Int) -> Void)? = nil
     public init() {}
 }
 

@@ -50,6 +50,8 @@ final class Executor {
     /// Rank of each chiplet index (−1: not emulated).
     let rankOf: [Int]
     var engine: NumericEngine?
+    /// `EmulationOptions.progress`, on rank 0 only.
+    var progress: (@Sendable (Int, Int) -> Void)?
     private(set) var clock = 0.0
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
@@ -78,7 +80,10 @@ final class Executor {
     func run() throws {
         try runSegment(0, program.prefill, phase: .prefill, step: 0)
         figures.prefillEndS = clock
-        for s in 0..<program.decodeSteps { try runSegment(1, program.decodeStep, phase: .decode, step: s) }
+        for s in 0..<program.decodeSteps {
+            progress?(s + 1, program.decodeSteps)
+            try runSegment(1, program.decodeStep, phase: .decode, step: s)
+        }
         figures.decodeEndS = clock
         try runSegment(2, program.epilogue, phase: .decode, step: program.decodeSteps)
     }

@@ -29,6 +29,8 @@ public struct EmulatorLaunch: Sendable {
     /// Cooperative waits of ranks that share a host end when a peer rings (`Doorbells`); false:
     /// they sleep with backoff only, as between hosts.
     public var doorbells = true
+    /// Told on rank 0 once every rank is up and the checks have passed (with the world size).
+    public var onReady: (@Sendable (_ ranks: Int) -> Void)?
 
     public init(planPath: String) { self.planPath = planPath }
 }
@@ -111,6 +113,7 @@ public enum EmulatorLauncher {
             _ = try fabric.receive(from: world.size - 1, tag: Int(Int32.max),
                                    waiting: "a message nobody sends (--inject-unmatched-recv)")
         }
+        if world.rank == 0 { launch.onReady?(world.size) }
         let start = MPIRuntime.wallTimeSeconds()
         let result = try execute(plan, fabric, launch.options)
         let wallSeconds = MPIRuntime.wallTimeSeconds() - start

@@ -84,6 +84,28 @@ struct EmulateCommand: ParsableCommand {
         _ = try planOverrides()
     }
 
+    /// On long runs rank 0 says on stderr when all ranks are up (MPI's start-up takes most of a
+    /// large job) and, every few seconds, which decode step it has reached. (Ranks' stderr is
+    /// hydra's pipe, never a terminal, so the pace is by time: short runs print nothing.)
+    static func showProgress(_ launch: inout EmulatorLaunch, everySeconds: Double = 2) {
+        final class Clock: @unchecked Sendable {  // Only rank 0's executor thread touches it.
+            let began = Date()
+            var last = Date()
+        }
+        let clock = Clock()
+        @Sendable func say(_ text: String) {
+            clock.last = Date()
+            let seconds = String(format: "%.1f", clock.last.timeIntervalSince(clock.began))
+            FileHandle.standardError.write(Data("emulate: \(text) after \(seconds) s\n".utf8))
+        }
+        launch.onReady = { ranks in
+            if Date().timeIntervalSince(clock.began) >= everySeconds { say("\(ranks) ranks up and checked") }
+        }
+        launch.options.progress = { step, steps in
+            if Date().timeIntervalSince(clock.last) >= everySeconds { say("decode step \(step) of \(steps) on rank 0") }
+        }
+    }
+
     /// `--plan-for-rank R=path` (test hook for the plan-hash check).
     func planOverrides() throws -> [Int: String] {
         var overrides: [Int: String] = [:]
@@ -113,6 +135,7 @@ struct EmulateCommand: ParsableCommand {
         launch.injectUnmatchedReceive = injectUnmatchedRecv
         launch.gatherStats = stats
         launch.maxSleepUs = maxSleepUs
+        Self.showProgress(&launch)
         let outcome: EmulatorOutcome
         do {
             outcome = try EmulatorLauncher.run(launch, execute: Emulation.run)
