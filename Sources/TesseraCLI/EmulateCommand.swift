@@ -78,6 +78,9 @@ struct EmulateCommand: ParsableCommand {
     @Option(help: .hidden)
     var maxSleepUs: Double?
 
+    @Option(help: .hidden)
+    var progressEverySeconds = 2.0
+
     func validate() throws {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
         guard watchdogSeconds > 0 else { throw ValidationError("--watchdog-seconds must be > 0, got \(watchdogSeconds)") }
@@ -135,7 +138,7 @@ struct EmulateCommand: ParsableCommand {
         launch.injectUnmatchedReceive = injectUnmatchedRecv
         launch.gatherStats = stats
         launch.maxSleepUs = maxSleepUs
-        Self.showProgress(&launch)
+        Self.showProgress(&launch, everySeconds: progressEverySeconds)
         let outcome: EmulatorOutcome
         do {
             outcome = try EmulatorLauncher.run(launch, execute: Emulation.run)

@@ -93,6 +93,20 @@ import Testing
         #expect(left.isEmpty, "left in /dev/shm: \(left)")
     }
 
+    /// With the pace at 0 s (the default is 2 s, so short runs stay quiet) rank 0 reports once
+    /// all ranks are up and then every decode step, on stderr only.
+    @Test func progressLinesNameTheRanksAndEveryDecodeStep() throws {
+        let path = try plan("progress-tp2pp2", ["--tp", "2", "--pp", "2"])
+        let outcome = try emulate(4, [path, "--progress-every-seconds", "0"])
+        #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
+        let lines = outcome.errorOutput.split(separator: "\n").filter { $0.hasPrefix("emulate: ") }
+            .map { $0.components(separatedBy: " after ")[0] }
+        #expect(lines == ["emulate: 4 ranks up and checked"] + (1...7).map { "emulate: decode step \($0) of 7 on rank 0" })
+        #expect(!outcome.output.contains("emulate: "))
+        let quiet = try emulate(4, [path])
+        #expect(!quiet.errorOutput.contains("emulate: "))
+    }
+
     @Test func aWorldOfTheWrongSizeSaysHowToLaunch() throws {
         let path = try plan("count-tp2dp2", ["--tp", "2", "--dp", "2"])
         let outcome = try emulate(3, [path])
