@@ -22,6 +22,9 @@ struct BenchEmulateCommand: ParsableCommand {
     @Option(help: "Ping-pong round trips per rank pair.")
     var roundTrips = 200
 
+    @Option(help: "Runs of each emulation and ping-pong; the table shows medians (rates move by up to 2× between runs on 2 cores).")
+    var repeats = 1
+
     @Option(help: "Rank count of the wait comparison (TP 8 × PP n/8).")
     var oversubscribedRanks = 16
 
@@ -46,7 +49,9 @@ struct BenchEmulateCommand: ParsableCommand {
             throw ValidationError("--ranks and --oversubscribed-ranks: multiples of 8 (TP 8), such as 8,64,256")
         }
         guard pingPongWait != .blocking else { throw ValidationError("--ping-pong-wait: cooperative or spin") }
-        guard roundTrips >= 1, timeoutSeconds > 0 else { throw ValidationError("--round-trips and --timeout-seconds must be positive") }
+        guard roundTrips >= 1, timeoutSeconds > 0, repeats >= 1 else {
+            throw ValidationError("--round-trips, --repeats and --timeout-seconds must be positive")
+        }
     }
 
     func rankCounts() throws -> [Int] {
@@ -68,18 +73,33 @@ struct BenchEmulateCommand: ParsableCommand {
         var rows: [BenchEmulateTable.Row] = []
         for count in try rankCounts() {
             let plan = try makePlan(ranks: count, in: directory)
-            let emulated = try emulate(plan, ranks: count, extra: [])
-            let pingPong = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
-                                              "--ping-pong-wait", pingPongWait.rawValue])
-                .split(separator: "\n").lazy.compactMap(BenchEmulatePingPong.Rates.init(line:)).first
+            var emulations: [(stats: EmulateStatsLine, jobSeconds: Double)] = []
+            var pingPongs: [BenchEmulatePingPong.Rates] = []
+            for _ in 0..<repeats {
+                if let emulated = try emulate(plan, ranks: count, extra: []) { emulations.append(emulated) }
+                let output = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
+                                                "--ping-pong-wait", pingPongWait.rawValue])
+                pingPongs += output.split(separator: "\n").compactMap(BenchEmulatePingPong.Rates.init(line:)).prefix(1)
+            }
+            let emulated = median(emulations, by: { $0.stats.wallSeconds })
+            let pingPong = pingPongs.isEmpty ? nil : BenchEmulatePingPong.Rates(
+                ranks: count, rawPerSecond: median(pingPongs.map(\.rawPerSecond), by: { $0 }) ?? 0,
+                fabricPerSecond: median(pingPongs.map(\.fabricPerSecond), by: { $0 }) ?? 0)
             rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated?.stats, jobSeconds: emulated?.jobSeconds,
                                               pingPong: pingPong))
         }
         let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
         let cooperative = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "cooperative"])?.stats
         let blocking = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "blocking", "--no-bind"])?.stats
+        if repeats > 1 { print("Medians of \(repeats) runs of each emulation and ping-pong.") }
         BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, cooperative: cooperative,
                                 blocking: blocking, timeoutSeconds: timeoutSeconds).forEach { print($0) }
+    }
+
+    /// The middle element by `key` (the upper middle of an even count), nil when empty.
+    private func median<T>(_ items: [T], by key: (T) -> Double) -> T? {
+        let sorted = items.sorted { key($0) < key($1) }
+        return sorted.isEmpty ? nil : sorted[sorted.count / 2]
     }
 
     /// Llama-3-8B as TP 8 × PP ranks/8, one decode step after a 128-token prefill of 8 sequences.
