@@ -8,7 +8,8 @@ import Runtime
 /// what it was not waiting for in a FIFO per (source, tag), and so never deadlocks on tags arriving
 /// out of order. (Polling a posted receive with `MPI_Test` rather than `MPI_Iprobe`: with MPICH's
 /// ch4:ucx and cooperative waits, iprobe saw arrivals ~15× later — 7.7k against 125k messages/s
-/// in a 2-rank ping-pong.) Every wait polls as `policy`
+/// in a 2-rank ping-pong.) With `openDoorbells`, every send rings the receiver's doorbell and a
+/// cooperative wait sleeps on its own until rung (see `Doorbells`). Every wait polls as `policy`
 /// says and gives up after `watchdogSeconds` with `EmulatorError.watchdog`. With `.blocking` the
 /// waits are MPI's own (`MPI_Probe`, `MPI_Wait`), which no watchdog can interrupt: that policy is
 /// here to be measured against, not to be used when oversubscribed.
@@ -31,7 +32,7 @@ public final class MPIFabric: Fabric {
     private var posted: Request<MessagePassing.Message<Double>>?
     private var doorbells: Doorbells?
     /// Every rank of the world shares this host and its doorbells, so every message rings.
-    public private(set) var doorbellsCoverWorld = false
+    private var doorbellsCoverWorld = false
 
     /// Logical tags of the fabric's own messages; the runtime's tags are ≥ 0.
     static let gatherTag = -1, scatterTag = -2
