@@ -25,7 +25,7 @@ extension ClusterSpec {
             throw ClusterSpecError(file: file, keyPath: "", message: "empty file; expected a cluster mapping")
         }
         let top = try YAMLFields(root, file: file, path: "",
-                                 allowed: ["name", "description", "chip", "rack", "chiplet", "levels"])
+                                 allowed: ["name", "description", "chip", "rack", "chiplet", "levels", "software"])
         guard let chipletNode = top.node("chiplet") else { throw top.missing("chiplet", "a mapping") }
         let chiplet = try readChiplet(YAMLFields(chipletNode, file: file, path: "chiplet",
                                                  allowed: ["name", "compute", "memory", "powerW", "costUSD"]))
@@ -39,12 +39,24 @@ extension ClusterSpec {
             throw ClusterSpecError(file: file, keyPath: "rack",
                                    message: "expected a level at or outside the chip level \(levels[chipLevel ?? 0].name), got \(levels[rackLevel].name)")
         }
-        return ClusterSpec(name: try top.requiredString("name"), summary: try top.string("description") ?? "",
-                           sourceFile: file, chiplet: chiplet, levels: levels,
-                           chipLevel: chipLevel, rackLevel: rackLevel)
+        var spec = ClusterSpec(name: try top.requiredString("name"), summary: try top.string("description") ?? "",
+                               sourceFile: file, chiplet: chiplet, levels: levels,
+                               chipLevel: chipLevel, rackLevel: rackLevel)
+        if let node = top.node("software") {
+            if case let .scalar(scalar) = node {
+                spec.software = try SoftwareProfile.resolve(scalar.string, relativeTo: file)
+            } else {
+                spec.software = try SoftwareProfile.read(YAMLFields(node, file: file, path: "software", allowed: SoftwareProfile.keys))
+            }
+        }
+        if let kernels = spec.chiplet.compute.kernels, !kernels.hasPrefix("/") {
+            let dir = (file as NSString).deletingLastPathComponent
+            spec.chiplet.compute.kernels = dir.isEmpty ? kernels : (dir as NSString).appendingPathComponent(kernels)
+        }
+        return spec
     }
 
-    private static func syntaxMessage(_ error: YamlError) -> String {
+    static func syntaxMessage(_ error: YamlError) -> String {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             "YAML syntax error at line \(mark.line), column \(mark.column): \(problem)"
@@ -56,7 +68,8 @@ extension ClusterSpec {
     }
 
     private static func readChiplet(_ fields: YAMLFields) throws -> ChipletSpec {
-        guard let computeFields = try fields.fields("compute", allowed: ["tflops", "matmulEfficiency", "vectorEfficiency", "opOverheadUs"]) else {
+        guard let computeFields = try fields.fields("compute", allowed: ["tflops", "matmulEfficiency", "vectorEfficiency", "opOverheadUs",
+                                                                         "vectorTFLOPS", "computeUnits", "kernels"]) else {
             throw fields.missing("compute", "a mapping with tflops, matmulEfficiency, vectorEfficiency")
         }
         return ChipletSpec(name: try fields.requiredString("name"), compute: try readCompute(computeFields),
@@ -73,10 +86,28 @@ extension ClusterSpec {
             tflops[dtype] = try tflopsFields.requiredNumber(dtype, .positive("TFLOPS"))
         }
         guard !tflops.isEmpty else { throw fields.missing("tflops", "a peak per dtype, e.g. {bf16: 989}") }
-        return ComputeSpec(tflops: tflops,
-                           matmulEfficiency: try fields.requiredNumber("matmulEfficiency", .fraction),
+        // `matmulEfficiency` is one fraction, or one per dtype covering every dtype with a peak.
+        var byDType: [String: Double] = [:]
+        var single = 0.0
+        if case .mapping = fields.node("matmulEfficiency") {
+            let perDType = try fields.fields("matmulEfficiency", allowed: knownDTypes, keyNoun: "dtype")
+            for dtype in perDType?.keys ?? [] { byDType[dtype] = try perDType?.requiredNumber(dtype, .fraction) }
+            let missing = tflops.keys.filter { byDType[$0] == nil }.sorted()
+            guard missing.isEmpty else {
+                throw ClusterSpecError(file: fields.file, keyPath: fields.keyPath("matmulEfficiency"),
+                                       message: "expected a fraction for every dtype in tflops; missing \(missing.joined(separator: ", "))")
+            }
+            single = byDType.values.min() ?? 1
+        } else {
+            single = try fields.requiredNumber("matmulEfficiency", .fraction)
+        }
+        let units = try fields.count("computeUnits")
+        return ComputeSpec(tflops: tflops, matmulEfficiency: single,
                            vectorEfficiency: try fields.requiredNumber("vectorEfficiency", .fraction),
-                           opOverheadUs: try fields.number("opOverheadUs", .nonNegative("µs")) ?? 0)
+                           opOverheadUs: try fields.number("opOverheadUs", .nonNegative("µs")) ?? 0,
+                           matmulEfficiencyByDType: byDType,
+                           vectorTFLOPS: try fields.number("vectorTFLOPS", .positive("TFLOPS")),
+                           computeUnits: units, kernels: try fields.string("kernels"))
     }
 
     /// The `memory:` list of a chiplet or level (absent = no tiers).

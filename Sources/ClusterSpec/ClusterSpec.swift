@@ -65,21 +65,41 @@ public struct MemoryTierSpec: Sendable, Equatable, Encodable {
 public struct ComputeSpec: Sendable, Equatable, Encodable {
     /// Dense peak per dtype name (`bf16`, `fp8`, …; see `ClusterSpec.knownDTypes`).
     public var tflops: [String: Double]
-    /// Sustained fraction of peak for matmul (GEMM) work.
+    /// Sustained fraction of peak for large GEMMs, for dtypes without their own figure.
     public var matmulEfficiency: Double
-    /// Sustained fraction of peak for vector work (norms, softmax, activations).
+    /// Sustained fraction of peak for large GEMMs per dtype (narrow dtypes reach less of their
+    /// peak: calibration.md C, H200 BF16 0.84 against FP8 0.65 at m 4096).
+    public var matmulEfficiencyByDType: [String: Double]
+    /// Sustained fraction of peak for vector work (norms, softmax, activations), used when
+    /// `vectorTFLOPS` is not given.
     public var vectorEfficiency: Double
-    /// Fixed cost of starting one op (a GPU kernel launch, a dataflow dispatch), in µs; 0 if not given.
+    /// The vector/SFU rate (CUDA cores, vector units), separate from the matrix units.
+    public var vectorTFLOPS: Double?
+    /// Parallel compute units a GEMM's output tiles are spread over (SMs on a GPU), for wave
+    /// quantisation; nil when the chip is not modelled that way.
+    public var computeUnits: Int?
+    /// Fixed cost of one kernel group on the chip itself (dispatch, on-chip synchronisation), in µs.
     public var opOverheadUs: Double
+    /// Folder of measured kernel tables (see Clusters/kernels/README.md), resolved against the
+    /// cluster file's folder; nil when the chip has none.
+    public var kernels: String?
 
-    public init(tflops: [String: Double], matmulEfficiency: Double, vectorEfficiency: Double, opOverheadUs: Double = 0) {
+    public init(tflops: [String: Double], matmulEfficiency: Double, vectorEfficiency: Double, opOverheadUs: Double = 0,
+                matmulEfficiencyByDType: [String: Double] = [:], vectorTFLOPS: Double? = nil,
+                computeUnits: Int? = nil, kernels: String? = nil) {
         self.opOverheadUs = opOverheadUs
         self.tflops = tflops
         self.matmulEfficiency = matmulEfficiency
         self.vectorEfficiency = vectorEfficiency
+        self.matmulEfficiencyByDType = matmulEfficiencyByDType
+        self.vectorTFLOPS = vectorTFLOPS
+        self.computeUnits = computeUnits
+        self.kernels = kernels
     }
 
     public func peakTFLOPS(_ dtype: String) -> Double? { tflops[dtype] }
+
+    public func matmulEfficiency(_ dtype: String) -> Double { matmulEfficiencyByDType[dtype] ?? matmulEfficiency }
 
     /// The dtypes with a peak figure, in the order of `ClusterSpec.knownDTypes`.
     public var supportedDTypes: [String] { ClusterSpec.knownDTypes.filter { tflops[$0] != nil } }
@@ -141,6 +161,8 @@ public struct ClusterSpec: Sendable, Equatable {
     public var chipLevel: Int?
     /// nil: the whole cluster counts as one rack; else the index into `levels` whose one unit is a rack.
     public var rackLevel: Int?
+    /// The serving stack this machine runs by default (a scenario or measurement may name another).
+    public var software: SoftwareProfile = .bare
 
     public init(name: String, summary: String = "", sourceFile: String? = nil, chiplet: ChipletSpec,
                 levels: [LevelSpec], chipLevel: Int? = nil, rackLevel: Int? = nil) {

@@ -96,6 +96,23 @@ struct YAMLFields {
         return count
     }
 
+    /// `true` or `false`, plain.
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = node(key) else { return nil }
+        guard case let .scalar(scalar) = value, scalar.style == .plain, ["true", "false"].contains(scalar.string) else {
+            throw wrong(key, "true or false", value)
+        }
+        return scalar.string == "true"
+    }
+
+    /// An optional positive whole number, at most 2^31 so products with other counts stay exact.
+    func count(_ key: String) throws -> Int? {
+        guard let value = node(key) else { return nil }
+        let n = try requiredCount(key)
+        guard n <= 1 << 31 else { throw wrong(key, "a whole number from 1 to 2147483648", value) }
+        return n
+    }
+
     func fields(_ key: String, allowed: [String], keyNoun: String = "key") throws -> YAMLFields? {
         guard let value = node(key) else { return nil }
         return try YAMLFields(value, file: file, path: keyPath(key), allowed: allowed, keyNoun: keyNoun)

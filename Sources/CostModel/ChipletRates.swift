@@ -1,7 +1,11 @@
 import ClusterSpec
+import Foundation
+import ModelGraph
+import Synchronization
 
-/// What one chiplet can do per second: sustained matmul and vector FLOP rates for the compute
-/// dtype, and its memory tiers (innermost first) with the capacity and bandwidth it gets of each.
+/// What one chiplet can do per second under one serving stack: sustained matmul rates per dtype,
+/// the vector rate, its memory tiers (innermost first), measured kernel tables where the chip has
+/// them, and the software profile's overheads and limits.
 public struct ChipletRates: Sendable {
     public struct Tier: Sendable {
         public let name: String
@@ -10,26 +14,50 @@ public struct ChipletRates: Sendable {
         public let bytesPerS: Double
     }
 
-    public let computeDType: String
+    public let precision: Precision
+    /// The dtype GEMMs run in: the wider of weights and activations (narrower weights are
+    /// up-converted on the fly, as weight-only quantisation kernels do).
+    public let computeDType: DType
+    /// Attention's products run in the activations' dtype, not the weights'.
+    public let attentionDType: DType
     public let matmulFLOPSPerS: Double
+    public let attentionFLOPSPerS: Double
+    /// Dense peak of the compute dtype (utilisation is quoted against it).
+    public let peakFLOPSPerS: Double
     public let vectorFLOPSPerS: Double
-    /// Fixed time each op costs on top of its roofline (kernel launch, dispatch).
+    /// Output tiles of a GEMM are spread over this many units (nil: no wave quantisation).
+    public let computeUnits: Int?
+    /// Fixed cost of one kernel group on the chip (dispatch, on-chip synchronisation).
     public let opOverheadS: Double
     public let tiers: [Tier]
+    public let kernels: KernelTables?
+    public let software: SoftwareProfile
 
     /// Tier bandwidth is the sustained figure (nominal × the file's `bandwidthEfficiency`).
-    /// Throws `ClusterSpecError` when the chip has no figure for the compute dtype.
-    public init(cluster: ClusterSpec, computeDType: String) throws {
-        try cluster.requireDType(computeDType)
-        let peak = (cluster.chiplet.compute.peakTFLOPS(computeDType) ?? 0) * 1e12
-        self.computeDType = computeDType
-        matmulFLOPSPerS = peak * cluster.chiplet.compute.matmulEfficiency
-        vectorFLOPSPerS = peak * cluster.chiplet.compute.vectorEfficiency
-        opOverheadS = cluster.chiplet.compute.opOverheadUs * 1e-6
+    /// Throws `ClusterSpecError` when the chip has no figure for the compute dtype, or its kernel
+    /// tables cannot be read.
+    public init(cluster: ClusterSpec, precision: Precision, software: SoftwareProfile? = nil) throws {
+        let weightsWider = precision.weights.bitsPerElement >= precision.activations.bitsPerElement
+        let compute = weightsWider ? precision.weights : precision.activations
+        try cluster.requireDType(compute.rawValue)
+        let spec = cluster.chiplet.compute
+        func rate(_ d: DType) -> Double { (spec.peakTFLOPS(d.rawValue) ?? 0) * 1e12 * spec.matmulEfficiency(d.rawValue) }
+        self.precision = precision
+        computeDType = compute
+        // Attention runs in the activations' dtype where the chip has it, else in the compute dtype.
+        attentionDType = spec.peakTFLOPS(precision.activations.rawValue) != nil ? precision.activations : compute
+        peakFLOPSPerS = (spec.peakTFLOPS(compute.rawValue) ?? 0) * 1e12
+        matmulFLOPSPerS = rate(compute)
+        attentionFLOPSPerS = rate(attentionDType)
+        vectorFLOPSPerS = spec.vectorTFLOPS.map { $0 * 1e12 } ?? peakFLOPSPerS * spec.vectorEfficiency
+        computeUnits = spec.computeUnits
+        opOverheadS = spec.opOverheadUs * 1e-6
         tiers = cluster.memoryPerChiplet.map {
             Tier(name: $0.name, level: $0.level, capacityBytes: $0.capacityBytesPerChiplet,
                  bytesPerS: $0.bandwidthGBpsPerChiplet * $0.bandwidthEfficiency * 1e9)
         }
+        kernels = try spec.kernels.map { try KernelTableCache.tables(at: $0, cluster: cluster.sourceFile) }
+        self.software = software ?? cluster.software
     }
 
     /// Roofline time of work that does `flops` while moving `bytes` through tier `tier`: the
@@ -39,5 +67,23 @@ public struct ChipletRates: Sendable {
         let compute = flops / (matmul ? matmulFLOPSPerS : vectorFLOPSPerS)
         let memory = tiers.isEmpty ? 0 : bytes / tiers[min(tier, tiers.count - 1)].bytesPerS
         return max(compute, memory)
+    }
+}
+
+/// Kernel tables are read once per folder per process: a capacity sweep builds thousands of
+/// evaluators over the same few clusters.
+enum KernelTableCache {
+    private static let loaded = Mutex<[String: KernelTables]>([:])
+
+    static func tables(at path: String, cluster: String) throws -> KernelTables {
+        if let known = loaded.withLock({ $0[path] }) { return known }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ClusterSpecError(file: cluster, keyPath: "chiplet.compute.kernels",
+                                   message: "expected a folder of kernel tables, got \(path), which is not one")
+        }
+        let tables = try KernelTables.load(directory: path)
+        loaded.withLock { $0[path] = tables }
+        return tables
     }
 }

@@ -1,8 +1,11 @@
+import ClusterSpec
 import ModelGraph
 
 /// One layer's ops as one chiplet of a shard runs them, plus the collectives the layer needs.
 public struct LayerShard: Sendable {
     public let ops: [OpShare]
+    /// The ops as the serving stack launches them.
+    public let groups: [KernelGroup]
     public let weightBytes: Double
     /// K/V bytes this chiplet caches per position of context.
     public let kvBytesPerPosition: Double
@@ -16,7 +19,8 @@ public struct LayerShard: Sendable {
     public let peakActivationBytesPerToken: Double
 
     /// `tpAllReduces` overrides the count for the embedding (one) and LM head (one) pseudo-layers.
-    init(ops layerOps: [Op], shard: Shard, precision: Precision, tpAllReduces: Int? = nil) {
+    init(ops layerOps: [Op], shard: Shard, precision: Precision, fusions: Set<SoftwareProfile.Fusion>,
+         kvHeads: Int, mla: Bool, tpAllReduces: Int? = nil) {
         var shares = layerOps.map { OpShare(op: $0, shard: shard, precision: precision) }
         // The K/V cache is written by the k/v projections but read by attention: charge the
         // reads to the score product, where a decode step actually streams them.
@@ -25,6 +29,7 @@ public struct LayerShard: Sendable {
             for i in shares.indices { shares[i].kvBytesPerPosition = i == score ? kv : 0 }
         }
         ops = shares
+        groups = KernelGroup.build(shares, fusions: fusions, kvHeads: kvHeads, mla: mla)
         peakActivationBytesPerToken = 2 * (shares.map { $0.activationBytesPerToken * Double(max($0.activePerToken, 1)) }.max() ?? 0)
         weightBytes = shares.reduce(0) { $0 + $1.weightBytes }
         kvBytesPerPosition = kv
@@ -34,11 +39,11 @@ public struct LayerShard: Sendable {
         epAllToAlls = shard.ep > 1 && routed != nil ? 2 : 0
     }
 
-    /// Roofline cost of the layer's ops (collectives excluded) for a replica microbatch.
+    /// Cost of the layer's kernels (collectives excluded) for a replica microbatch.
     @inline(__always)
     public func computeCost(_ work: Work, ep: Int, rates: ChipletRates, tiers: TierChoice) -> OpCost {
         var total = OpCost()
-        for op in ops { total += op.cost(work, ep: ep, rates: rates, tiers: tiers) }
+        for g in groups { total += g.cost(work, ep: ep, rates: rates, tiers: tiers) }
         return total
     }
 }
@@ -55,7 +60,9 @@ public struct ModelShard: Sendable {
     /// Activation bytes per token exchanged by collectives and pipeline sends (the hidden state).
     public let hiddenBytesPerToken: Double
 
-    public init(model: ModelGraph, shard: Shard, precision: Precision) {
+    public init(model: ModelGraph, shard: Shard, precision: Precision,
+                fusions: Set<SoftwareProfile.Fusion> = Set(SoftwareProfile.Fusion.allCases)) {
+        let kvHeads = model.config.kvHeads, mla = model.config.mla != nil
         self.shard = shard
         var signatures: [String: Int] = [:]
         var classes: [LayerShard] = []
@@ -68,16 +75,19 @@ public struct ModelShard: Sendable {
             } else {
                 signatures[signature] = classes.count
                 layerClass.append(classes.count)
-                classes.append(LayerShard(ops: ops, shard: shard, precision: precision))
+                classes.append(LayerShard(ops: ops, shard: shard, precision: precision, fusions: fusions,
+                                          kvHeads: kvHeads, mla: mla))
             }
         }
         self.classes = classes
         self.layerClass = layerClass
         let outside = model.ops.filter { $0.layer == nil }
         head = LayerShard(ops: outside.filter { $0.kind == .embedding || $0.kind == .positionEmbedding },
-                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, tpAllReduces: 1)
+                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, fusions: fusions,
+                          kvHeads: kvHeads, mla: mla, tpAllReduces: 1)
         tail = LayerShard(ops: outside.filter { $0.kind == .finalNorm || $0.kind == .lmHead },
-                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, tpAllReduces: 1)
+                          shard: Shard(tp: shard.tp, ep: 1), precision: precision, fusions: fusions,
+                          kvHeads: kvHeads, mla: mla, tpAllReduces: 1)
         hiddenBytesPerToken = Double(model.config.hiddenSize) * precision.activations.bytesPerElement
     }
 

@@ -28,6 +28,10 @@ public struct OpShare: Sendable {
     /// K/V cache bytes this chiplet holds per cached position.
     public internal(set) var kvBytesPerPosition: Double
     public let activationBytesPerToken: Double
+    /// Megatron row-parallel ops split K (and are followed by the all-reduce); the others split N.
+    public let rowParallel: Bool
+    /// Input bytes per token a GEMM reads (row-parallel ops read their K share).
+    public let inputBytesPerToken: Double
     /// Routed experts in the model (1 for dense ops), on this chiplet, and used per token.
     public let experts: Int
     public let expertsHere: Int
@@ -53,6 +57,8 @@ public struct OpShare: Sendable {
         weightBytes = op.weightBytes(precision) * expertShare / d
         kvBytesPerPosition = Double(op.cachedElementsPerToken) * precision.kvCache.bytesPerElement / d
         activationBytesPerToken = Double(op.outputElementsPerToken) * precision.activations.bytesPerElement / d
+        rowParallel = [.outputProjection, .mlpDown, .expertDown, .sharedExpertDown].contains(op.kind)
+        inputBytesPerToken = Double(op.inFeatures) * precision.activations.bytesPerElement / (rowParallel ? d : 1)
     }
 
     /// Megatron's split of each op kind over a TP group of `tp`.
@@ -88,39 +94,5 @@ public struct OpCost: Sendable {
     }
     public static func * (a: OpCost, n: Double) -> OpCost {
         var c = a; c.seconds *= n; c.flops *= n; c.bytes *= n; return c
-    }
-}
-
-extension OpShare {
-    /// Roofline cost of this op for a replica-level microbatch `work` spread over `ep` ranks.
-    @inline(__always)
-    public func cost(_ work: Work, ep: Int, rates: ChipletRates, tiers: TierChoice) -> OpCost {
-        var c = OpCost()
-        var weightRead = weightBytes
-        if isRoutedExpert {
-            // Tokens route evenly over experts; a decode step only reads the experts some token
-            // picked: E·(1 − (1 − k/E)^T) of them in expectation.
-            let tokensHere = work.tokens * Double(activePerToken * expertsHere) / Double(experts)
-            c.flops = tokensHere * flopsPerToken / Double(activePerToken)
-            let missed = pow(1 - Double(activePerToken) / Double(experts), work.tokens)
-            weightRead *= 1 - missed
-            c.bytes = weightRead + activationBytesPerToken * tokensHere / Double(activePerToken)
-            let memS = weightRead / rates.tiers[tiers.weights].bytesPerS
-                + (c.bytes - weightRead) / rates.tiers[tiers.activations].bytesPerS
-            c.seconds = max(c.flops / (kind.isMatmul ? rates.matmulFLOPSPerS : rates.vectorFLOPSPerS), memS)
-                + (c.flops > 0 ? rates.opOverheadS : 0)
-            return c
-        }
-        let local = ep > 1 ? work.divided(by: ep) : work
-        c.flops = local.tokens * flopsPerToken + local.prefillAttended * prefillFLOPsPerPosition
-            + local.decodeAttended * decodeFLOPsPerPosition
-        let kv = kvBytesPerPosition * local.kvPositions
-        let act = activationBytesPerToken * local.tokens
-        c.bytes = weightRead + kv + act
-        let memS = weightRead / rates.tiers[tiers.weights].bytesPerS
-            + kv / rates.tiers[tiers.kvCache].bytesPerS + act / rates.tiers[tiers.activations].bytesPerS
-        c.seconds = max(c.flops / (kind.isMatmul ? rates.matmulFLOPSPerS : rates.vectorFLOPSPerS), memS)
-            + (c.flops > 0 || c.bytes > 0 ? rates.opOverheadS : 0)
-        return c
     }
 }

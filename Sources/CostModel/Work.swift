@@ -1,7 +1,7 @@
 /// The work one microbatch brings to a layer, additive so that prefill and decode can be mixed
 /// in one continuous-batching iteration.
-public struct Work: Sendable, Equatable {
-    /// New tokens processed.
+public struct Work: Sendable, Hashable {
+    /// New tokens processed (prefill and decode together).
     public var tokens: Double
     /// Sum over new tokens of the context positions each attends (attention FLOPs scale with
     /// it), for prefill and decode tokens apart since MLA attends differently in each.
@@ -11,14 +11,20 @@ public struct Work: Sendable, Equatable {
     public var kvPositions: Double
     /// Sequences in the microbatch (how many requests share each weight read).
     public var sequences: Double
+    /// The prefill part: prompt tokens and the prompts (or prompt chunks) they belong to. The
+    /// rest of `tokens` are decode tokens, one per decoding sequence.
+    public var prefillTokens: Double
+    public var prefillSequences: Double
 
     public init(tokens: Double, prefillAttended: Double = 0, decodeAttended: Double = 0,
-                kvPositions: Double, sequences: Double) {
+                kvPositions: Double, sequences: Double, prefillTokens: Double = 0, prefillSequences: Double = 0) {
         self.tokens = tokens
         self.prefillAttended = prefillAttended
         self.decodeAttended = decodeAttended
         self.kvPositions = kvPositions
         self.sequences = sequences
+        self.prefillTokens = prefillTokens
+        self.prefillSequences = prefillSequences
     }
 
     public static let zero = Work(tokens: 0, kvPositions: 0, sequences: 0)
@@ -27,7 +33,8 @@ public struct Work: Sendable, Equatable {
     /// positions, so a prompt attends N(N+1)/2 in all.
     public static func prefill(sequences: Double, tokens: Double) -> Work {
         Work(tokens: sequences * tokens, prefillAttended: sequences * tokens * (tokens + 1) / 2,
-             kvPositions: sequences * tokens, sequences: sequences)
+             kvPositions: sequences * tokens, sequences: sequences,
+             prefillTokens: sequences * tokens, prefillSequences: sequences)
     }
 
     /// One decode step for `sequences` requests whose context is `context` positions.
@@ -38,14 +45,24 @@ public struct Work: Sendable, Equatable {
 
     public static func + (a: Work, b: Work) -> Work {
         Work(tokens: a.tokens + b.tokens, prefillAttended: a.prefillAttended + b.prefillAttended,
-             decodeAttended: a.decodeAttended + b.decodeAttended, kvPositions: a.kvPositions + b.kvPositions, sequences: a.sequences + b.sequences)
+             decodeAttended: a.decodeAttended + b.decodeAttended, kvPositions: a.kvPositions + b.kvPositions,
+             sequences: a.sequences + b.sequences, prefillTokens: a.prefillTokens + b.prefillTokens,
+             prefillSequences: a.prefillSequences + b.prefillSequences)
+    }
+
+    /// The same work `n` times over (every decode step of a request's life, say).
+    public static func * (a: Work, n: Double) -> Work {
+        Work(tokens: a.tokens * n, prefillAttended: a.prefillAttended * n, decodeAttended: a.decodeAttended * n,
+             kvPositions: a.kvPositions * n, sequences: a.sequences * n,
+             prefillTokens: a.prefillTokens * n, prefillSequences: a.prefillSequences * n)
     }
 
     /// The same work split evenly `n` ways (the EP ranks of attention data parallelism).
-    public func divided(by n: Int) -> Work {
-        let d = Double(n)
-        return Work(tokens: tokens / d, prefillAttended: prefillAttended / d,
-                    decodeAttended: decodeAttended / d,
-                    kvPositions: kvPositions / d, sequences: sequences / d)
-    }
+    public func divided(by n: Int) -> Work { self * (1 / Double(n)) }
+
+    /// Decode tokens (one per decoding sequence).
+    public var decodeTokens: Double { tokens - prefillTokens }
+    /// Rows of the LM head: engines compute logits for each decode token and only for the last
+    /// token of each prompt.
+    public var logitRows: Double { decodeTokens + prefillSequences }
 }

@@ -154,7 +154,7 @@ extension Evaluator {
             tokensPerSecondPerUser: 1 / d.latencyS,
             computeUtilisation: bestRate * (inputs.model.prefillFLOPs(tokens: sc.inputTokens)
                 + Double(sc.outputTokens - 1) * inputs.model.decodeFLOPs(context: Int(meanDecodeContext)))
-                / (Double(chiplets) * rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency),
+                / (Double(chiplets) * rates.peakFLOPSPerS),
             bandwidthUtilisation: (Double(pools.0 * cp) * p.bandwidthUtilisation + Double(pools.1 * cd) * d.bandwidthUtilisation)
                 / Double(chiplets),
             bubbleFraction: 0,

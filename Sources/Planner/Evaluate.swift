@@ -37,7 +37,9 @@ extension Evaluator {
         return nil
     }
 
-    /// Evaluates one candidate: legality, stage split, memory per tier, then timing.
+    /// Evaluates one candidate: legality, stage split, memory per tier, then timing. Under
+    /// continuous batching the candidate's batch is the scheduler's cap, and the evaluation is at
+    /// the running batch memory and the token budget allow (`runningBatch`).
     public func evaluate(_ c: Candidate) -> Evaluation {
         let s = c.strategy
         var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: 0, stageLayers: [])
@@ -46,17 +48,60 @@ extension Evaluator {
         let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
         let split = stageSplit(s, batch: c.batch, shard: shard)
         e.stageLayers = split.layers
-        let stages = stageMemory(s, batch: c.batch, shard: shard, split: split)
+        var cached: Int? = nil
+        if inputs.scenario.mode == .continuous {
+            cached = admittedContext
+            if let running = runningBatch(s, cap: c.batch, shard: shard, split: split) {
+                e.candidate.batch = running
+            } else {
+                e.candidate.batch = max(1, s.ep)  // not even one sequence per EP rank fits: say why at that
+            }
+        }
+        let stages = stageMemory(s, batch: e.candidate.batch, shard: shard, split: split, cachedTokens: cached)
         // Quote the fullest stage: it is the one that decides feasibility.
         let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
         e.memory = fullest
         if !fullest.fits {
-            e.reason = memoryReason(s, batch: c.batch, use: fullest)
-            e.fix = smallestFix(c)
+            e.reason = memoryReason(s, batch: e.candidate.batch, use: fullest)
+            e.fix = smallestFix(e.candidate)
             return e
         }
-        e.metrics = timing(c, shard: shard, split: split, memory: stages)
+        e.metrics = timing(e.candidate, shard: shard, split: split, memory: stages)
         return e
+    }
+
+    /// Context each running sequence holds K/V for: its whole life when the scheduler reserves it
+    /// on admission, else the average over its decode.
+    var admittedContext: Int {
+        let sc = inputs.scenario
+        switch rates.software.kvAdmission {
+        case .fullContext: return sc.inputTokens + sc.outputTokens
+        case .averageContext: return sc.inputTokens + (sc.outputTokens + 1) / 2
+        }
+    }
+
+    /// The running batch of continuous batching at full load: the cap, limited by the
+    /// scheduler's own cap, by the K/V cache the fullest stage can hold (its share of the memory
+    /// left after weights, activations and reserve), and by the token budget an iteration's
+    /// decode tokens and prompt chunks must fit in. nil when not one sequence per EP rank fits.
+    func runningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
+        let sc = inputs.scenario, sw = rates.software
+        var limit = Double(min(cap, sw.maxBatch ?? cap))
+        let m = Double(microbatches(s, batch: cap))
+        if let budget = sw.maxNumTokens, sc.outputTokens >= 2 {
+            let o = Double(sc.outputTokens - 1)
+            limit = min(limit, (m * Double(budget) * o / (o + Double(sc.inputTokens))).rounded(.down))
+        }
+        let empty = stageMemory(s, batch: cap, shard: shard, split: split, cachedTokens: 0)
+        for (stage, use) in empty.enumerated() {
+            var kvPerPosition = 0.0
+            for (c, n) in split.classCounts[stage].enumerated() { kvPerPosition += Double(n) * shard.classes[c].kvBytesPerPosition }
+            guard kvPerPosition > 0 else { continue }
+            let room = use.tiers[use.choice.weights...].map { $0.capacityBytes - $0.usedBytes }.max() ?? 0
+            let perChiplet = max(0, room) * sw.kvCacheFraction / (kvPerPosition * Double(admittedContext))
+            limit = min(limit, (perChiplet * Double(s.ep)).rounded(.down))
+        }
+        return limit >= Double(max(1, s.ep)) ? Int(limit) : nil
     }
 
     func fill(_ m: MemoryUse) -> Double {

@@ -23,7 +23,7 @@ public final class Evaluator {
         }
         self.inputs = inputs
         hierarchy = Hierarchy(inputs.cluster)
-        rates = try ChipletRates(cluster: inputs.cluster, computeDType: inputs.computeDType.rawValue)
+        rates = try ChipletRates(cluster: inputs.cluster, precision: inputs.precision, software: inputs.software)
         if rates.tiers.isEmpty {
             throw PlanError.noMemory(cluster: inputs.cluster.name)
         }
@@ -31,7 +31,8 @@ public final class Evaluator {
 
     public func modelShard(_ shard: Shard) -> ModelShard {
         if let known = shards[shard] { return known }
-        let made = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision)
+        let made = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision,
+                              fusions: rates.software.fusions)
         shards[shard] = made
         return made
     }
@@ -61,9 +62,8 @@ public final class Evaluator {
     private func balanceWork(batch: Int) -> Work {
         let sc = inputs.scenario
         let b = Double(batch), steps = Double(max(sc.outputTokens - 1, 0))
-        var decode = Work.decode(sequences: b, context: meanDecodeContext)
-        decode.tokens *= steps; decode.decodeAttended *= steps; decode.kvPositions *= steps
-        return Work.prefill(sequences: b, tokens: Double(sc.inputTokens)) + decode
+        return Work.prefill(sequences: b, tokens: Double(sc.inputTokens))
+            + Work.decode(sequences: b, context: meanDecodeContext) * steps
     }
 
     var meanDecodeContext: Double {

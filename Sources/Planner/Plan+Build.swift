@@ -16,6 +16,12 @@ extension Evaluator {
         let buffer = onChipBytes(memory)
 
         func opShards(_ layer: LayerShard) -> Plan.LayerClass {
+            // Each kernel group's time goes to its first op; fused members cost nothing more.
+            var prefillS: [String: Double] = [:], decodeS: [String: Double] = [:]
+            for g in layer.groups {
+                prefillS[g.names[0]] = g.cost(prefill, ep: s.ep, rates: rates, tiers: memory.choice).seconds
+                decodeS[g.names[0]] = g.cost(decode, ep: s.ep, rates: rates, tiers: memory.choice).seconds
+            }
             let kinds = layer.ops.map(\.kind)
             let mlpEnd = kinds.lastIndex { [.mlpDown, .expertDown, .sharedExpertDown].contains($0) }
             let expertEnd = kinds.lastIndex(of: .expertDown)
@@ -34,8 +40,7 @@ extension Evaluator {
                 return Plan.OpShard(
                     name: op.name, kind: op.kind.rawValue, tpDivisor: op.tpDivisor, weightBytes: op.weightBytes,
                     tiling: tiling,
-                    prefillSeconds: op.cost(prefill, ep: s.ep, rates: rates, tiers: memory.choice).seconds,
-                    decodeSeconds: op.cost(decode, ep: s.ep, rates: rates, tiers: memory.choice).seconds,
+                    prefillSeconds: prefillS[op.name] ?? 0, decodeSeconds: decodeS[op.name] ?? 0,
                     collectivesAfter: after)
             })
         }

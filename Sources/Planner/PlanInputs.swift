@@ -8,9 +8,16 @@ public struct PlanInputs: Sendable {
     public var model: ModelGraph
     public var cluster: ClusterSpec
     public var scenario: Scenario
+    /// The serving stack; nil: the cluster's own profile.
+    public var software: SoftwareProfile?
+    /// Offer TP sizes that neither divide the KV heads nor are a multiple of them (serving
+    /// engines cannot run those; a research study may still want them priced).
+    public var allowUnevenKVHeads = false
 
-    public init(modelName: String, model: ModelGraph, cluster: ClusterSpec, scenario: Scenario) {
+    public init(modelName: String, model: ModelGraph, cluster: ClusterSpec, scenario: Scenario,
+                software: SoftwareProfile? = nil) {
         self.modelName = modelName; self.model = model; self.cluster = cluster; self.scenario = scenario
+        self.software = software
     }
 
     public var precision: Precision { scenario.precision }

@@ -69,12 +69,16 @@ extension Evaluator {
                             if e.memory != nil { break }  // larger batches need more memory still
                             continue
                         }
+                        // Under continuous batching a larger cap than the running batch changes nothing.
+                        let capped = e.candidate.batch < batch
                         guard let m = e.metrics, m.meetsSLO else {
                             result.missedSLO += 1
                             reasons["misses the TTFT/TPOT limits", default: 0] += 1
+                            if capped { break }
                             continue
                         }
                         good.append(e)
+                        if capped { break }
                     }
                 }
             }

@@ -37,12 +37,14 @@ extension Evaluator {
                    hiddenBytes: Double) -> StageTime {
         let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
         var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
+        let prefill = work.prefillTokens > 0
         if layer.tpAllReduces > 0 {
-            t.commS += Double(layer.tpAllReduces) * hierarchy.allReduceS(bytes: hiddenBytes, group: groups.tp)
+            t.commS += Double(layer.tpAllReduces)
+                * rates.allReduceS(bytes: hiddenBytes, group: groups.tp, on: hierarchy, prefill: prefill)
         }
         if layer.epAllToAlls > 0 {
-            t.commS += Double(layer.epAllToAlls)
-                * hierarchy.allToAllS(bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep)
+            t.commS += Double(layer.epAllToAlls) * rates.allToAllS(
+                bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, on: hierarchy, prefill: prefill)
         }
         return t
     }
@@ -78,7 +80,11 @@ extension Evaluator {
             ? hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), stride: groups.ppStride)
             : 0
         sum.commS += sendS * Double(last)
-        let latency = sum.totalS
+        // The serving stack's fixed cost per iteration (scheduling, sampling, host sync) runs once
+        // per microbatch, in series with the pipeline's head.
+        let stepS = rates.software.stepOverheadUs * 1e-6
+        slowest += stepS
+        let latency = sum.totalS + stepS
         // With m ≥ pp microbatches the slowest stage never idles; with fewer, a token cycle is
         // bounded by one microbatch's trip through the whole pipeline.
         let cycle = max(Double(m) * (slowest + sendS), latency)
@@ -107,20 +113,23 @@ extension Evaluator {
             let totalS = ttftS + max(output - 1, 0) * tpotS
             tokensPerReplicaS = b * output / totalS
         case .continuous:
-            // Steady state: each iteration decodes every in-flight request and prefills the
-            // b/output requests that replace those finishing (Orca / vLLM iteration batching).
-            let arrivals = b / output / Double(m)
-            let mixed = decodeWork + .prefill(sequences: arrivals, tokens: input)
+            // Steady state at the running batch b (see `runningBatch`): each iteration decodes every
+            // running request and prefills the prompts of the b/(output−1) requests that replace
+            // those finishing, chunked within the token budget (Orca; Sarathi-Serve, Agrawal et
+            // al. 2024). A single-token output is all prefill.
+            let decoding = output >= 2 ? b / Double(m) : 0
+            let arrivals = output >= 2 ? decoding / (output - 1) : b / Double(m)
+            let mixed = decodeWork * (output >= 2 ? 1 : 0) + .prefill(sequences: arrivals, tokens: input)
             let iteration = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
                                      work: mixed, microbatches: m)
-            let alone = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
-                                 work: .prefill(sequences: 1, tokens: input), microbatches: 1)
             tpotS = iteration.cycleS
             cycle = iteration.cycleS
             busy = iteration.stage
-            // A new request waits for the running iteration, then its prompt goes through.
-            ttftS = alone.latencyS + iteration.cycleS
-            tokensPerReplicaS = b / tpotS
+            // A new prompt goes through in the budget the decode tokens leave, one chunk per
+            // iteration, after waiting for the running one.
+            let room = max(1, Double(rates.software.maxNumTokens ?? Int(input)) - decoding)
+            ttftS = ((input / room).rounded(.up) + 1) * iteration.cycleS
+            tokensPerReplicaS = arrivals * Double(m) * output / iteration.cycleS
         }
         let total = tokensPerReplicaS * Double(s.dp)
         let cluster = inputs.cluster
@@ -130,7 +139,7 @@ extension Evaluator {
         let slo = (sc.maxTTFTMs.map { ttftMs <= $0 } ?? true) && (sc.maxTPOTMs.map { tpotMs <= $0 } ?? true)
         // Per cycle each stage runs m microbatches; `busy` sums one microbatch over the stages.
         let perStage = Double(m) / Double(s.pp) / cycle
-        let peakFLOPS = rates.matmulFLOPSPerS / cluster.chiplet.compute.matmulEfficiency
+        let peakFLOPS = rates.peakFLOPSPerS
         // Against the tier the weights stream from (the busiest on every machine we ship).
         let bytesPerS = rates.tiers[memory[0].choice.weights].bytesPerS
         let chips = Double(max(1, (s.chiplets + cluster.chipletsPerChip - 1) / cluster.chipletsPerChip))

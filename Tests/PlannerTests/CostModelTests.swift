@@ -6,7 +6,7 @@ import Testing
 @Suite struct CostModelTests {
     /// One 1024 × 4096 × 4096 bf16 matmul on one chip: 100 TFLOPS × 0.5 sustained = 50 TFLOPS.
     @Test func singleMatmulOnOneChip() throws {
-        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), computeDType: "bf16")
+        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), precision: .bf16)
         let flops = 2.0 * 1024 * 4096 * 4096            // 34,359,738,368
         let bytes = (4096.0 * 4096 + 2 * 1024 * 4096) * 2  // weights + input + output, bf16
         let t = rates.rooflineS(flops: flops, matmul: true, bytes: bytes, tier: 0)
@@ -16,18 +16,26 @@ import Testing
         #expect(rates.rooflineS(flops: 1e6, matmul: true, bytes: bytes, tier: 0) == bytes / 1e12)
     }
 
-    /// Tiny-llama's q_proj for 64 tokens on one chip, from the graph: 2·64·256·256 FLOPs and
-    /// 256·256 weights + 64·256 outputs in bf16.
-    @Test func opShareOfAGraphOp() throws {
+    /// Tiny-llama's fused QKV GEMM for 64 decode tokens on one chip, from the graph: q 256 → 256,
+    /// k and v 256 → 128 each (4 of 8 heads), so N = 512, K = 256: 2·64·512·256 FLOPs, 256·512
+    /// bf16 weights, 64 × (256 in + 512 out) bf16 activations. Memory-bound at 1,000 GB/s.
+    @Test func fusedQKVGroupOfAGraph() throws {
         let model = try ModelGraph.load(path: Repo.workload("tiny-llama"))
         let shard = ModelShard(model: model, shard: Shard(tp: 1), precision: .bf16)
-        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), computeDType: "bf16")
-        let q = try #require(shard.classes[0].ops.first { $0.kind == .qProjection })
-        let c = q.cost(Work.decode(sequences: 64, context: 0), ep: 1, rates: rates,
-                       tiers: TierChoice(weights: 0, kvCache: 0, activations: 0))
-        #expect(c.flops == 8_388_608)
-        #expect(c.bytes == 131_072 + 32_768)
-        #expect(c.seconds == max(8_388_608 / 50e12, 163_840 / 1e12))
+        let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), precision: .bf16)
+        let qkv = try #require(shard.classes[0].groups.first { $0.kind == .gemm })
+        #expect(qkv.names == ["layers.0.attn.q_proj", "layers.0.attn.k_proj", "layers.0.attn.v_proj"])
+        #expect(qkv.n == 512 && qkv.k == 256)
+        let c = qkv.cost(Work.decode(sequences: 64, context: 0), ep: 1, rates: rates,
+                         tiers: TierChoice(weights: 0, kvCache: 0, activations: 0))
+        #expect(c.flops == 16_777_216)
+        #expect(c.bytes == 262_144 + 98_304)
+        #expect(c.seconds == max(16_777_216 / 50e12, 360_448 / 1e12))
+        // With every fusion a Llama layer is 7 kernels: input norm (with the last residual), QKV,
+        // attention (with rotary), o_proj, residual + norm, gate/up + SiLU, down.
+        #expect(shard.classes[0].groups.count == 7)
+        let bare = ModelShard(model: model, shard: Shard(tp: 1), precision: .bf16, fusions: [])
+        #expect(bare.classes[0].groups.count == 14)  // 16 ops, the three attention ops in one kernel
     }
 
     /// Ring all-reduce of 64 MB over 8 chiplets on a 100 GB/s, 2 µs ring:

@@ -1,0 +1,125 @@
+import Foundation
+import ModelGraph
+
+/// Time of kernels on one chiplet: measured tables where the chip has them (interpolated), the
+/// analytical model elsewhere, both divided by the software's kernel efficiency, plus the chip's
+/// fixed cost per kernel and the software's launch cost.
+extension ChipletRates {
+    /// GEMM of M × N × K whose weights (`weightBytes`) stream from tier `tiers.weights`.
+    public func gemmS(m: Double, n: Double, k: Double, weightBytes: Double, activationBytes: Double,
+                      tiers: TierChoice) -> Double {
+        guard m > 0 else { return 0 }
+        if let t = kernels?.gemmS(m: m, n: n, k: k, dtype: computeDType) {
+            // Tables were measured with weights in HBM; a slower weight tier still bounds them.
+            return max(t, weightBytes / bytesPerS(tier: tiers.weights)) / software.kernelEfficiency
+        }
+        let memory = weightBytes / bytesPerS(tier: tiers.weights) + activationBytes / bytesPerS(tier: tiers.activations)
+        return max(gemmComputeS(m: m, n: n, k: k, rate: matmulFLOPSPerS), memory) / software.kernelEfficiency
+    }
+
+    /// Compute time of a GEMM with wave quantisation: output tiles (128 × 128, or 16…128 rows for
+    /// small M) spread over the compute units in whole waves, so a partial last wave costs a full
+    /// one (NVIDIA, "Matrix Multiplication Background User's Guide", 2023).
+    @inline(__always)
+    func gemmComputeS(m: Double, n: Double, k: Double, rate: Double) -> Double {
+        guard let units = computeUnits else { return 2 * m * n * k / rate }
+        let tileM = m >= 128 ? 128.0 : max(16, pow(2, (log2(max(m, 1))).rounded(.up)))
+        let tiles = (m / tileM).rounded(.up) * (n / 128).rounded(.up)
+        let waves = (tiles / Double(units)).rounded(.up)
+        return waves * Double(units) * 2 * tileM * 128 * k / rate
+    }
+
+    /// Sustained bytes/s of tier `i`.
+    @inline(__always)
+    func bytesPerS(tier i: Int) -> Double { tiers[min(i, tiers.count - 1)].bytesPerS }
+
+    /// Fixed cost of one kernel group: the chip's own, plus the launch under this software.
+    @inline(__always)
+    public func kernelOverheadS(prefill: Bool) -> Double {
+        opOverheadS + software.launchUs(prefill: prefill) * 1e-6
+    }
+}
+
+extension KernelGroup {
+    /// Time, FLOPs and bytes of this group for a replica-level microbatch `work` spread over
+    /// `ep` ranks (attention data parallelism).
+    public func cost(_ work: Work, ep: Int, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
+        var c = OpCost()
+        let local = ep > 1 ? work.divided(by: ep) : work
+        let prefill = work.prefillTokens > 0
+        switch kind {
+        case .gemm, .lmHead:
+            let m = kind == .lmHead ? local.logitRows : local.tokens
+            guard m > 0 else { return c }
+            let act = m * (inputBytesPerToken + activationBytesPerToken)
+            c.flops = m * (matmulFLOPsPerToken + vectorFLOPsPerToken)
+            c.bytes = weightBytes + act
+            c.seconds = r.gemmS(m: m, n: n, k: k, weightBytes: weightBytes, activationBytes: act, tiers: tiers)
+                + m * vectorFLOPsPerToken / r.vectorFLOPSPerS
+        case .expertGEMM:
+            // Tokens route evenly over experts; a step reads only the experts some token picked,
+            // E·(1 − (1 − k/E)^T) of them in expectation. One grouped GEMM runs them all: its
+            // compute goes as one GEMM of all routed rows, its weight traffic as the experts hit.
+            let rows = work.tokens * Double(topK * expertsHere) / Double(experts)
+            guard rows > 0 else { return c }
+            let hit = 1 - pow(1 - Double(topK) / Double(experts), work.tokens)
+            let weights = weightBytes * hit
+            let act = rows * (inputBytesPerToken + activationBytesPerToken)
+            c.flops = rows * (matmulFLOPsPerToken + vectorFLOPsPerToken)
+            c.bytes = weights + act
+            let compute = r.kernels?.gemmS(m: rows, n: n, k: k, dtype: r.computeDType)
+                ?? r.gemmComputeS(m: rows, n: n, k: k, rate: r.matmulFLOPSPerS)
+            let memory = weights / r.bytesPerS(tier: tiers.weights) + act / r.bytesPerS(tier: tiers.activations)
+            c.seconds = max(compute, memory) / r.software.kernelEfficiency + rows * vectorFLOPsPerToken / r.vectorFLOPSPerS
+        case .attention:
+            c = attentionCost(local, rates: r, tiers: tiers)
+        case .vector:
+            guard local.tokens > 0 else { return c }
+            c.flops = local.tokens * vectorFLOPsPerToken
+            c.bytes = weightBytes + local.tokens * (inputBytesPerToken + activationBytesPerToken)
+            c.seconds = max(c.flops / r.vectorFLOPSPerS, c.bytes / r.bytesPerS(tier: tiers.activations)) / r.software.kernelEfficiency
+        }
+        if c.seconds > 0 { c.seconds += r.kernelOverheadS(prefill: prefill) }
+        return c
+    }
+
+    /// FlashAttention-style attention (Dao et al. 2022): decode and prefill as separate kernels,
+    /// each from the chip's tables where they cover the shape, else the roofline of the products
+    /// in the activations' dtype against the K/V traffic.
+    func attentionCost(_ w: Work, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
+        var c = OpCost()
+        let kvDType = r.precision.kvCache
+        let decodeSeqs = w.decodeTokens
+        if decodeSeqs > 0 {
+            let flops = w.decodeAttended * decodeFLOPsPerPosition
+            let bytes = w.decodeAttended * kvBytesPerPosition + decodeSeqs * activationBytesPerToken * 2
+            let vector = w.decodeAttended * vectorFLOPsPerPosition + decodeSeqs * vectorFLOPsPerToken
+            let tabled = tabled ? r.kernels?.generationAttentionS(
+                batch: decodeSeqs, context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
+                headSize: headDim, kvDType: kvDType) : nil
+            c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
+                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+            c.flops += flops + vector
+            c.bytes += bytes
+        }
+        if w.prefillTokens > 0, w.prefillSequences > 0 {
+            let flops = w.prefillAttended * prefillFLOPsPerPosition
+            let bytes = w.prefillTokens * (kvBytesPerPosition + activationBytesPerToken * 2)
+            let vector = w.prefillAttended * vectorFLOPsPerPosition + w.prefillTokens * vectorFLOPsPerToken
+            let length = w.prefillTokens / w.prefillSequences
+            // Tables hold whole causal prompts; chunks attend more per token, so scale by the
+            // positions actually attended.
+            let tabled = tabled ? r.kernels?.contextAttentionS(
+                batch: w.prefillSequences, inputLength: length, heads: heads, kvHeads: kvHeads, headSize: headDim,
+                dtype: r.attentionDType, kvDType: kvDType).map {
+                    $0 * w.prefillAttended / (w.prefillSequences * length * (length + 1) / 2)
+                } : nil
+            if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefill: true) }  // a second kernel
+            c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
+                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+            c.flops += flops + vector
+            c.bytes += bytes
+        }
+        return c
+    }
+}
