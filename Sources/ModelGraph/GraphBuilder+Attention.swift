@@ -38,11 +38,23 @@ extension GraphBuilder {
             matmul(prefix + "v_proj", .vProjection, layer: layer, in: hidden, out: kvWidth,
                    bias: config.qkvBias, split: [.heads: kvHeads, .hidden: hidden], cached: kvWidth),
         ]
+        if config.qkNorm {
+            ops.append(headNorm(prefix + "q_norm", layer: layer, heads: heads))
+            ops.append(headNorm(prefix + "k_norm", layer: layer, heads: kvHeads))
+        }
         if config.positions == .rotary {
             ops.append(elementwise(prefix + "rotary", .rotary, layer: layer, width: (heads + kvHeads) * config.headDim,
                                    flopsPerElement: ElementwiseFLOPs.rotary, split: [.heads: heads]))
         }
         return ops
+    }
+
+    /// RMSNorm of each of `heads` heads with one shared weight of `head_dim` (Qwen3 QK-norm).
+    private func headNorm(_ name: String, layer: Int, heads: Int) -> Op {
+        let width = heads * config.headDim
+        return Op(name: name, kind: .norm, layer: layer, inFeatures: width, outFeatures: width,
+                  parameters: config.headDim, splitExtents: [.heads: heads],
+                  flopsPerToken: ElementwiseFLOPs.rmsNorm * Double(width), outputElementsPerToken: width)
     }
 
     /// MLA: q through an optional low-rank bottleneck; k/v from a cached latent plus one shared rope key.

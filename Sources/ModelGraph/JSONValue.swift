@@ -127,6 +127,20 @@ struct JSONObjectReader: Sendable {
         return value
     }
 
+    /// An optional array of integers ≥ 0.
+    func optionalIntArray(_ key: String) throws(ModelGraphError) -> [Int]? {
+        guard let raw = value(key) else { return nil }
+        guard case .array(let items) = raw else { throw .wrongType(file: file, key: path(key), expected: "an array of integers") }
+        var result: [Int] = []
+        for (i, item) in items.enumerated() {
+            guard case .int(let value) = item, value >= 0 else {
+                throw .wrongType(file: file, key: path(key) + "[\(i)]", expected: "an integer ≥ 0")
+            }
+            result.append(value)
+        }
+        return result
+    }
+
     func optionalObject(_ key: String) throws(ModelGraphError) -> JSONObjectReader? {
         guard let raw = value(key) else { return nil }
         guard case .object(let object) = raw else { throw .wrongType(file: file, key: path(key), expected: "an object") }

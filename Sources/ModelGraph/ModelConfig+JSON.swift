@@ -47,6 +47,8 @@ extension ModelConfig {
             positions: gptStyle ? .learned : .rotary, maxPositions: maxPositions ?? 0)
         ropeTheta = theta ?? 10_000
         normEpsilon = epsilon ?? 1e-5
+        // Qwen3 normalises each head's q and k (HF modeling_qwen3.py `q_norm`, `k_norm`).
+        qkNorm = ["qwen3", "qwen3_moe"].contains(modelType)
         try readMoE(json)
         try readMLA(json)
         if mla == nil && heads % kvHeads != 0 {
@@ -66,9 +68,10 @@ extension ModelConfig {
         }
     }
 
-    /// Mixtral names experts `num_local_experts`; DeepSeek `n_routed_experts` plus shared experts.
+    /// Mixtral names experts `num_local_experts`; DeepSeek `n_routed_experts` plus shared experts;
+    /// Qwen-MoE `num_experts` with `decoder_sparse_step` and `mlp_only_layers`.
     private mutating func readMoE(_ json: JSONObjectReader) throws(ModelGraphError) {
-        let expertsKey = json.has("num_local_experts") ? "num_local_experts" : "n_routed_experts"
+        let expertsKey = ["num_local_experts", "n_routed_experts", "num_experts"].first { json.has($0) } ?? "num_experts"
         guard let experts = try json.optionalInt(expertsKey) else { return }
         let topK = try json.int("num_experts_per_tok")
         guard topK <= experts else {
@@ -87,6 +90,12 @@ extension ModelConfig {
         firstDenseLayers = firstDense
         moeLayerFrequency = try json.optionalInt("moe_layer_freq") ?? 1
         routerBias = try json.optionalString("topk_method") == "noaux_tc"
+        decoderSparseStep = try json.optionalInt("decoder_sparse_step") ?? 1
+        mlpOnlyLayers = try json.optionalIntArray("mlp_only_layers") ?? []
+        for (i, layer) in mlpOnlyLayers.enumerated() where !(0..<layers).contains(layer) {
+            throw .invalidValue(file: json.file, key: "mlp_only_layers[\(i)]", value: "\(layer)",
+                                expected: "a layer index in 0..<\(layers)")
+        }
     }
 
     /// MLA is present when `kv_lora_rank` is; `q_lora_rank` may be null (direct q projection).

@@ -74,6 +74,13 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     /// `layer_norm_epsilon`, 1e-5 when absent): numeric emulation needs them, costs do not.
     public var ropeTheta: Double = 10_000
     public var normEpsilon: Double = 1e-5
+    /// RMSNorm over each head's q and k before rotary, one weight of `head_dim` shared by the
+    /// heads (Qwen3 `q_norm`/`k_norm`).
+    public var qkNorm: Bool
+    /// Every n-th layer (1-based) is MoE (Qwen2-MoE/Qwen3-MoE `decoder_sparse_step`).
+    public var decoderSparseStep: Int
+    /// Layers (0-based) that keep a dense MLP in an MoE model (Qwen `mlp_only_layers`).
+    public var mlpOnlyLayers: [Int]
 
     public init(modelType: String = "llama", hiddenSize: Int, intermediateSize: Int, layers: Int,
                 attentionHeads: Int, kvHeads: Int? = nil, headDim: Int? = nil, vocabSize: Int,
@@ -107,13 +114,19 @@ public struct ModelConfig: Sendable, Hashable, Codable {
         self.moeLayerFrequency = moeLayerFrequency
         self.routerBias = routerBias
         self.mla = mla
+        qkNorm = false
+        decoderSparseStep = 1
+        mlpOnlyLayers = []
     }
 
     public var isMoE: Bool { experts > 0 }
 
     /// Whether layer `index` (0-based) uses the MoE MLP (HF DeepSeek-V3 modeling rule).
+    /// Qwen-MoE rule (HF modeling_qwen3_moe.py): not in `mlp_only_layers` and
+    /// `(index + 1) % decoder_sparse_step == 0`.
     public func isMoELayer(_ index: Int) -> Bool {
         isMoE && index >= firstDenseLayers && index % moeLayerFrequency == 0
+            && (index + 1) % max(decoderSparseStep, 1) == 0 && !mlpOnlyLayers.contains(index)
     }
 
     /// KV-cache elements one token adds in one layer: K and V of every KV head, or MLA's
