@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"]),
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),

@@ -1,14 +1,123 @@
+import Foundation
 import ModelGraph
 
-// Interim: the reader of measured kernel tables lands from the `kernels` branch; until then no
-// table is read and every lookup falls back to the analytical model.
-public enum CollectiveKind: String, Sendable { case allReduce = "all_reduce", allGather = "all_gather", reduceScatter = "reduce_scatter", allToAll = "all_to_all" }
+public enum CollectiveKind: String, CaseIterable, Sendable {
+    case allReduce = "all_reduce", allGather = "all_gather", reduceScatter = "reduce_scatter", allToAll = "all_to_all"
+}
 
+/// Measured kernel latencies of one GPU (Clusters/kernels/<chip>/, from aiconfigurator-core 0.12.0),
+/// interpolated within each table's grid. A query the tables cannot answer returns nil, and the
+/// caller uses the analytical model instead.
 public struct KernelTables: Sendable {
-    public static func load(directory: String) throws -> KernelTables { KernelTables() }
-    public var dtypesWithGEMM: [DType] { [] }
-    public func gemmS(m: Double, n: Double, k: Double, dtype: DType) -> Double? { nil }
-    public func contextAttentionS(batch: Double, inputLength: Double, heads: Int, kvHeads: Int, headSize: Int, dtype: DType, kvDType: DType) -> Double? { nil }
-    public func generationAttentionS(batch: Double, context: Double, heads: Int, kvHeads: Int, headSize: Int, kvDType: DType) -> Double? { nil }
-    public func collectiveS(_ kind: CollectiveKind, bytes: Double, ranks: Int) -> Double? { nil }
+    /// A head configuration of an attention table; `dtype` (of the query) is nil for decode.
+    struct AttentionKey: Hashable, Sendable, CustomStringConvertible {
+        var dtype: DType?
+        var kvDType: DType
+        var heads: Int
+        var kvHeads: Int
+        var headSize: Int
+
+        var description: String {
+            (dtype.map { "dtype \($0.rawValue), " } ?? "")
+                + "kv_dtype \(kvDType.rawValue), heads \(heads), kv_heads \(kvHeads), head_size \(headSize)"
+        }
+    }
+
+    struct CollectiveKey: Hashable, Sendable {
+        var kind: CollectiveKind
+        var implementation: String
+        var dtype: DType
+        var ranks: Int
+    }
+
+    var gemm: [DType: KernelGrid] = [:]                   // axes m, n, k
+    var contextAttention: [AttentionKey: KernelGrid] = [:]  // axes batch, input_len
+    var generationAttention: [AttentionKey: KernelGrid] = [:]  // axes batch, context
+    var collectives: [CollectiveKey: KernelGrid] = [:]      // axis message_bytes
+
+    /// Tables with nothing in them (every query returns nil).
+    public init() {}
+
+    /// The dtypes with a GEMM table, in `DType.allCases` order.
+    public var dtypesWithGEMM: [DType] { DType.allCases.filter { gemm[$0] != nil } }
+
+    /// GEMM (m × k) · (k × n) latency in seconds, or nil when the dtype has no table or n or k lies
+    /// outside the table's range. Below the smallest m the smallest m's value is used (latency is
+    /// flat there: the kernel streams the weights); above the largest m it scales linearly in m
+    /// (compute-bound, fixed efficiency).
+    public func gemmS(m: Double, n: Double, k: Double, dtype: DType) -> Double? {
+        guard let grid = gemm[dtype], m.isFinite, m > 0, grid.covers(n, axis: 1), grid.covers(k, axis: 2) else { return nil }
+        let (mIn, scale) = Self.flatBelowLinearAbove(m, grid, axis: 0)
+        return grid.latencyUs(at: [mIn, n, k]) * scale / 1e6
+    }
+
+    /// Prefill attention latency in seconds for `batch` sequences of `inputLength` tokens each.
+    /// Batch below the table is flat, above it linear; a length outside the table returns nil.
+    /// When (heads, kvHeads, headSize) is not tabled, the nearest configuration with the same
+    /// heads : kvHeads ratio is scaled by the ratio of heads × headSize, if that ratio is within 2×
+    /// (attention work is linear in heads × head size at a fixed grouping); else nil.
+    public func contextAttentionS(batch: Double, inputLength: Double, heads: Int, kvHeads: Int, headSize: Int,
+                                  dtype: DType, kvDType: DType) -> Double? {
+        let key = AttentionKey(dtype: dtype, kvDType: kvDType, heads: heads, kvHeads: kvHeads, headSize: headSize)
+        return Self.attentionS(contextAttention, key, batch: batch, length: inputLength)
+    }
+
+    /// Decode attention latency in seconds: one new token for each of `batch` sequences attending
+    /// over `context` cached tokens. Same rules as `contextAttentionS`.
+    public func generationAttentionS(batch: Double, context: Double, heads: Int, kvHeads: Int, headSize: Int,
+                                     kvDType: DType) -> Double? {
+        let key = AttentionKey(dtype: nil, kvDType: kvDType, heads: heads, kvHeads: kvHeads, headSize: headSize)
+        return Self.attentionS(generationAttention, key, batch: batch, length: context)
+    }
+
+    /// Collective latency in seconds for `bytes` per rank, the fastest tabled implementation (and
+    /// data type) for that kind and rank count; nil when `ranks` is not tabled. Below the smallest
+    /// size the smallest size's value is used (latency-bound); above the largest it scales
+    /// linearly in bytes (bandwidth-bound).
+    public func collectiveS(_ kind: CollectiveKind, bytes: Double, ranks: Int) -> Double? {
+        guard bytes.isFinite, bytes >= 0 else { return nil }
+        var best: Double?
+        for (key, grid) in collectives where key.kind == kind && key.ranks == ranks {
+            let (x, scale) = Self.flatBelowLinearAbove(max(bytes, grid.lowest(0)), grid, axis: 0)
+            let s = grid.latencyUs(at: [x]) * scale / 1e6
+            best = min(best ?? s, s)
+        }
+        return best
+    }
+
+    /// The coordinate to look up and the factor to scale the result by: below the axis, its
+    /// lowest value (factor 1); above it, its highest value and x / highest.
+    private static func flatBelowLinearAbove(_ x: Double, _ grid: KernelGrid, axis: Int) -> (Double, Double) {
+        if x < grid.lowest(axis) { return (grid.lowest(axis), 1) }
+        if x > grid.highest(axis) { return (grid.highest(axis), x / grid.highest(axis)) }
+        return (x, 1)
+    }
+
+    private static func attentionS(_ table: [AttentionKey: KernelGrid], _ key: AttentionKey,
+                                   batch: Double, length: Double) -> Double? {
+        guard batch.isFinite, batch > 0, key.heads > 0, key.kvHeads > 0, key.headSize > 0,
+              let (grid, workScale) = nearestConfiguration(table, key), grid.covers(length, axis: 1) else { return nil }
+        let (b, batchScale) = flatBelowLinearAbove(batch, grid, axis: 0)
+        return grid.latencyUs(at: [b, length]) * batchScale * workScale / 1e6
+    }
+
+    /// The exact configuration, or the one with the same dtypes and heads : kvHeads ratio whose
+    /// heads × headSize is nearest (in log) and within 2×, with the factor to scale its latency by.
+    private static func nearestConfiguration(_ table: [AttentionKey: KernelGrid], _ key: AttentionKey) -> (KernelGrid, Double)? {
+        if let grid = table[key] { return (grid, 1) }
+        let work = Double(key.heads * key.headSize)
+        var best: (grid: KernelGrid, scale: Double, distance: Double, key: AttentionKey)?
+        for (candidate, grid) in table where candidate.dtype == key.dtype && candidate.kvDType == key.kvDType
+            && candidate.heads * key.kvHeads == key.heads * candidate.kvHeads {
+            let scale = work / Double(candidate.heads * candidate.headSize)
+            let distance = abs(log(scale))
+            guard distance <= log(2) + 1e-12 else { continue }
+            // Ties (2× above and 2× below) go to the larger configuration, then the larger head
+            // size, so the choice never depends on dictionary order.
+            if let b = best, distance > b.distance || (distance == b.distance
+                && (candidate.heads, candidate.headSize) <= (b.key.heads, b.key.headSize)) { continue }
+            best = (grid, scale, distance, candidate)
+        }
+        return best.map { ($0.grid, $0.scale) }
+    }
 }

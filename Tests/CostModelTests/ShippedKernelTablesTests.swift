@@ -1,0 +1,90 @@
+import CostModel
+import Foundation
+import ModelGraph
+import Testing
+
+/// The shipped Clusters/kernels/<chip>/ tables load, and H200's reproduce the orientation figures
+/// of docs calibration.md section C. The bounds are that document's figures with tolerances
+/// chosen before the tables were read through this API: ±0.05 on fractions of peak, ±0.3 TB/s on
+/// weight streaming, ±1.5 µs on the 8 µs decode latency, ±10 % on the all-reduce latencies.
+enum ShippedKernels {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static func directory(_ chip: String) -> String { root.appendingPathComponent("Clusters/kernels/\(chip)").path }
+}
+
+@Test(arguments: [
+    ("h100-sxm", [DType.bf16, .fp8]), ("h200-sxm", [.bf16, .fp8]), ("b200", [.bf16, .fp8, .fp4]),
+    ("gb200", [.bf16, .fp8, .fp4]), ("a100-sxm", [.bf16, .int8]),
+])
+func everyShippedChipLoads(_ chip: String, _ dtypes: [DType]) throws {
+    let tables = try KernelTables.load(directory: ShippedKernels.directory(chip))
+    #expect(tables.dtypesWithGEMM == dtypes)
+    #expect(tables.collectiveS(.allReduce, bytes: 1_048_576, ranks: 2) != nil)
+    #expect(tables.contextAttentionS(batch: 1, inputLength: 1024, heads: 32, kvHeads: 8, headSize: 128,
+                                     dtype: .bf16, kvDType: .bf16) != nil)
+    #expect(tables.generationAttentionS(batch: 8, context: 1024, heads: 32, kvHeads: 8, headSize: 128,
+                                        kvDType: .bf16) != nil)
+}
+
+@Test func everyShippedChipFolderIsTested() throws {
+    let folders = try FileManager.default.contentsOfDirectory(atPath: ShippedKernels.root.appendingPathComponent("Clusters/kernels").path)
+        .filter { !$0.contains(".") && $0 != "NOTICE" }.sorted()
+    #expect(folders == ["a100-sxm", "b200", "gb200", "h100-sxm", "h200-sxm"])
+}
+
+struct H200OrientationTests {
+    let tables: KernelTables
+    let bf16PeakFlops = 989e12  // H200 SXM dense BF16 (NVIDIA H200 datasheet); FP8 = 2×
+    let hbmBytesPerS = 4.8e12   // H200 HBM3e (same datasheet)
+
+    init() throws { tables = try KernelTables.load(directory: ShippedKernels.directory("h200-sxm")) }
+
+    func efficiency(m: Double, dtype: DType, peak: Double) throws -> Double {
+        let s = try #require(tables.gemmS(m: m, n: 8192, k: 16384, dtype: dtype))
+        return 2 * m * 8192 * 16384 / s / peak
+    }
+
+    @Test func bf16GEMM() throws {
+        #expect(abs(try efficiency(m: 256, dtype: .bf16, peak: bf16PeakFlops) - 0.70) <= 0.05)
+        #expect(abs(try efficiency(m: 4096, dtype: .bf16, peak: bf16PeakFlops) - 0.84) <= 0.05)
+        let s = try #require(tables.gemmS(m: 1, n: 8192, k: 16384, dtype: .bf16))
+        #expect(abs(8192 * 16384 * 2 / s / 1e12 - 4.0) <= 0.3)
+    }
+
+    @Test func fp8GEMM() throws {
+        #expect(abs(try efficiency(m: 256, dtype: .fp8, peak: 2 * bf16PeakFlops) - 0.51) <= 0.05)
+        #expect(abs(try efficiency(m: 4096, dtype: .fp8, peak: 2 * bf16PeakFlops) - 0.65) <= 0.05)
+        let s = try #require(tables.gemmS(m: 1, n: 8192, k: 16384, dtype: .fp8))
+        #expect(abs(8192 * 16384 / s / 1e12 - 3.0) <= 0.3)
+    }
+
+    @Test func gemmBetweenGridPointsLiesBetweenThem() throws {
+        let low = try #require(tables.gemmS(m: 256, n: 8192, k: 16384, dtype: .bf16))
+        let mid = try #require(tables.gemmS(m: 300, n: 8192, k: 14000, dtype: .bf16))
+        let high = try #require(tables.gemmS(m: 512, n: 8192, k: 16384, dtype: .bf16))
+        let below = try #require(tables.gemmS(m: 256, n: 8192, k: 12288, dtype: .bf16))
+        #expect(mid < high)
+        #expect(mid > below)
+        #expect(low < high)
+        #expect(tables.gemmS(m: 1, n: 8192, k: 65536, dtype: .bf16) == nil)  // k 65536 had holes; dropped
+    }
+
+    @Test func decodeAttention() throws {
+        // 64 query / 8 KV heads of 128, FP8 KV: K and V are 8 · 128 · 2 bytes per token.
+        let s = try #require(tables.generationAttentionS(batch: 64, context: 4096, heads: 64, kvHeads: 8,
+                                                         headSize: 128, kvDType: .fp8))
+        #expect(abs(64 * 4096 * 8 * 128 * 2 / s / hbmBytesPerS - 0.82) <= 0.05)
+        let one = try #require(tables.generationAttentionS(batch: 1, context: 1024, heads: 64, kvHeads: 8,
+                                                           headSize: 128, kvDType: .fp8))
+        #expect(abs(one * 1e6 - 8) <= 1.5)
+    }
+
+    @Test func allReduceOnEightGPUs() throws {
+        let small = try #require(tables.collectiveS(.allReduce, bytes: 16384 * 2, ranks: 8))
+        let large = try #require(tables.collectiveS(.allReduce, bytes: 4_194_304 * 2, ranks: 8))
+        #expect(abs(small * 1e6 - 3.9) <= 0.39)
+        #expect(abs(large * 1e6 - 77) <= 7.7)
+        #expect(tables.collectiveS(.allReduce, bytes: 16384 * 2, ranks: 16) == nil)
+    }
+}
