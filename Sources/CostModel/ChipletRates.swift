@@ -44,8 +44,11 @@ public struct ChipletRates: Sendable {
         func rate(_ d: DType) -> Double { (spec.peakTFLOPS(d.rawValue) ?? 0) * 1e12 * spec.matmulEfficiency(d.rawValue) }
         self.precision = precision
         computeDType = compute
-        // Attention runs in the activations' dtype where the chip has it, else in the compute dtype.
-        attentionDType = spec.peakTFLOPS(precision.activations.rawValue) != nil ? precision.activations : compute
+        // Attention runs in the activations' dtype; sub-8-bit activations (FP4 GEMMs) attend in
+        // the K/V dtype, as FP8 FMHA does; a dtype the chip lacks falls back to the compute one.
+        let wanted = precision.activations.bitsPerElement >= 8 ? precision.activations : precision.kvCache
+        attentionDType = spec.peakTFLOPS(wanted.rawValue) != nil ? wanted
+            : spec.peakTFLOPS("bf16") != nil ? .bf16 : compute
         peakFLOPSPerS = (spec.peakTFLOPS(compute.rawValue) ?? 0) * 1e12
         matmulFLOPSPerS = rate(compute)
         attentionFLOPSPerS = rate(attentionDType)

@@ -9,7 +9,7 @@ extension ChipletRates {
     public func gemmS(m: Double, n: Double, k: Double, weightBytes: Double, activationBytes: Double,
                       tiers: TierChoice) -> Double {
         guard m > 0 else { return 0 }
-        if let t = kernels?.gemmS(m: m, n: n, k: k, dtype: computeDType) {
+        if let t = kernels?.gemmS(m: m, n: n, k: k, dtype: computeDType.tabled) {
             // Tables were measured with weights in HBM; a slower weight tier still bounds them.
             return max(t, weightBytes / bytesPerS(tier: tiers.weights)) / software.kernelEfficiency
         }
@@ -67,8 +67,16 @@ extension KernelGroup {
             let act = rows * (inputBytesPerToken + activationBytesPerToken)
             c.flops = rows * (matmulFLOPsPerToken + vectorFLOPsPerToken)
             c.bytes = weights + act
-            let compute = r.kernels?.gemmS(m: rows, n: n, k: k, dtype: r.computeDType)
-                ?? r.gemmComputeS(m: rows, n: n, k: k, rate: r.matmulFLOPSPerS)
+            // Each active expert is its own problem of rows/active rows, padded to whole tiles: the
+            // grouped GEMM pays each expert's small-M inefficiency, but one kernel floor in all.
+            let active = Double(expertsHere) * hit, perExpert = rows / max(active, 1e-9)
+            let compute: Double
+            if let t = r.kernels?.gemmS(m: perExpert, n: n, k: k, dtype: r.computeDType.tabled),
+               let floor = r.kernels?.gemmS(m: 1, n: 128, k: 128, dtype: r.computeDType.tabled) {
+                compute = active * max(t - floor, t * 0.1) + floor
+            } else {
+                compute = active * r.gemmComputeS(m: perExpert, n: n, k: k, rate: r.matmulFLOPSPerS)
+            }
             let memory = weights / r.bytesPerS(tier: tiers.weights) + act / r.bytesPerS(tier: tiers.activations)
             c.seconds = max(compute, memory) / r.software.kernelEfficiency + rows * vectorFLOPsPerToken / r.vectorFLOPSPerS
         case .attention:
@@ -96,7 +104,7 @@ extension KernelGroup {
             let vector = w.decodeAttended * vectorFLOPsPerPosition + decodeSeqs * vectorFLOPsPerToken
             let tabled = tabled ? r.kernels?.generationAttentionS(
                 batch: decodeSeqs, context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
-                headSize: headDim, kvDType: kvDType) : nil
+                headSize: headDim, kvDType: kvDType.tabled) : nil
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
                                         bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
             c.flops += flops + vector
@@ -111,7 +119,7 @@ extension KernelGroup {
             // positions actually attended.
             let tabled = tabled ? r.kernels?.contextAttentionS(
                 batch: w.prefillSequences, inputLength: length, heads: heads, kvHeads: kvHeads, headSize: headDim,
-                dtype: r.attentionDType, kvDType: kvDType).map {
+                dtype: r.attentionDType.tabled, kvDType: kvDType.tabled).map {
                     $0 * w.prefillAttended / (w.prefillSequences * length * (length + 1) / 2)
                 } : nil
             if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefill: true) }  // a second kernel
@@ -122,4 +130,10 @@ extension KernelGroup {
         }
         return c
     }
+}
+
+extension DType {
+    /// The dtype a measured table lists this one under: FP16 runs at BF16's speed on the
+    /// tabled GPUs (same tensor-core rate, hardware.md), and the tables list only BF16.
+    var tabled: DType { self == .fp16 ? .bf16 : self }
 }

@@ -15,6 +15,8 @@ struct Tessera: ParsableCommand {
             EmulateCommand.self,
             HostmapCommand.self,
             CapacityCommand.self,
+            ValidateCommand.self,
+            CalibrateCommand.self,
             DoctorCommand.self,
             BenchCommand.self,
         ]
