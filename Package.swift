@@ -50,7 +50,7 @@ let package = Package(
         ]),
 
         // Test targets: one per library target, added with the target's first tests.
-        .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"]),
+        .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"], exclude: ["Fixtures"]),
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "ModelGraph", "ClusterSpec"]),

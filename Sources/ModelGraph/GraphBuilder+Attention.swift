@@ -4,7 +4,8 @@ extension GraphBuilder {
     func attentionOps(layer: Int) -> [Op] {
         let prefix = "layers.\(layer)."
         let heads = config.attentionHeads
-        var ops = [norm(prefix + "input_layernorm", layer: layer, width: config.hiddenSize)]
+        // Post-norm (OLMo 2) has no norm before attention; the others have one.
+        var ops = config.normPlacement == .post ? [] : [norm(prefix + "input_layernorm", layer: layer, width: config.hiddenSize)]
         let scoreDim: (decode: Int, prefill: Int)
         let valueDim: (decode: Int, prefill: Int)
         if let mla = config.mla {
@@ -22,7 +23,11 @@ extension GraphBuilder {
         ops.append(matmul(prefix + "attn.o_proj", .outputProjection, layer: layer,
                           in: heads * valueDim.prefill, out: config.hiddenSize, bias: config.outputBias,
                           split: [.heads: heads, .hidden: config.hiddenSize]))
-        ops.append(residualAdd(prefix + "attn.residual", layer: layer))
+        if config.normPlacement != .pre {
+            ops.append(norm(prefix + "post_attention_layernorm", layer: layer, width: config.hiddenSize))
+        }
+        // Parallel blocks add attention and MLP to the residual once, after the MLP.
+        if !config.parallelBlock { ops.append(residualAdd(prefix + "attn.residual", layer: layer)) }
         return ops
     }
 
@@ -49,11 +54,12 @@ extension GraphBuilder {
         return ops
     }
 
-    /// RMSNorm of each of `heads` heads with one shared weight of `head_dim` (Qwen3 QK-norm).
+    /// RMSNorm of each of `heads` heads with one shared weight of `head_dim` (Qwen3 QK-norm), or
+    /// one weight over all of them (OLMo 2).
     private func headNorm(_ name: String, layer: Int, heads: Int) -> Op {
         let width = heads * config.headDim
         return Op(name: name, kind: .norm, layer: layer, inFeatures: width, outFeatures: width,
-                  parameters: config.headDim, splitExtents: [.heads: heads],
+                  parameters: config.qkNormFullWidth ? width : config.headDim, splitExtents: [.heads: heads],
                   flopsPerToken: ElementwiseFLOPs.rmsNorm * Double(width), outputElementsPerToken: width)
     }
 
@@ -88,16 +94,19 @@ extension GraphBuilder {
                                valueDim: (decode: Int, prefill: Int)) -> [Op] {
         let heads = config.attentionHeads
         let split: [SplitDimension: Int] = [.heads: heads]
+        let window = config.attentionWindow(layer: layer)
         return [
             Op(name: prefix + "score", kind: .attentionScore, layer: layer, inFeatures: scoreDim.decode, outFeatures: heads,
                splitExtents: split, flopsPerToken: 0, decodeFLOPsPerPosition: 2 * Double(scoreDim.decode * heads),
-               prefillFLOPsPerPosition: 2 * Double(scoreDim.prefill * heads), outputElementsPerToken: 0),
+               prefillFLOPsPerPosition: 2 * Double(scoreDim.prefill * heads), outputElementsPerToken: 0, attentionWindow: window),
+            // gpt-oss sinks: one learned logit per head joins the softmax.
             Op(name: prefix + "softmax", kind: .attentionSoftmax, layer: layer, inFeatures: 1, outFeatures: heads,
-               splitExtents: split, flopsPerToken: 0,
-               decodeFLOPsPerPosition: ElementwiseFLOPs.softmax * Double(heads), outputElementsPerToken: 0),
+               parameters: config.attentionSinks ? heads : 0, splitExtents: split, flopsPerToken: 0,
+               decodeFLOPsPerPosition: ElementwiseFLOPs.softmax * Double(heads), outputElementsPerToken: 0, attentionWindow: window),
             Op(name: prefix + "context", kind: .attentionContext, layer: layer, inFeatures: valueDim.decode, outFeatures: heads,
                splitExtents: split, flopsPerToken: 0, decodeFLOPsPerPosition: 2 * Double(valueDim.decode * heads),
-               prefillFLOPsPerPosition: 2 * Double(valueDim.prefill * heads), outputElementsPerToken: heads * valueDim.decode),
+               prefillFLOPsPerPosition: 2 * Double(valueDim.prefill * heads), outputElementsPerToken: heads * valueDim.decode,
+               attentionWindow: window),
         ]
     }
 }

@@ -12,9 +12,22 @@ extension GraphBuilder {
 
     func denseMLPOps(layer: Int) -> [Op] {
         let prefix = "layers.\(layer)."
-        return [norm(prefix + "post_attention_layernorm", layer: layer, width: config.hiddenSize)]
+        return preMLPNorms(prefix: prefix, layer: layer)
             + mlp(prefix: prefix + "mlp.", layer: layer, kinds: .dense, width: config.intermediateSize, bias: config.mlpBias)
-            + [residualAdd(prefix + "mlp.residual", layer: layer)]
+            + postMLPOps(prefix: prefix, layer: layer)
+    }
+
+    /// The norm before the MLP: `post_attention_layernorm` in HF's pre-norm naming, Gemma's
+    /// `pre_feedforward_layernorm`; none for post-norm or a parallel block on one shared norm.
+    private func preMLPNorms(prefix: String, layer: Int) -> [Op] {
+        if config.normPlacement == .post || config.sharedBlockNorm { return [] }
+        let name = config.normPlacement == .sandwich ? "pre_feedforward_layernorm" : "post_attention_layernorm"
+        return [norm(prefix + name, layer: layer, width: config.hiddenSize)]
+    }
+
+    private func postMLPOps(prefix: String, layer: Int) -> [Op] {
+        let post = config.normPlacement == .pre ? [] : [norm(prefix + "post_feedforward_layernorm", layer: layer, width: config.hiddenSize)]
+        return post + [residualAdd(prefix + "mlp.residual", layer: layer)]
     }
 
     /// Router (a hidden → experts matmul), top-k routed experts, then shared experts, which
@@ -22,33 +35,42 @@ extension GraphBuilder {
     func moeOps(layer: Int) -> [Op] {
         let prefix = "layers.\(layer)."
         let hidden = config.hiddenSize, experts = config.experts
-        var ops = [norm(prefix + "post_attention_layernorm", layer: layer, width: hidden)]
+        var ops = preMLPNorms(prefix: prefix, layer: layer)
         ops.append(matmul(prefix + "mlp.gate", .router, layer: layer, in: hidden, out: experts,
                           bias: config.routerBias, split: [.experts: experts, .hidden: hidden]))
         ops += mlp(prefix: prefix + "mlp.experts.", layer: layer, kinds: .routed, width: config.moeIntermediateSize,
-                   bias: false, instances: experts, active: config.expertsPerToken)
+                   bias: config.expertBias, instances: experts, active: config.expertsPerToken)
         if config.sharedExperts > 0 {
-            ops += mlp(prefix: prefix + "mlp.shared_experts.", layer: layer, kinds: .shared,
-                       width: config.moeIntermediateSize * config.sharedExperts, bias: false)
+            let width = config.sharedExpertIntermediateSize > 0
+                ? config.sharedExpertIntermediateSize : config.moeIntermediateSize * config.sharedExperts
+            ops += mlp(prefix: prefix + "mlp.shared_experts.", layer: layer, kinds: .shared, width: width, bias: false)
+            if config.sharedExpertGate {
+                // Qwen2-MoE: sigmoid(hidden → 1) scales the shared expert's output.
+                ops.append(matmul(prefix + "mlp.shared_expert_gate", .router, layer: layer, in: hidden, out: 1,
+                                  split: [.hidden: hidden]))
+            }
         }
-        ops.append(residualAdd(prefix + "mlp.residual", layer: layer))
-        return ops
+        return ops + postMLPOps(prefix: prefix, layer: layer)
     }
 
-    /// SwiGLU: gate, up, silu(gate)·up, down (Shazeer 2020). GELU: up, gelu, down.
+    /// SwiGLU/GeGLU: gate, up, act(gate)·up, down (Shazeer 2020). GELU: up, gelu, down.
     private func mlp(prefix: String, layer: Int, kinds: MLPKinds, width: Int, bias: Bool,
                      instances: Int = 1, active: Int = 1) -> [Op] {
         let hidden = config.hiddenSize
         var split: [SplitDimension: Int] = [.ffn: width, .hidden: hidden]
         if instances > 1 { split[.experts] = instances }
         var ops: [Op] = []
-        if config.activation == .swiglu {
+        if config.activation.isGated {
             ops.append(matmul(prefix + "gate_proj", kinds.gate, layer: layer, in: hidden, out: width, bias: bias,
                               instances: instances, active: active, split: split))
         }
         ops.append(matmul(prefix + "up_proj", kinds.up, layer: layer, in: hidden, out: width, bias: bias,
                           instances: instances, active: active, split: split))
-        let perElement = config.activation == .swiglu ? ElementwiseFLOPs.swiglu : ElementwiseFLOPs.gelu
+        let perElement = switch config.activation {
+        case .swiglu: ElementwiseFLOPs.swiglu
+        case .gelu: ElementwiseFLOPs.gelu
+        case .geglu: ElementwiseFLOPs.gelu + 1
+        }
         var activationSplit: [SplitDimension: Int] = [.ffn: width]
         if instances > 1 { activationSplit[.experts] = instances }
         ops.append(elementwise(prefix + "act", kinds.activation, layer: layer, width: width, flopsPerElement: perElement,

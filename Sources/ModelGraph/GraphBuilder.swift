@@ -29,7 +29,7 @@ struct GraphBuilder {
         ops.append(norm("norm", kind: .finalNorm, layer: nil, width: config.hiddenSize))
         // Tied: the LM head reuses the embedding matrix, so its parameters are counted there.
         ops.append(matmul("lm_head", .lmHead, layer: nil, in: config.hiddenSize, out: config.vocabSize,
-                          split: [.vocab: config.vocabSize, .hidden: config.hiddenSize],
+                          bias: config.lmHeadBias, split: [.vocab: config.vocabSize, .hidden: config.hiddenSize],
                           weightless: config.tiedEmbeddings))
         return ops
     }
@@ -39,9 +39,12 @@ struct GraphBuilder {
         var ops = [Op(name: "embed_tokens", kind: .embedding, layer: nil, inFeatures: 1, outFeatures: hidden,
                       parameters: config.vocabSize * hidden, splitExtents: [.vocab: config.vocabSize, .hidden: hidden],
                       flopsPerToken: 0, outputElementsPerToken: hidden)]
+        if config.embeddingNorm {
+            ops.append(norm("word_embeddings_layernorm", layer: nil, width: hidden, vectors: 2))
+        }
         if config.positions == .learned {
-            ops.append(Op(name: "embed_positions", kind: .positionEmbedding, layer: nil, inFeatures: hidden,
-                          outFeatures: hidden, parameters: config.maxPositions * hidden, splitExtents: [.hidden: hidden],
+            ops.append(Op(name: "embed_positions", kind: .positionEmbedding, layer: nil, inFeatures: hidden, outFeatures: hidden,
+                          parameters: (config.maxPositions + config.positionOffset) * hidden, splitExtents: [.hidden: hidden],
                           flopsPerToken: ElementwiseFLOPs.add * Double(hidden), outputElementsPerToken: hidden))
         }
         return ops
@@ -53,7 +56,8 @@ struct GraphBuilder {
     func matmul(_ name: String, _ kind: OpKind, layer: Int?, in inFeatures: Int, out outFeatures: Int,
                 bias: Bool = false, instances: Int = 1, active: Int = 1,
                 split: [SplitDimension: Int], weightless: Bool = false, cached: Int = 0) -> Op {
-        let perInstance = weightless ? 0 : inFeatures * outFeatures + (bias ? outFeatures : 0)
+        // A tied LM head still owns its bias (GPT-J and Phi have one).
+        let perInstance = (weightless ? 0 : inFeatures * outFeatures) + (bias ? outFeatures : 0)
         return Op(name: name, kind: kind, layer: layer, inFeatures: inFeatures, outFeatures: outFeatures,
                   parameters: instances * perInstance, instances: instances, activePerToken: active,
                   splitExtents: split, flopsPerToken: 2 * Double(inFeatures * outFeatures * active),
@@ -68,11 +72,12 @@ struct GraphBuilder {
            flopsPerToken: flopsPerElement * Double(width * active), outputElementsPerToken: width * active)
     }
 
-    /// RMSNorm (weight) or LayerNorm (weight and bias) over `width`; split only by sequence.
-    func norm(_ name: String, kind: OpKind = .norm, layer: Int?, width: Int, forceRMS: Bool = false) -> Op {
+    /// RMSNorm or LayerNorm over `width` with the model's weight vectors per norm (`normVectors`)
+    /// unless `vectors` says otherwise; split only by sequence.
+    func norm(_ name: String, kind: OpKind = .norm, layer: Int?, width: Int, forceRMS: Bool = false, vectors: Int? = nil) -> Op {
         let rms = forceRMS || config.norm == .rmsNorm
         return Op(name: name, kind: kind, layer: layer, inFeatures: width, outFeatures: width,
-                  parameters: rms ? width : 2 * width, splitExtents: [:],
+                  parameters: (vectors ?? (forceRMS ? 1 : config.normVectors)) * width, splitExtents: [:],
                   flopsPerToken: (rms ? ElementwiseFLOPs.rmsNorm : ElementwiseFLOPs.layerNorm) * Double(width),
                   outputElementsPerToken: width)
     }

@@ -57,6 +57,42 @@ struct JSONObjectReader: Sendable {
 
     func has(_ key: String) -> Bool { value(key) != nil }
 
+    /// True when the key is written as `null`.
+    func isNull(_ key: String) -> Bool {
+        if case .null? = object[key] { return true }
+        return false
+    }
+
+    /// The first of `aliases` the file has (null counts as had), or nil.
+    func firstKey(_ aliases: [String]) -> String? { aliases.first { object[$0] != nil } }
+
+    /// The reader of a nested object (`ffn_config`), or this one for a top-level key.
+    func nested(_ dotted: String) throws(ModelGraphError) -> (reader: JSONObjectReader, key: String) {
+        let parts = dotted.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let inner = try optionalObject(parts[0]) else { return (self, dotted) }
+        return (inner, parts[1])
+    }
+
+    /// A required integer under the first alias present; a null is reported as null, an absent
+    /// key as missing under the first alias, with the others named.
+    func int(anyOf aliases: [String], minimum: Int = 1) throws(ModelGraphError) -> Int {
+        guard let value = try optionalInt(anyOf: aliases, minimum: minimum) else {
+            let expected = minimum > 0 ? "a positive integer" : "an integer ≥ \(minimum)"
+            let others = aliases.dropFirst().isEmpty ? "" : " (or " + aliases.dropFirst().joined(separator: ", ") + ")"
+            if let key = firstKey(aliases) { throw .nullValue(file: file, key: path(key), expected: expected) }
+            throw .missingKey(file: file, key: path(aliases.first ?? "") + others, expected: expected)
+        }
+        return value
+    }
+
+    func optionalInt(anyOf aliases: [String], minimum: Int = 1) throws(ModelGraphError) -> Int? {
+        for alias in aliases {
+            let (reader, key) = try nested(alias)
+            if let value = try reader.optionalInt(key, minimum: minimum) { return value }
+        }
+        return nil
+    }
+
     private func value(_ key: String) -> JSONValue? {
         if case .null = object[key] { return nil }
         return object[key]
@@ -67,6 +103,9 @@ struct JSONObjectReader: Sendable {
     /// A required integer ≥ `minimum` (1 unless said otherwise).
     func int(_ key: String, minimum: Int = 1) throws(ModelGraphError) -> Int {
         guard let value = try optionalInt(key, minimum: minimum) else {
+            if isNull(key) {
+                throw .nullValue(file: file, key: path(key), expected: minimum > 0 ? "a positive integer" : "an integer ≥ \(minimum)")
+            }
             throw .missingKey(file: file, key: path(key), expected: minimum > 0 ? "a positive integer" : "an integer ≥ \(minimum)")
         }
         return value
@@ -111,6 +150,7 @@ struct JSONObjectReader: Sendable {
 
     func string(_ key: String) throws(ModelGraphError) -> String {
         guard let value = try optionalString(key) else {
+            if isNull(key) { throw .nullValue(file: file, key: path(key), expected: "a string") }
             throw .missingKey(file: file, key: path(key), expected: "a string")
         }
         return value
@@ -136,6 +176,18 @@ struct JSONObjectReader: Sendable {
             guard case .int(let value) = item, value >= 0 else {
                 throw .wrongType(file: file, key: path(key) + "[\(i)]", expected: "an integer ≥ 0")
             }
+            result.append(value)
+        }
+        return result
+    }
+
+    /// An optional array of strings.
+    func optionalStringArray(_ key: String) throws(ModelGraphError) -> [String]? {
+        guard let raw = value(key) else { return nil }
+        guard case .array(let items) = raw else { throw .wrongType(file: file, key: path(key), expected: "an array of strings") }
+        var result: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let value) = item else { throw .wrongType(file: file, key: path(key) + "[\(i)]", expected: "a string") }
             result.append(value)
         }
         return result

@@ -12,6 +12,8 @@ public struct LayerSummary: Sendable {
     public let decodeAttentionFLOPsPerPosition: Double
     public let prefillAttentionFLOPsPerPosition: Double
     public let kvCacheElementsPerToken: Int
+    /// Positions this layer attends to and caches at most (sliding or chunked); nil: all.
+    public let attentionWindow: Int?
     /// Output activation elements per token written to memory by all the ops.
     public let activationElementsPerToken: Int
 
@@ -24,6 +26,7 @@ public struct LayerSummary: Sendable {
         decodeAttentionFLOPsPerPosition = ops.reduce(0) { $0 + $1.flopsPerContextPosition(.decode) }
         prefillAttentionFLOPsPerPosition = ops.reduce(0) { $0 + $1.flopsPerContextPosition(.prefill) }
         kvCacheElementsPerToken = ops.reduce(0) { $0 + $1.cachedElementsPerToken }
+        attentionWindow = ops.lazy.compactMap(\.attentionWindow).first
         activationElementsPerToken = ops.reduce(0) { $0 + $1.outputElementsPerToken }
     }
 
@@ -31,16 +34,20 @@ public struct LayerSummary: Sendable {
 
     public func kvCacheBytesPerToken(_ dtype: DType) -> Double { Double(kvCacheElementsPerToken) * dtype.bytesPerElement }
 
+    /// KV-cache bytes of one sequence at `context`: a windowed layer keeps the last `window` positions.
+    public func kvCacheBytes(context: Int, _ dtype: DType) -> Double {
+        Double(AttentionWindow.cap(context, attentionWindow)) * kvCacheBytesPerToken(dtype)
+    }
+
     /// One decode step of `tokens` sequences (one new token each) at context `context`.
     public func decodeFLOPs(tokens: Int = 1, context: Int) -> Double {
-        Double(tokens) * (flopsPerToken + Double(context) * decodeAttentionFLOPsPerPosition)
+        Double(tokens) * (flopsPerToken + Double(AttentionWindow.cap(context, attentionWindow)) * decodeAttentionFLOPsPerPosition)
     }
 
     /// Causal prefill of `tokens` new tokens after `priorContext` cached ones: token i (1-based)
-    /// attends over `priorContext + i` positions, so Σ = N·prior + N(N+1)/2.
+    /// attends over `priorContext + i` positions (Σ = N·prior + N(N+1)/2), each capped by the window.
     public func prefillFLOPs(tokens: Int, priorContext: Int = 0) -> Double {
-        let n = Double(tokens)
-        let positions = n * Double(priorContext) + n * (n + 1) / 2
-        return n * flopsPerToken + positions * prefillAttentionFLOPsPerPosition
+        let positions = AttentionWindow.prefillPositions(tokens: tokens, prior: priorContext, window: attentionWindow)
+        return Double(tokens) * flopsPerToken + positions * prefillAttentionFLOPsPerPosition
     }
 }

@@ -6,7 +6,9 @@ extension ModelConfig {
         case tiedEmbeddings, qkvBias, outputBias, mlpBias, activation, norm, positions, maxPositions
         case experts, expertsPerToken, sharedExperts, moeIntermediateSize, firstDenseLayers
         case moeLayerFrequency, routerBias, mla, ropeTheta, normEpsilon
-        case qkNorm, decoderSparseStep, mlpOnlyLayers
+        case qkNorm, decoderSparseStep, mlpOnlyLayers, qkNormFullWidth, parallelBlock, sharedBlockNorm
+        case normPlacement, normVectors, lmHeadBias, embeddingNorm, positionOffset, expertBias
+        case sharedExpertIntermediateSize, sharedExpertGate, attentionSinks, slidingWindow, windowedLayers, fileWeights
     }
 
     public init(from decoder: Decoder) throws {
@@ -40,5 +42,20 @@ extension ModelConfig {
         qkNorm = try c.decodeIfPresent(Bool.self, forKey: .qkNorm) ?? false
         decoderSparseStep = try c.decodeIfPresent(Int.self, forKey: .decoderSparseStep) ?? 1
         mlpOnlyLayers = try c.decodeIfPresent([Int].self, forKey: .mlpOnlyLayers) ?? []
+        qkNormFullWidth = try c.decodeIfPresent(Bool.self, forKey: .qkNormFullWidth) ?? false
+        parallelBlock = try c.decodeIfPresent(Bool.self, forKey: .parallelBlock) ?? false
+        sharedBlockNorm = try c.decodeIfPresent(Bool.self, forKey: .sharedBlockNorm) ?? false
+        normPlacement = try c.decodeIfPresent(NormPlacement.self, forKey: .normPlacement) ?? .pre
+        normVectors = try c.decodeIfPresent(Int.self, forKey: .normVectors) ?? normVectors
+        lmHeadBias = try c.decodeIfPresent(Bool.self, forKey: .lmHeadBias) ?? false
+        embeddingNorm = try c.decodeIfPresent(Bool.self, forKey: .embeddingNorm) ?? false
+        positionOffset = try c.decodeIfPresent(Int.self, forKey: .positionOffset) ?? 0
+        expertBias = try c.decodeIfPresent(Bool.self, forKey: .expertBias) ?? false
+        sharedExpertIntermediateSize = try c.decodeIfPresent(Int.self, forKey: .sharedExpertIntermediateSize) ?? 0
+        sharedExpertGate = try c.decodeIfPresent(Bool.self, forKey: .sharedExpertGate) ?? false
+        attentionSinks = try c.decodeIfPresent(Bool.self, forKey: .attentionSinks) ?? false
+        slidingWindow = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
+        windowedLayers = try c.decodeIfPresent([Bool].self, forKey: .windowedLayers) ?? []
+        fileWeights = try c.decodeIfPresent(DType.self, forKey: .fileWeights)
     }
 }

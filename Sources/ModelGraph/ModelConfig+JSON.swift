@@ -1,19 +1,24 @@
-/// Reading a Hugging Face `config.json`. Keys starting with `_` are documentation; other keys the
-/// builder does not use (HF configs carry many) are ignored.
+/// Reading a Hugging Face `config.json` through the family's entry in `ArchitectureRegistry`.
+/// Keys starting with `_` are documentation; keys the family does not read are ignored.
 extension ModelConfig {
-    /// `model_type`s with LayerNorm, learned positions and biases everywhere (GPT-2 and GPT-3).
-    static let gptStyleModelTypes: Set<String> = ["gpt2", "gpt3"]
-
     public static func load(path: String) throws(ModelGraphError) -> ModelConfig {
         try ModelConfig(reading: JSONValue.loadObject(path: path))
     }
 
     init(reading json: JSONObjectReader) throws(ModelGraphError) {
         let modelType = try json.string("model_type")
-        let gptStyle = Self.gptStyleModelTypes.contains(modelType)
-        let hidden = try json.int("hidden_size")
-        let heads = try json.int("num_attention_heads")
-        let kvHeads = try json.optionalInt("num_key_value_heads") ?? heads
+        guard let arch = ArchitectureRegistry.architecture(modelType) else {
+            let known = ArchitectureRegistry.all.filter { $0.refusal == nil }.map(\.modelType)
+            throw .unsupportedArchitecture(file: json.file, modelType: modelType,
+                                           reason: "unknown model type (accepted: \(known.joined(separator: ", ")))")
+        }
+        if let refusal = arch.refusal {
+            throw .unsupportedArchitecture(file: json.file, modelType: modelType, reason: refusal)
+        }
+        let k = arch.keys
+        let hidden = try json.int(anyOf: k.hidden)
+        let heads = try json.int(anyOf: k.heads)
+        let kvHeads = try Self.kvHeads(json, arch: arch, heads: heads)
         let headDim: Int
         if let given = try json.optionalInt("head_dim") {
             headDim = given
@@ -21,91 +26,103 @@ extension ModelConfig {
             headDim = hidden / heads
         } else {
             throw .missingKey(file: json.file, key: "head_dim",
-                              expected: "a positive integer, since hidden_size \(hidden) is not a multiple of num_attention_heads \(heads)")
+                              expected: "a positive integer, since the hidden size \(hidden) is not a multiple of the \(heads) heads")
         }
-        let layers = try json.int("num_hidden_layers")
-        let attentionBias = try json.optionalBool("attention_bias")
-        // Qwen2 always has q/k/v bias and no o_proj bias, with no config key for it (HF modeling_qwen2.py).
-        let qwenBias = modelType == "qwen2" && attentionBias == nil
-        var maxPositions = try json.optionalInt("max_position_embeddings")
-        if maxPositions == nil { maxPositions = try json.optionalInt("n_positions") }
-        if gptStyle && maxPositions == nil {
-            throw .missingKey(file: json.file, key: "max_position_embeddings", expected: "a positive integer (learned positions)")
+        let layers = try json.int(anyOf: k.layers)
+        let ffn: Int
+        if let multiple = k.ffnMultiple, try json.optionalInt(anyOf: k.ffn) == nil {
+            ffn = multiple * hidden
+        } else {
+            ffn = try json.int(anyOf: k.ffn)
         }
-        let theta = try json.optionalPositiveDouble("rope_theta")
-        let rmsEpsilon = try json.optionalPositiveDouble("rms_norm_eps")
-        let layerEpsilon = try json.optionalPositiveDouble("layer_norm_epsilon")
-        let epsilon = rmsEpsilon ?? layerEpsilon
+        let attentionBias = try arch.attentionBiasKey.map { key throws(ModelGraphError) in try json.optionalBool(key) } ?? nil
+        let mlpBias = try arch.mlpBiasKey.map { key throws(ModelGraphError) in try json.optionalBool(key) } ?? nil
+        let maxPositions = try json.optionalInt(anyOf: k.maxPositions)
+        if arch.positions == .learned && maxPositions == nil {
+            throw .missingKey(file: json.file, key: k.maxPositions.joined(separator: "/"), expected: "a positive integer (learned positions)")
+        }
+        let norm = arch.norm
         self.init(
-            modelType: modelType, hiddenSize: hidden, intermediateSize: try json.int("intermediate_size"),
+            modelType: modelType, hiddenSize: hidden, intermediateSize: ffn,
             layers: layers, attentionHeads: heads, kvHeads: kvHeads, headDim: headDim,
-            vocabSize: try json.int("vocab_size"),
-            tiedEmbeddings: try json.optionalBool("tie_word_embeddings") ?? false,
-            qkvBias: qwenBias || (attentionBias ?? gptStyle), outputBias: attentionBias ?? gptStyle,
-            mlpBias: try json.optionalBool("mlp_bias") ?? gptStyle,
-            activation: try Self.activation(json), norm: gptStyle || json.has("layer_norm_epsilon") ? .layerNorm : .rmsNorm,
-            positions: gptStyle ? .learned : .rotary, maxPositions: maxPositions ?? 0)
-        ropeTheta = theta ?? 10_000
+            vocabSize: try json.int(anyOf: k.vocab),
+            tiedEmbeddings: try json.optionalBool("tie_word_embeddings") ?? arch.tiedDefault,
+            qkvBias: attentionBias ?? arch.qkvBias, outputBias: attentionBias ?? arch.outputBias,
+            mlpBias: mlpBias ?? arch.mlpBias,
+            activation: try Self.activation(json, arch: arch), norm: norm,
+            positions: try Self.positions(json, arch: arch), maxPositions: maxPositions ?? 0)
+        ropeTheta = try json.optionalPositiveDouble("rope_theta") ?? 10_000
+        var epsilon: Double?
+        for key in ["rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps"] where epsilon == nil {
+            epsilon = try json.optionalPositiveDouble(key)
+        }
         normEpsilon = epsilon ?? 1e-5
-        // Qwen3 normalises each head's q and k (HF modeling_qwen3.py `q_norm`, `k_norm`).
-        qkNorm = ["qwen3", "qwen3_moe"].contains(modelType)
-        try readMoE(json)
+        normVectors = arch.normVectors ?? (norm == .rmsNorm ? 1 : 2)
+        parallelBlock = arch.parallel
+        sharedBlockNorm = arch.sharedNorm
+        normPlacement = arch.placement
+        lmHeadBias = try json.optionalBool("lm_head_bias") ?? arch.lmHeadBias
+        embeddingNorm = arch.embeddingNorm
+        positionOffset = arch.positionOffset
+        try readQKNorm(json, rule: arch.qkNorm)
+        if arch.moe { try readMoE(json, keys: k) } else { try Self.rejectExperts(json, modelType: modelType) }
+        try readFamilySpecifics(json, arch: arch)
         try readMLA(json)
-        if mla == nil && heads % kvHeads != 0 {
-            throw .invalidValue(file: json.file, key: "num_key_value_heads", value: "\(kvHeads)",
-                                expected: "a divisor of num_attention_heads \(heads)")
+        try readWindows(json, rule: arch.window)
+        fileWeights = try Self.fileWeights(json)
+        if mla == nil && heads % self.kvHeads != 0 {
+            throw .invalidValue(file: json.file, key: k.kvHeads.first ?? "num_key_value_heads", value: "\(self.kvHeads)",
+                                expected: "a divisor of \(k.heads.first ?? "num_attention_heads") \(heads)")
         }
     }
 
-    private static func activation(_ json: JSONObjectReader) throws(ModelGraphError) -> Activation {
-        let name = try json.string("hidden_act")
-        switch name {
-        case "silu", "swish": return .swiglu
-        case "gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh": return .gelu
-        default:
-            throw .invalidValue(file: json.file, key: "hidden_act", value: "`\(name)`",
-                                expected: "silu or swish (SwiGLU), gelu, gelu_new, gelu_fast or gelu_pytorch_tanh")
+    /// Falcon: one KV head with `multi_query` unless the new decoder architecture names `num_kv_heads`.
+    private static func kvHeads(_ json: JSONObjectReader, arch: Architecture, heads: Int) throws(ModelGraphError) -> Int {
+        let newDecoder = try json.optionalBool("new_decoder_architecture") ?? false
+        if arch.modelType == "falcon" && !newDecoder {
+            let multiQuery = try json.optionalBool("multi_query") ?? true
+            return multiQuery ? 1 : heads
+        }
+        return try json.optionalInt(anyOf: arch.keys.kvHeads) ?? heads
+    }
+
+    /// Gated families take SwiGLU for silu and GeGLU for the GELUs; ungated ones take the
+    /// two-matrix MLP for any of them (the matmuls are the cost; the nonlinearity is not).
+    private static func activation(_ json: JSONObjectReader, arch: Architecture) throws(ModelGraphError) -> Activation {
+        guard !arch.keys.activation.isEmpty else { return arch.gated ? .swiglu : .gelu }
+        let key = arch.keys.activation.first { json.has($0) } ?? arch.keys.activation[0]
+        let name = try json.string(key)
+        let silu = ["silu", "swish"], gelu = ["gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh", "gelu_10"]
+        if arch.gated && silu.contains(name) { return .swiglu }
+        if arch.gated && gelu.contains(name) { return .geglu }
+        if !arch.gated && (gelu + silu + ["relu"]).contains(name) { return .gelu }
+        throw .invalidValue(file: json.file, key: key, value: "`\(name)`",
+                            expected: (arch.gated ? silu + gelu : gelu + silu + ["relu"]).joined(separator: ", "))
+    }
+
+    /// Falcon chooses ALiBi or rotary with `alibi`; the others have one scheme.
+    private static func positions(_ json: JSONObjectReader, arch: Architecture) throws(ModelGraphError) -> PositionEncoding {
+        if arch.modelType == "falcon" { return try json.optionalBool("alibi") == true ? .alibi : .rotary }
+        return arch.positions
+    }
+
+    private mutating func readQKNorm(_ json: JSONObjectReader, rule: QKNormRule) throws(ModelGraphError) {
+        switch rule {
+        case .none: break
+        case .perHead: qkNorm = true
+        case .fullWidth: qkNorm = true; qkNormFullWidth = true
+        case .fullWidthIf(let key):
+            qkNorm = try json.optionalBool(key) ?? false
+            qkNormFullWidth = qkNorm
         }
     }
 
-    /// Mixtral names experts `num_local_experts`; DeepSeek `n_routed_experts` plus shared experts;
-    /// Qwen-MoE `num_experts` with `decoder_sparse_step` and `mlp_only_layers`.
-    private mutating func readMoE(_ json: JSONObjectReader) throws(ModelGraphError) {
-        let expertsKey = ["num_local_experts", "n_routed_experts", "num_experts"].first { json.has($0) } ?? "num_experts"
-        guard let experts = try json.optionalInt(expertsKey) else { return }
-        let topK = try json.int("num_experts_per_tok")
-        guard topK <= experts else {
-            throw .invalidValue(file: json.file, key: "num_experts_per_tok", value: "\(topK)",
-                                expected: "at most \(expertsKey) \(experts)")
+    /// An expert key in a family without experts is refused rather than ignored.
+    private static func rejectExperts(_ json: JSONObjectReader, modelType: String) throws(ModelGraphError) {
+        for key in ["num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"] where json.has(key) {
+            if key == "num_experts", try json.optionalInt(key, minimum: 0) == 0 { continue }
+            throw .unsupportedArchitecture(file: json.file, modelType: modelType,
+                                           reason: "the file sets `\(key)`, but \(modelType) has no mixture-of-experts layers (use the family's MoE model_type)")
         }
-        let firstDense = try json.optionalInt("first_k_dense_replace", minimum: 0) ?? 0
-        guard firstDense <= layers else {
-            throw .invalidValue(file: json.file, key: "first_k_dense_replace", value: "\(firstDense)",
-                                expected: "at most num_hidden_layers \(layers)")
-        }
-        self.experts = experts
-        expertsPerToken = topK
-        sharedExperts = try json.optionalInt("n_shared_experts", minimum: 0) ?? 0
-        moeIntermediateSize = try json.optionalInt("moe_intermediate_size") ?? intermediateSize
-        firstDenseLayers = firstDense
-        moeLayerFrequency = try json.optionalInt("moe_layer_freq") ?? 1
-        routerBias = try json.optionalString("topk_method") == "noaux_tc"
-        decoderSparseStep = try json.optionalInt("decoder_sparse_step") ?? 1
-        mlpOnlyLayers = try json.optionalIntArray("mlp_only_layers") ?? []
-        for (i, layer) in mlpOnlyLayers.enumerated() where !(0..<layers).contains(layer) {
-            throw .invalidValue(file: json.file, key: "mlp_only_layers[\(i)]", value: "\(layer)",
-                                expected: "a layer index in 0..<\(layers)")
-        }
-    }
-
-    /// MLA is present when `kv_lora_rank` is; `q_lora_rank` may be null (direct q projection).
-    private mutating func readMLA(_ json: JSONObjectReader) throws(ModelGraphError) {
-        guard let kvLoraRank = try json.optionalInt("kv_lora_rank") else { return }
-        let mla = MLAConfig(qLoraRank: try json.optionalInt("q_lora_rank"), kvLoraRank: kvLoraRank,
-                            qkRopeHeadDim: try json.int("qk_rope_head_dim"),
-                            qkNopeHeadDim: try json.int("qk_nope_head_dim"),
-                            vHeadDim: try json.int("v_head_dim"))
-        self.mla = mla
-        headDim = mla.qkNopeHeadDim + mla.qkRopeHeadDim
     }
 }

@@ -1,6 +1,15 @@
-/// The MLP's nonlinearity: SwiGLU is gated (gate, up, down); GELU is not (up, down).
+/// The MLP's shape and nonlinearity: SwiGLU and GeGLU are gated (gate, up, down; Shazeer 2020);
+/// GELU is not (up, down), and stands for every ungated MLP (ReLU in OPT costs the same matmuls).
 public enum Activation: String, Codable, Sendable {
-    case swiglu, gelu
+    case swiglu, gelu, geglu
+
+    public var isGated: Bool { self != .gelu }
+}
+
+/// Where a layer's norms sit: before each block (pre), before and after each (Gemma 2/3
+/// sandwich), or only after each (OLMo 2).
+public enum NormPlacement: String, Codable, Sendable {
+    case pre, sandwich, post
 }
 
 public enum NormKind: String, Codable, Sendable {
@@ -15,6 +24,8 @@ public enum PositionEncoding: String, Codable, Sendable {
     case rotary
     /// A learned table of `maxPositions × hidden` added to the token embeddings (GPT-2/3).
     case learned
+    /// A bias on the attention scores (Press et al. 2022; BLOOM, MPT): no parameters.
+    case alibi
 }
 
 /// DeepSeek's multi-head latent attention (DeepSeek-V2, §2.1): low-rank q and kv projections.
@@ -81,6 +92,35 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     public var decoderSparseStep: Int
     /// Layers (0-based) that keep a dense MLP in an MoE model (Qwen `mlp_only_layers`).
     public var mlpOnlyLayers: [Int]
+    /// q/k norms over the full q and k width, not per head (OLMo 2, OLMoE).
+    public var qkNormFullWidth: Bool
+    /// Attention and MLP read the same input and add to one residual (GPT-J, Falcon, Phi, Cohere);
+    /// `sharedBlockNorm`: one norm feeds both.
+    public var parallelBlock: Bool
+    public var sharedBlockNorm: Bool
+    public var normPlacement: NormPlacement
+    /// Weight vectors per norm: 2 for LayerNorm with bias, 1 for RMSNorm or a LayerNorm without
+    /// bias (Cohere, DBRX), 0 for a non-parametric LayerNorm (OLMo).
+    public var normVectors: Int
+    public var lmHeadBias: Bool
+    /// A norm right after the token embedding (BLOOM `word_embeddings_layernorm`).
+    public var embeddingNorm: Bool
+    /// Extra rows of the learned position table (OPT keeps 2).
+    public var positionOffset: Int
+    /// Biases on the routed experts' projections (gpt-oss).
+    public var expertBias: Bool
+    /// Width of the shared expert when not `moeIntermediateSize × sharedExperts` (Qwen2-MoE
+    /// `shared_expert_intermediate_size`); 0 otherwise.
+    public var sharedExpertIntermediateSize: Int
+    /// A sigmoid gate (hidden → 1) on the shared expert (Qwen2-MoE).
+    public var sharedExpertGate: Bool
+    /// A learned logit per head added to the softmax (gpt-oss attention sinks).
+    public var attentionSinks: Bool
+    /// The attention window of windowed layers (sliding or chunked), and which layers have it.
+    public var slidingWindow: Int?
+    public var windowedLayers: [Bool]
+    /// The weight dtype the file declares (`quantization_config`, else `torch_dtype`); nil when it says none.
+    public var fileWeights: DType?
 
     public init(modelType: String = "llama", hiddenSize: Int, intermediateSize: Int, layers: Int,
                 attentionHeads: Int, kvHeads: Int? = nil, headDim: Int? = nil, vocabSize: Int,
@@ -117,6 +157,34 @@ public struct ModelConfig: Sendable, Hashable, Codable {
         qkNorm = false
         decoderSparseStep = 1
         mlpOnlyLayers = []
+        qkNormFullWidth = false
+        parallelBlock = false
+        sharedBlockNorm = false
+        normPlacement = .pre
+        normVectors = norm == .rmsNorm ? 1 : 2
+        lmHeadBias = false
+        embeddingNorm = false
+        positionOffset = 0
+        expertBias = false
+        sharedExpertIntermediateSize = 0
+        sharedExpertGate = false
+        attentionSinks = false
+        slidingWindow = nil
+        windowedLayers = []
+        fileWeights = nil
+    }
+
+    /// Positions a token of `layer` attends to at most: the window for windowed layers, nil (all) otherwise.
+    public func attentionWindow(layer: Int) -> Int? {
+        windowedLayers.indices.contains(layer) && windowedLayers[layer] ? slidingWindow : nil
+    }
+
+    /// Dtypes to plan with when no flag says otherwise: weights as the file declares them
+    /// (bf16 when it declares none or fp32), activations and KV cache bf16.
+    public var defaultPrecision: Precision {
+        var p = Precision.bf16
+        if let w = fileWeights, w != .fp32 { p.weights = w }
+        return p
     }
 
     public var isMoE: Bool { experts > 0 }

@@ -74,10 +74,21 @@ public struct ModelGraph: Sendable {
         return embeddingSummary.prefillFLOPs(tokens: tokens) + layers + headSummary.decodeFLOPs(context: tokens)
     }
 
-    /// One new token attending over `context` positions (the new one included).
+    /// One new token attending over `context` positions (the new one included), each layer's
+    /// positions capped by its window.
     public func decodeFLOPs(context: Int) -> Double {
-        flopsPerToken + Double(context) * attentionFLOPsPerPosition(.decode)
+        layerSummaries.reduce(embeddingSummary.decodeFLOPs(context: context) + headSummary.decodeFLOPs(context: context)) {
+            $0 + $1.decodeFLOPs(context: context)
+        }
     }
+
+    /// KV-cache bytes of one sequence at `context`, windowed layers keeping their window only.
+    public func kvCacheBytes(context: Int, _ dtype: DType) -> Double {
+        layerSummaries.reduce(0) { $0 + $1.kvCacheBytes(context: context, dtype) }
+    }
+
+    /// True when some layer attends within a window; `kvCacheBytesPerToken` then overstates long contexts.
+    public var hasWindowedLayers: Bool { layerSummaries.contains { $0.attentionWindow != nil } }
 
     /// KV-cache bytes one token adds over all layers; MLA caches the latent plus the rope key.
     public func kvCacheBytesPerToken(_ dtype: DType) -> Double {

@@ -7,12 +7,16 @@ public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable
     case notPositive(file: String, key: String, value: Int)
     case invalidValue(file: String, key: String, value: String, expected: String)
     case unknownKey(file: String, key: String, allowed: [String])
+    /// The key is there but `null` where a value is needed.
+    case nullValue(file: String, key: String, expected: String)
+    /// An unknown `model_type`, or a known one with layers Tessera does not model.
+    case unsupportedArchitecture(file: String, modelType: String, reason: String)
 
     public var file: String {
         switch self {
         case .unreadable(let file, _), .invalidJSON(let file, _), .missingKey(let file, _, _),
              .wrongType(let file, _, _), .notPositive(let file, _, _), .invalidValue(let file, _, _, _),
-             .unknownKey(let file, _, _):
+             .unknownKey(let file, _, _), .nullValue(let file, _, _), .unsupportedArchitecture(let file, _, _):
             file
         }
     }
@@ -21,8 +25,9 @@ public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable
     public var key: String? {
         switch self {
         case .unreadable, .invalidJSON: nil
+        case .unsupportedArchitecture: "model_type"
         case .missingKey(_, let key, _), .wrongType(_, let key, _), .notPositive(_, let key, _),
-             .invalidValue(_, let key, _, _), .unknownKey(_, let key, _):
+             .invalidValue(_, let key, _, _), .unknownKey(_, let key, _), .nullValue(_, let key, _):
             key
         }
     }
@@ -43,6 +48,10 @@ public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable
             "\(file): key `\(key)` is \(value) (expected \(expected))"
         case .unknownKey(let file, let key, let allowed):
             "\(file): unknown key `\(key)` (allowed: \(allowed.joined(separator: ", ")))"
+        case .nullValue(let file, let key, let expected):
+            "\(file): key `\(key)` is null (expected \(expected))"
+        case .unsupportedArchitecture(let file, let modelType, let reason):
+            "\(file): model_type `\(modelType)` is not supported: \(reason)"
         }
     }
 }

@@ -29,6 +29,9 @@ public struct Op: Sendable {
     /// Output elements per token that reach memory; fused attention scores count 0.
     public let outputElementsPerToken: Int
 
+    /// Positions an attention op attends to at most (sliding or chunked layers); nil: all of them.
+    public let attentionWindow: Int?
+
     let decodeFLOPsPerPosition: Double
     let prefillFLOPsPerPosition: Double
 
@@ -36,7 +39,7 @@ public struct Op: Sendable {
          parameters: Int = 0, instances: Int = 1, activePerToken: Int = 1,
          splitExtents: [SplitDimension: Int], sequenceSplit: Bool = true,
          flopsPerToken: Double, decodeFLOPsPerPosition: Double = 0, prefillFLOPsPerPosition: Double? = nil,
-         cachedElementsPerToken: Int = 0, outputElementsPerToken: Int) {
+         cachedElementsPerToken: Int = 0, outputElementsPerToken: Int, attentionWindow: Int? = nil) {
         self.name = name
         self.kind = kind
         self.layer = layer
@@ -52,7 +55,11 @@ public struct Op: Sendable {
         self.prefillFLOPsPerPosition = prefillFLOPsPerPosition ?? decodeFLOPsPerPosition
         self.cachedElementsPerToken = cachedElementsPerToken
         self.outputElementsPerToken = outputElementsPerToken
+        self.attentionWindow = attentionWindow
     }
+
+    /// Positions attended by a token at `context`: the context, capped by the window.
+    public func attendedPositions(context: Int) -> Int { AttentionWindow.cap(context, attentionWindow) }
 
     /// FLOPs per new token per attended context position (attention ops only, else 0).
     public func flopsPerContextPosition(_ phase: InferencePhase = .decode) -> Double {
@@ -60,9 +67,9 @@ public struct Op: Sendable {
     }
 
     /// FLOPs for `tokens` new tokens each attending over `context` positions:
-    /// 2·M·N·K for matmuls; attention adds a term linear in `context`.
+    /// 2·M·N·K for matmuls; attention adds a term linear in the attended positions.
     public func flops(tokens: Int, context: Int, phase: InferencePhase = .decode) -> Double {
-        Double(tokens) * (flopsPerToken + Double(context) * flopsPerContextPosition(phase))
+        Double(tokens) * (flopsPerToken + Double(attendedPositions(context: context)) * flopsPerContextPosition(phase))
     }
 
     /// Parameters a token touches: the top-k share of routed-expert weights, all of the others.

@@ -10,28 +10,38 @@ struct ModelCommand: ParsableCommand {
     )
 
     @Argument(help: "A Hugging Face config.json-shaped workload file, e.g. Workloads/llama-3-8b.json.")
-    var workload: String
+    var workload: String?
+
+    @Flag(help: "List the model_types Tessera reads: family, block structure, keys read; and those it refuses, with why.")
+    var listArchitectures = false
 
     @Flag(help: "Print JSON (keys parameters.total, parameters.active, bytes, flopsPerToken, kvBytesPerToken, layers).")
     var json = false
 
-    @Option(help: "Dtypes: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE.")
-    var precision = "bf16"
+    @Option(help: "Dtypes: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE. Default: weights as the file declares them (quantization_config, torch_dtype), the rest bf16.")
+    var precision: String?
 
     @Option(help: "Context length for the prefill and decode FLOPs figures.")
     var context = 4096
 
     func validate() throws {
         guard context > 0 else { throw ValidationError("--context must be positive, got \(context)") }
-        do { _ = try Precision(spec: precision) } catch { throw ValidationError(error.description) }
+        guard listArchitectures || workload != nil else { throw ValidationError("give a workload file, or --list-architectures") }
+        if let precision {
+            do { _ = try Precision(spec: precision) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() throws {
+        guard let workload, !listArchitectures else {
+            print(ArchitectureList.text)
+            return
+        }
         let graph: ModelGraph
         let chosen: Precision
         do {
-            chosen = try Precision(spec: precision)
             graph = try ModelGraph.load(path: workload)
+            chosen = try precision.map { spec throws(PrecisionSpecError) in try Precision(spec: spec) } ?? graph.config.defaultPrecision
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure

@@ -10,15 +10,18 @@ extension ModelReport {
         lines.append("weight bytes    " + DType.allCases.map { "\($0.rawValue) \(ModelFormat.si(bytes[$0.rawValue] ?? 0))B" }
             .joined(separator: "  "))
         lines.append("precision       weights \(precision.weights.rawValue), activations \(precision.activations.rawValue), "
-            + "KV cache \(precision.kvCache.rawValue): weights \(ModelFormat.si(weightBytes))B")
-        lines.append("KV cache        \(ModelFormat.grouped(kvBytesPerToken)) B per token (\(precision.kvCache.rawValue))")
+            + "KV cache \(precision.kvCache.rawValue): weights \(ModelFormat.si(weightBytes))B"
+            + (fileWeights.map { " (the file declares \($0.rawValue) weights)" } ?? ""))
+        lines.append("KV cache        \(ModelFormat.grouped(kvBytesPerToken)) B per token (\(precision.kvCache.rawValue)); "
+            + "\(ModelFormat.si(kvBytesAtContext))B per sequence at context \(context)")
         lines.append("FLOPs per token \(ModelFormat.si(flopsPerToken))FLOP + \(ModelFormat.grouped(attentionFLOPsPerPosition.decode)) "
             + "per attended position (prefill: \(ModelFormat.grouped(attentionFLOPsPerPosition.prefill)))")
         lines.append("at context \(context)  prefill \(ModelFormat.si(prefillFLOPs))FLOP, one decode step \(ModelFormat.si(decodeFLOPs))FLOP")
         for group in layers {
             let range = group.firstLayer == group.lastLayer ? "layer \(group.firstLayer)" : "layers \(group.firstLayer)–\(group.lastLayer)"
             lines.append("")
-            lines.append("\(range)\(group.moe ? " (MoE)" : ""): \(ModelFormat.grouped(group.parametersPerLayer)) parameters, "
+            let window = group.attentionWindow.map { " (window \($0))" } ?? ""
+            lines.append("\(range)\(group.moe ? " (MoE)" : "")\(window): \(ModelFormat.grouped(group.parametersPerLayer)) parameters, "
                 + "\(ModelFormat.si(group.flopsPerTokenPerLayer))FLOP per token each")
             lines += Self.table(group.ops)
         }

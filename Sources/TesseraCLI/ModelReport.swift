@@ -24,6 +24,8 @@ struct ModelReport: Encodable {
         let firstLayer: Int
         let lastLayer: Int
         let moe: Bool
+        /// Positions these layers attend to and cache at most (sliding or chunked); nil: all.
+        let attentionWindow: Int?
         let parametersPerLayer: Int
         let flopsPerTokenPerLayer: Double
         let ops: [OpRow]
@@ -40,6 +42,10 @@ struct ModelReport: Encodable {
     /// KV-cache bytes per token at `precision.kvCache`, and in each dtype.
     let kvBytesPerToken: Double
     let kvBytesPerTokenByDType: [String: Double]
+    /// KV-cache bytes of one sequence at `context`, windowed layers keeping their window only.
+    let kvBytesAtContext: Double
+    /// The weight dtype the file declares, if any.
+    let fileWeights: DType?
     /// Context-independent forward FLOPs per token (LM head included).
     let flopsPerToken: Double
     /// Attention FLOPs per token per attended position, all layers.
@@ -60,6 +66,8 @@ struct ModelReport: Encodable {
         weightBytes = graph.weightBytes(precision)
         kvBytesPerToken = graph.kvCacheBytesPerToken(precision.kvCache)
         kvBytesPerTokenByDType = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0.rawValue, graph.kvCacheBytesPerToken($0)) })
+        kvBytesAtContext = graph.kvCacheBytes(context: context, precision.kvCache)
+        fileWeights = graph.config.fileWeights
         flopsPerToken = graph.flopsPerToken
         attentionFLOPsPerPosition = AttentionFLOPs(decode: graph.attentionFLOPsPerPosition(.decode),
                                                    prefill: graph.attentionFLOPsPerPosition(.prefill))
@@ -85,7 +93,8 @@ struct ModelReport: Encodable {
         var rows: [OpRow] = []
         for layer in 0..<graph.layerCount {
             let layerRows = graph.ops(inLayer: layer).map { row($0, prefix: "layers.\(layer).", precision: precision) }
-            if layer > 0 && layerRows.map(\.name) == rows.map(\.name) && layerRows.map(\.parameters) == rows.map(\.parameters) {
+            let sameWindow = layer == 0 || graph.layerSummaries[layer].attentionWindow == graph.layerSummaries[layer - 1].attentionWindow
+            if layer > 0 && sameWindow && layerRows.map(\.name) == rows.map(\.name) && layerRows.map(\.parameters) == rows.map(\.parameters) {
                 continue
             }
             if layer > 0 { groups.append(group(graph, first: first, last: layer - 1, rows: rows)) }
@@ -98,7 +107,8 @@ struct ModelReport: Encodable {
 
     private static func group(_ graph: ModelGraph, first: Int, last: Int, rows: [OpRow]) -> LayerGroup {
         let summary = graph.layerSummaries[first]
-        return LayerGroup(firstLayer: first, lastLayer: last, moe: summary.isMoE, parametersPerLayer: summary.parameters,
+        return LayerGroup(firstLayer: first, lastLayer: last, moe: summary.isMoE, attentionWindow: summary.attentionWindow,
+                          parametersPerLayer: summary.parameters,
                           flopsPerTokenPerLayer: summary.flopsPerToken, ops: rows)
     }
 }

@@ -23,6 +23,8 @@ struct PlanInputOptions: ParsableArguments {
     var batch: Int?
     @Option(name: .long, help: "Batching: static (all requests start together) or continuous (steady state).")
     var mode: BatchingMode?
+    @Option(name: .long, help: "Dtypes as for `tessera model`: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE; --weights, --activations and --kv-cache override its parts. Default: the scenario's, or weights as the model file declares them.")
+    var precision: String?
     @Option(name: .long, help: "Weight dtype: \(DType.allCases.map(\.rawValue).joined(separator: ", ")).")
     var weights: DType?
     @Option(name: .long, help: "Activation dtype.")
@@ -41,6 +43,11 @@ struct PlanInputOptions: ParsableArguments {
         for (flag, value) in [("--max-ttft-ms", maxTTFTMs), ("--max-tpot-ms", maxTPOTMs)] {
             if let v = value, !(v > 0) { throw ValidationError("\(flag) must be a positive number of ms, got \(v)") }
         }
+        if let precision {
+            do { _ = try Precision(spec: precision) } catch let error as PrecisionSpecError {
+                throw ValidationError("--precision: \(error.description)")
+            }
+        }
     }
 
     /// Loads the files and applies the overrides; errors name the file and key.
@@ -53,6 +60,9 @@ struct PlanInputOptions: ParsableArguments {
         if let v = outputTokens { sc.outputTokens = v }
         if let v = batch { sc.batch = v }
         if let v = mode { sc.mode = v }
+        // Without a scenario file the model file's own weight dtype is the default (FP8 DeepSeek-V3).
+        if scenario == nil { sc.precision = graph.config.defaultPrecision }
+        if let spec = precision { sc.precision = try Precision(spec: spec) }
         if let v = weights { sc.precision.weights = v }
         if let v = activations { sc.precision.activations = v }
         if let v = kvCache { sc.precision.kvCache = v }

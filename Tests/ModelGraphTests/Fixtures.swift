@@ -12,6 +12,13 @@ enum Fixtures {
 
     static func graph(_ name: String) throws -> ModelGraph { try ModelGraph.load(path: workload(name)) }
 
+    /// Class-default configs of each family and their `transformers` parameter counts, written
+    /// by scripts/architecture-references.py.
+    static let architectures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/architectures")
+
+    static func architecture(_ modelType: String) -> String { architectures.appendingPathComponent("\(modelType).json").path }
+
     /// Writes `text` to a fresh temporary file and returns its path.
     static func temporaryFile(_ text: String, name: String = "config.json") throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-tests-\(UUID().uuidString)")

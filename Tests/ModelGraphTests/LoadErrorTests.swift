@@ -61,7 +61,7 @@ import Testing
         let kv = try loadError(Fixtures.llamaConfigText(["num_key_value_heads": "3"]))
         #expect(kv.error == .invalidValue(file: kv.path, key: "num_key_value_heads", value: "3",
                                           expected: "a divisor of num_attention_heads 8"))
-        let topK = try loadError(Fixtures.llamaConfigText(["num_local_experts": "4", "num_experts_per_tok": "6"]))
+        let topK = try loadError(Fixtures.llamaConfigText(["model_type": "\"mixtral\"", "num_local_experts": "4", "num_experts_per_tok": "6"]))
         #expect(topK.error?.key == "num_experts_per_tok")
         let mla = try loadError(Fixtures.llamaConfigText(["kv_lora_rank": "16"]))
         #expect(mla.error == .missingKey(file: mla.path, key: "qk_rope_head_dim", expected: "a positive integer"))
