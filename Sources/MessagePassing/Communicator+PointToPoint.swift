@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 /// Point-to-point messages. A nil `source` or `tag` on the receiving side matches any
 /// (`MPI_ANY_SOURCE`, `MPI_ANY_TAG`).

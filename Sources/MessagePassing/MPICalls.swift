@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 // The one file that calls MPI. Every function checks the return code and turns a failure into an
 // `MPIError` carrying the call's name and MPI's error string; the rest of the module stays in Swift.

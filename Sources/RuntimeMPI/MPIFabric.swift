@@ -198,9 +198,11 @@ public final class MPIFabric: Fabric {
     /// Turns an arrived header (and its payload, which follows it) into a message; re-posts the receive.
     private func complete(_ header: MessagePassing.Message<Double>) throws -> Message {
         posted = nil
-        guard var (message, payloadCount) = WireMessage.decode(header: header.values) else {
+        guard let decoded = WireMessage.decode(header: header.values) else {
             throw EmulatorError.malformedMessage(source: header.source, count: header.values.count)
         }
+        var message = decoded.message
+        let payloadCount = decoded.payloadCount
         message.source = header.source
         if payloadCount > 0 {
             do throws(MPIError) {

@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 import Testing
 @testable import MessagePassing
 
