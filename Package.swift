@@ -49,11 +49,15 @@ let package = Package(
             "Planner", "ClusterSpec", "ModelGraph", "SQLiteStore", "StableHash",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "CapacityMPI", dependencies: ["Capacity", "MessagePassing"]),
+
+        // The MPI workers of `tessera bench` (they run under mpirun; no test depends on them).
+        .target(name: "Benchmarks", dependencies: ["MessagePassing", "Runtime", "RuntimeMPI"]),
 
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
             "MessagePassing", "HostTopology", "ModelGraph", "ClusterSpec", "CostModel",
-            "Planner", "Runtime", "RuntimeMPI", "Capacity",
+            "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
