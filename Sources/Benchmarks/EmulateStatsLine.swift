@@ -36,12 +36,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
     }
 
     public init?(line: Substring) {
-        guard line.hasPrefix("EMULATE ") else { return nil }
-        var fields: [Substring: Substring] = [:]
-        for pair in line.dropFirst(8).split(separator: " ") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
+        guard let fields = KeyValueLine.fields(line, word: "EMULATE") else { return nil }
         func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
         guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"), let wall = number("wall"),
               let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),

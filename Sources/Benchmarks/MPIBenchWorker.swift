@@ -23,12 +23,7 @@ public struct BenchResult: Equatable, Sendable {
 
 extension BenchResult {
     public init?(line: Substring) {
-        guard line.hasPrefix("BENCH ") else { return nil }
-        var fields: [Substring: Substring] = [:]
-        for pair in line.dropFirst(6).split(separator: " ") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
+        guard let fields = KeyValueLine.fields(line, word: "BENCH") else { return nil }
         guard let ranks = fields["ranks"].flatMap({ Int($0) }),
               let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
               let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
