@@ -52,7 +52,7 @@ public struct BenchEmulatePingPong {
             }
         }
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: 60)
-        let message = Runtime.Message(source: world.rank, tag: 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 4096)
+        let message = Message(source: world.rank, tag: 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 4096)
         let viaFabric = try timed {
             guard active else { return }
             for _ in 0..<roundTrips {
