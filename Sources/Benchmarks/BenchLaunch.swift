@@ -17,8 +17,9 @@ public enum BenchLaunch {
     public static func run(ranks: Int, arguments: [String], timeoutSeconds: Double) throws -> String? {
         let outcome: MPILauncher.Outcome
         do {
-            outcome = try MPILauncher.run(ranks: ranks, executable: executablePath(), arguments: arguments,
-                                          timeoutSeconds: timeoutSeconds)
+            outcome = try MPILauncher.run(
+                ranks: ranks, executable: executablePath(), arguments: arguments,
+                timeoutSeconds: timeoutSeconds)
         } catch LaunchError.timedOut { return nil }
         guard outcome.exitStatus == 0 else {
             throw BenchError.workerFailed(ranks: ranks, status: outcome.exitStatus, errors: outcome.errorOutput)

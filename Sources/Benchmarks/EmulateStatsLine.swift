@@ -38,10 +38,12 @@ public struct EmulateStatsLine: Equatable, Sendable {
     public init?(line: Substring) {
         guard let fields = KeyValueLine.fields(line, word: "EMULATE") else { return nil }
         func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
-        guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"), let wall = number("wall"),
-              let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
-              let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
-              let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr") else { return nil }
+        guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"),
+            let wall = number("wall"),
+            let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
+            let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
+            let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr")
+        else { return nil }
         self.ranks = Int(ranks)
         self.policy = String(policy)
         self.doorbells = doorbells == 1

@@ -25,13 +25,15 @@ extension BenchResult {
     public init?(line: Substring) {
         guard let fields = KeyValueLine.fields(line, word: "BENCH") else { return nil }
         guard let ranks = fields["ranks"].flatMap({ Int($0) }),
-              let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
-              let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
-              let bytes = fields["bytes"].flatMap({ Int($0) }),
-              let iterations = fields["iterations"].flatMap({ Int($0) }),
-              let seconds = fields["seconds"].flatMap({ Double($0) }) else { return nil }
-        self.init(ranks: ranks, policy: policy, operation: operation, bytes: bytes, iterations: iterations,
-                  seconds: seconds)
+            let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
+            let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
+            let bytes = fields["bytes"].flatMap({ Int($0) }),
+            let iterations = fields["iterations"].flatMap({ Int($0) }),
+            let seconds = fields["seconds"].flatMap({ Double($0) })
+        else { return nil }
+        self.init(
+            ranks: ranks, policy: policy, operation: operation, bytes: bytes, iterations: iterations,
+            seconds: seconds)
     }
 }
 
@@ -49,8 +51,10 @@ public struct MPIBenchWorker {
     let maxRoundTrips: Int
     let budgetSeconds: Double
 
-    public init(world: Communicator, allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
-                budgetSeconds: Double) {
+    public init(
+        world: Communicator, allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
+        budgetSeconds: Double
+    ) {
         self.world = world
         self.allReduceBytes = allReduceBytes
         self.pingPongBytes = pingPongBytes
@@ -67,13 +71,17 @@ public struct MPIBenchWorker {
             let (reduces, reduceSeconds) = try measure(warmups: 1, limit: maxAllReduces) { n in
                 try allReduces(n, policy)
             }
-            results.append(BenchResult(ranks: world.size, policy: policy, operation: .allReduce,
-                                       bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
+            results.append(
+                BenchResult(
+                    ranks: world.size, policy: policy, operation: .allReduce,
+                    bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
             let (trips, tripSeconds) = try measure(warmups: 10, limit: maxRoundTrips) { n in
                 try roundTrips(n, policy)
             }
-            results.append(BenchResult(ranks: world.size, policy: policy, operation: .pingPong,
-                                       bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
+            results.append(
+                BenchResult(
+                    ranks: world.size, policy: policy, operation: .pingPong,
+                    bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
         }
         return results
     }
@@ -139,12 +147,17 @@ public struct MPIBenchWorker {
 
 extension MPIBenchWorker {
     /// Measures the world of this mpirun job: rank 0 gets the results, the other ranks nil.
-    public static func measureThisWorld(allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
-                                        budgetSeconds: Double, policies: [WaitPolicy]) throws -> [BenchResult]? {
+    public static func measureThisWorld(
+        allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
+        budgetSeconds: Double, policies: [WaitPolicy]
+    ) throws -> [BenchResult]? {
         let world = try MPIRuntime.world()
-        guard world.size >= 2 else { throw BenchError.tooFewRanks(command: "bench mpi", needed: 2, worldSize: world.size) }
-        let worker = MPIBenchWorker(world: world, allReduceBytes: allReduceBytes, pingPongBytes: pingPongBytes,
-                                    maxAllReduces: maxAllReduces, maxRoundTrips: maxRoundTrips, budgetSeconds: budgetSeconds)
+        guard world.size >= 2 else {
+            throw BenchError.tooFewRanks(command: "bench mpi", needed: 2, worldSize: world.size)
+        }
+        let worker = MPIBenchWorker(
+            world: world, allReduceBytes: allReduceBytes, pingPongBytes: pingPongBytes,
+            maxAllReduces: maxAllReduces, maxRoundTrips: maxRoundTrips, budgetSeconds: budgetSeconds)
         let results = try worker.run(policies: policies)
         return world.rank == 0 ? results : nil
     }

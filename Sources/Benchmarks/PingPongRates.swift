@@ -32,9 +32,10 @@ public struct BenchEmulatePingPong {
         public init?(line: Substring) {
             let fields = line.split(separator: " ")
             guard fields.count == 4, fields[0] == "PINGPONG",
-                  let ranks = fields[1].split(separator: "=").last.flatMap({ Int($0) }),
-                  let raw = fields[2].split(separator: "=").last.flatMap({ Double($0) }),
-                  let fabric = fields[3].split(separator: "=").last.flatMap({ Double($0) }) else { return nil }
+                let ranks = fields[1].split(separator: "=").last.flatMap({ Int($0) }),
+                let raw = fields[2].split(separator: "=").last.flatMap({ Double($0) }),
+                let fabric = fields[3].split(separator: "=").last.flatMap({ Double($0) })
+            else { return nil }
             self.init(ranks: ranks, rawPerSecond: raw, fabricPerSecond: fabric)
         }
     }

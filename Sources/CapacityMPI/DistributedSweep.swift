@@ -48,11 +48,14 @@ public struct DistributedSweep {
         let record = { (point: CapacityPoint, rows: [ResultRow], candidates: Int) throws in
             try store.record(point, rows: rows, candidates: candidates)
             done += 1
-            progress(SweepProgress(done: done, total: total, alreadyDone: already,
-                                   elapsedSeconds: Date().timeIntervalSince(start)))
+            progress(
+                SweepProgress(
+                    done: done, total: total, alreadyDone: already,
+                    elapsedSeconds: Date().timeIntervalSince(start)))
         }
         let receive = { (status: Status) throws in
-            let message = try world.recv(UInt8.self, maxCount: max(1, status.byteCount), from: status.source, tag: status.tag)
+            let message = try world.recv(
+                UInt8.self, maxCount: max(1, status.byteCount), from: status.source, tag: status.tag)
             if status.tag == Self.doneTag { workersDone += 1; return }
             let parcel = try JSONDecoder().decode(Parcel.self, from: Data(message.values))
             try record(points[parcel.point], parcel.rows, parcel.candidates)

@@ -35,9 +35,10 @@ enum SQLiteCalls {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { return rows }
             guard rc == SQLITE_ROW else { throw error(db, "sqlite3_step", rc) }
-            rows.append((0..<sqlite3_column_count(statement)).map {
-                sqlite3_column_text(statement, $0).map { String(cString: $0) } ?? ""
-            })
+            rows.append(
+                (0..<sqlite3_column_count(statement)).map {
+                    sqlite3_column_text(statement, $0).map { String(cString: $0) } ?? ""
+                })
         }
     }
 
