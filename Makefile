@@ -57,3 +57,4 @@ bench: release
 	.build/release/tessera bench capacity
 	.build/release/tessera bench mpi
 	.build/release/tessera bench emulate
+	.build/release/tessera bench failures

@@ -28,8 +28,28 @@ public enum BenchLaunch {
     }
 }
 
+extension BenchLaunch {
+    /// Runs `tessera <arguments>` as one plain process (to write a plan, say); its output is dropped
+    /// and a non-zero exit throws with its standard error.
+    public static func tessera(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executablePath())
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError.commandFailed(command: "tessera " + arguments.joined(separator: " "), errors: message)
+        }
+    }
+}
+
 public enum BenchError: Error, CustomStringConvertible {
     case workerFailed(ranks: Int, status: Int32, errors: String)
+    case commandFailed(command: String, errors: String)
     case tooFewRanks(command: String, needed: Int, worldSize: Int)
 
     public var description: String {
@@ -37,6 +57,8 @@ public enum BenchError: Error, CustomStringConvertible {
         case .workerFailed(let ranks, let status, let errors):
             let tail = errors.split(separator: "\n").suffix(3).joined(separator: "\n")
             return "the \(ranks)-rank run exited with status \(status)" + (tail.isEmpty ? "" : ":\n\(tail)")
+        case .commandFailed(let command, let errors):
+            return "`\(command)` failed: \(errors)"
         case .tooFewRanks(let command, let needed, let worldSize):
             return "\(command) needs at least \(needed) ranks; got a world of \(worldSize)"
         }

@@ -108,18 +108,7 @@ struct BenchEmulateCommand: ParsableCommand {
         let arguments = ["plan", "--model", model, "--cluster", cluster, "--weights", "bf16", "--activations", "bf16",
                          "--kv-cache", "bf16", "--tp", "8", "--pp", String(ranks / 8), "--input-tokens", "128",
                          "--output-tokens", "2", "--batch", "8", "--mode", "static", "-o", path]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BenchLaunch.executablePath())
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("`tessera \(arguments.joined(separator: " "))` failed: \(message)")
-        }
+        try BenchLaunch.tessera(arguments)
         return path
     }
 
