@@ -5,13 +5,19 @@
 MPIRUN ?= mpirun -launcher fork
 RANKS ?= 4
 
-.PHONY: deps build release demo test bench
+# What `make build` and `make test` (and so CI) check beyond a plain `swift build`: every target
+# imports only the targets Package.swift lists for it (SwiftPM's explicit target-dependency import
+# check; it catches imports of targets outside a target's dependency graph), and no warning
+# passes. The flags are the same for build and test, so `swift test` reuses the build.
+CHECKS ?= --explicit-target-dependency-import-check error -Xswiftc -warnings-as-errors
+
+.PHONY: deps build release demo test bench lint
 
 deps:
 	scripts/install-deps.sh
 
 build: deps
-	swift build
+	swift build $(CHECKS)
 
 release: deps
 	swift build -c release
@@ -38,10 +44,17 @@ demo: release
 
 # Unit tests, then the integration tests, which run the debug `tessera` under real mpirun.
 test: build
-	swift test
+	swift test $(CHECKS)
+
+# Every import declared in Package.swift (direct dependencies, which SwiftPM's check does not
+# require), then swift-format's rules over Sources/ and Tests/ (scripts/lint.sh says which count where).
+lint:
+	scripts/check-imports.py
+	scripts/lint.sh
 
 bench: release
 	.build/release/tessera bench plan
 	.build/release/tessera bench capacity
 	.build/release/tessera bench mpi
 	.build/release/tessera bench emulate
+	.build/release/tessera bench failures

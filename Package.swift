@@ -26,6 +26,9 @@ let package = Package(
         // Safe Swift surfaces over the C libraries.
         .target(name: "MessagePassing", dependencies: ["CMPI"]),
         .target(name: "HostTopology", dependencies: ["CHwloc"]),
+        .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
+        // Content hashes that must not change between runs or hosts (FNV-1a).
+        .target(name: "StableHash"),
 
         // Inputs: models and clusters as data.
         .target(name: "ModelGraph"),
@@ -33,19 +36,28 @@ let package = Package(
 
         // Analysis and planning (no MPI here, so most tests need no mpirun).
         .target(name: "CostModel", dependencies: ["ModelGraph", "ClusterSpec"]),
-        .target(name: "Planner", dependencies: ["CostModel"]),
+        .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
 
         // Emulation.
-        .target(name: "Runtime", dependencies: ["Planner"]),
-        .target(name: "RuntimeMPI", dependencies: ["Runtime", "MessagePassing", "HostTopology"]),
+        .target(name: "Runtime", dependencies: ["Planner", "ModelGraph", "StableHash"]),
+        .target(name: "RuntimeMPI", dependencies: [
+            "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
+        ]),
 
-        // Capacity planning.
-        .target(name: "Capacity", dependencies: ["Planner", "CSQLite", .product(name: "Yams", package: "Yams")]),
+        // Capacity planning; CapacityMPI splits a sweep over MPI ranks.
+        .target(name: "Capacity", dependencies: [
+            "Planner", "ClusterSpec", "ModelGraph", "SQLiteStore", "StableHash",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "CapacityMPI", dependencies: ["Capacity", "MessagePassing"]),
+
+        // The MPI workers of `tessera bench` (they run under mpirun; no test depends on them).
+        .target(name: "Benchmarks", dependencies: ["MessagePassing", "Runtime", "RuntimeMPI"]),
 
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
             "MessagePassing", "HostTopology", "ModelGraph", "ClusterSpec", "CostModel",
-            "Planner", "Runtime", "RuntimeMPI", "Capacity",
+            "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,12 +66,12 @@ let package = Package(
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "ModelGraph", "ClusterSpec"]),
-        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "CMPI"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
-        .testTarget(name: "NumericTests", dependencies: ["Runtime"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
-        .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "HostTopology", "MessagePassing"]),
+        .testTarget(name: "NumericTests", dependencies: ["Runtime", "ModelGraph"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Planner", "ModelGraph", "ClusterSpec"]),
+        .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "Runtime", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["MessagePassing"]),
     ]

@@ -33,6 +33,9 @@ static inline int tessera_MPI_ANY_SOURCE(void) { return MPI_ANY_SOURCE; }
 static inline int tessera_MPI_ANY_TAG(void) { return MPI_ANY_TAG; }
 static inline int tessera_MPI_UNDEFINED(void) { return MPI_UNDEFINED; }
 static inline int tessera_MPI_SUCCESS(void) { return MPI_SUCCESS; }
+static inline int tessera_MPI_THREAD_SINGLE(void) { return MPI_THREAD_SINGLE; }
+static inline int tessera_MPI_THREAD_FUNNELED(void) { return MPI_THREAD_FUNNELED; }
+static inline int tessera_MPI_THREAD_SERIALIZED(void) { return MPI_THREAD_SERIALIZED; }
 static inline int tessera_MPI_THREAD_MULTIPLE(void) { return MPI_THREAD_MULTIPLE; }
 static inline int tessera_MPI_MAX_ERROR_STRING(void) { return MPI_MAX_ERROR_STRING; }
 static inline int tessera_MPI_MAX_LIBRARY_VERSION_STRING(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }

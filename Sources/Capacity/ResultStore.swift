@@ -1,21 +1,19 @@
-import CSQLite
 import Foundation
+import SQLiteStore
 
 /// The sweep's results on disk: a SQLite file with rows keyed by (point key, sequence). A point's
 /// rows and its "done" mark go in one transaction, so a killed sweep loses at most the point in
 /// flight and a resumed one never duplicates a row.
 public final class ResultStore {
-    private var db: OpaquePointer?
+    private let db: SQLiteDatabase
     public let path: String
 
     /// Opens (creating if needed) the store; `fingerprint` identifies the spec and its inputs, and
     /// a store made from other inputs is refused rather than mixed.
     public init(path: String, fingerprint: String) throws(CapacityError) {
         self.path = path
-        guard sqlite3_open(path, &db) == SQLITE_OK else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(db)
-            throw CapacityError(file: path, keyPath: "", message: "cannot open the results store: \(message)")
+        do { db = try SQLiteDatabase(path: path) } catch {
+            throw CapacityError(file: path, keyPath: "", message: "cannot open the results store: \(error.message)")
         }
         try exec("""
             PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
@@ -30,8 +28,6 @@ public final class ResultStore {
         }
         if stored.isEmpty { try run("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint]) }
     }
-
-    deinit { sqlite3_close(db) }
 
     /// Keys of the points already stored.
     public func doneKeys() throws(CapacityError) -> Set<String> {
@@ -76,34 +72,19 @@ public final class ResultStore {
         Int(try query("SELECT COALESCE(SUM(candidates), 0) FROM points", []).first?.first ?? "0") ?? 0
     }
 
-    // MARK: - SQLite calls
-
-    private func fail(_ what: String) -> CapacityError {
-        CapacityError(file: path, keyPath: "", message: "\(what): \(String(cString: sqlite3_errmsg(db)))")
-    }
+    // MARK: - SQLite, with its errors named after this store
 
     private func exec(_ sql: String) throws(CapacityError) {
-        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw fail("SQLite failed") }
+        do { try db.execute(sql) } catch { throw fail(error) }
     }
 
     private func run(_ sql: String, _ values: [String]) throws(CapacityError) { _ = try query(sql, values) }
 
-    /// Runs one statement with text parameters; returns the rows as text.
     private func query(_ sql: String, _ values: [String]) throws(CapacityError) -> [[String]] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw fail("SQLite cannot prepare") }
-        defer { sqlite3_finalize(statement) }
-        for (i, v) in values.enumerated() {
-            sqlite3_bind_text(statement, Int32(i + 1), v, -1, tessera_sqlite_transient())
-        }
-        var out: [[String]] = []
-        while true {
-            let rc = sqlite3_step(statement)
-            if rc == SQLITE_DONE { return out }
-            guard rc == SQLITE_ROW else { throw fail("SQLite step failed") }
-            out.append((0..<sqlite3_column_count(statement)).map {
-                sqlite3_column_text(statement, $0).map { String(cString: $0) } ?? ""
-            })
-        }
+        do { return try db.query(sql, values) } catch { throw fail(error) }
+    }
+
+    private func fail(_ error: SQLiteError) -> CapacityError {
+        CapacityError(file: path, keyPath: "", message: "SQLite failed: \(error)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StableHash
 
 /// Where a sweep stands, for progress displays.
 public struct SweepProgress: Sendable, Equatable {
@@ -27,16 +28,13 @@ extension CapacitySweep {
     /// FNV-1a over the spec text and every input file's bytes: a store is only resumed with the
     /// inputs it was made from.
     public func fingerprint() -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        }
-        mix(spec.yaml.utf8)
+        var hash = FNV1a()
+        hash.mix(spec.yaml.utf8)
         for file in inputFiles {
-            mix(file.utf8)
-            mix((try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data())
+            hash.mix(file.utf8)
+            hash.mix((try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data())
         }
-        return String(hash, radix: 16)
+        return String(hash.value, radix: 16)
     }
 
     /// Points not yet in the store, in sweep order.

@@ -13,7 +13,7 @@ public struct CapacityPoint: Sendable, Hashable {
 
 /// A spec with every file loaded and every layout built: `points` lists the work, `evaluate` does
 /// one point. Holds no MPI: a distributed caller splits the points itself.
-public final class CapacitySweep: @unchecked Sendable {
+public final class CapacitySweep: Sendable {
     public let spec: CapacitySpec
     public let layouts: [Layout]
     let models: [ModelGraph]

@@ -1,4 +1,4 @@
-import CHwloc
+internal import CHwloc
 #if canImport(Glibc)
 import Glibc
 #else

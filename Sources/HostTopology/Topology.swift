@@ -1,4 +1,4 @@
-import CHwloc
+internal import CHwloc
 
 /// The kinds of hardware object Tessera counts.
 public enum ObjectKind: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 /// Point-to-point messages. A nil `source` or `tag` on the receiving side matches any
 /// (`MPI_ANY_SOURCE`, `MPI_ANY_TAG`).
@@ -19,12 +19,12 @@ extension Communicator {
     /// Receives up to `maxCount` values; the message holds as many as were sent.
     /// The corresponding C call is `MPI_Recv`.
     public func recv<T: MPIScalar>(_ type: T.Type, maxCount: Int, from source: Int? = nil, tag: Int? = nil)
-        throws(MPIError) -> Message<T>
+        throws(MPIError) -> Received<T>
     {
-        let request = try Request<Message<T>>(receiving: type, maxCount: maxCount, call: "MPI_Recv")
+        let request = try Request<Received<T>>(receiving: type, maxCount: maxCount, call: "MPI_Recv")
         let status = try MPICall.recv(request.buffer.baseAddress, maxCount, T.mpiDatatype, from: source,
                                       tag: tag, handle)
-        return Message(values: Array(request.buffer.bindMemory(to: T.self).prefix(status.count(of: T.self))),
+        return Received(values: Array(request.buffer.bindMemory(to: T.self).prefix(status.count(of: T.self))),
                        source: status.source, tag: status.tag)
     }
 
@@ -49,9 +49,9 @@ extension Communicator {
     /// Starts receiving up to `maxCount` values; the request yields the message.
     /// The corresponding C call is `MPI_Irecv`.
     public func irecv<T: MPIScalar>(_ type: T.Type, maxCount: Int, from source: Int? = nil, tag: Int? = nil)
-        throws(MPIError) -> Request<Message<T>>
+        throws(MPIError) -> Request<Received<T>>
     {
-        let request = try Request<Message<T>>(receiving: type, maxCount: maxCount, call: "MPI_Irecv")
+        let request = try Request<Received<T>>(receiving: type, maxCount: maxCount, call: "MPI_Irecv")
         try MPICall.irecv(request.buffer.baseAddress, maxCount, T.mpiDatatype, from: source, tag: tag, handle,
                           &request.handle)
         return request
@@ -71,14 +71,14 @@ extension Communicator {
 }
 
 extension Request {
-    /// A receive buffer for `maxCount` values of `T`, finishing into a `Message<T>`.
+    /// A receive buffer for `maxCount` values of `T`, finishing into a `Received<T>`.
     convenience init<T: MPIScalar>(receiving type: T.Type, maxCount: Int, call: String) throws(MPIError)
-        where Value == Message<T>
+        where Value == Received<T>
     {
         let byteCount = Int(try MPICall.count(call, maxCount)) * MemoryLayout<T>.stride
         self.init(byteCount: byteCount) { (buffer, raw) throws(MPIError) in
             let status = try MPICall.makeStatus(raw)
-            return Message(values: Array(buffer.bindMemory(to: T.self).prefix(status.count(of: T.self))),
+            return Received(values: Array(buffer.bindMemory(to: T.self).prefix(status.count(of: T.self))),
                            source: status.source, tag: status.tag)
         }
     }

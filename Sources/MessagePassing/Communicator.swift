@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 /// A group of ranks that talk to each other: the world, or a part of it made by `split`.
 /// Errors come back as `MPIError` (`MPI_ERRORS_RETURN` is set on every communicator).

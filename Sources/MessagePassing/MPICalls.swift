@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 // The one file that calls MPI. Every function checks the return code and turns a failure into an
 // `MPIError` carrying the call's name and MPI's error string; the rest of the module stays in Swift.
@@ -32,6 +32,15 @@ enum MPICall {
 
     // MARK: Environment
 
+    /// The thread levels, lowest first (the MPI standard orders their values the same way).
+    static let threadLevels: [(value: Int32, name: String)] = [
+        (tessera_MPI_THREAD_SINGLE(), "MPI_THREAD_SINGLE"), (tessera_MPI_THREAD_FUNNELED(), "MPI_THREAD_FUNNELED"),
+        (tessera_MPI_THREAD_SERIALIZED(), "MPI_THREAD_SERIALIZED"), (tessera_MPI_THREAD_MULTIPLE(), "MPI_THREAD_MULTIPLE"),
+    ]
+
+    static var threadMultiple: Int32 { tessera_MPI_THREAD_MULTIPLE() }
+
+    /// Initializes MPI asking for `MPI_THREAD_MULTIPLE`; returns the level MPI provided.
     static func initThread() throws(MPIError) -> Int32 {
         var provided: Int32 = 0
         try check("MPI_Init_thread", MPI_Init_thread(nil, nil, tessera_MPI_THREAD_MULTIPLE(), &provided))
@@ -229,5 +238,17 @@ enum MPICall {
 
     private static func wildcardTag(_ tag: Int?) -> Int32 {
         tag.map { Int32(clamping: $0) } ?? tessera_MPI_ANY_TAG()
+    }
+}
+
+extension MPIError {
+    /// The error `MPIRuntime.world()` raises when MPI provides less than `MPI_THREAD_MULTIPLE`;
+    /// nil when `provided` is enough. `code` holds the provided level.
+    static func threadLevel(provided: Int32) -> MPIError? {
+        guard provided < MPICall.threadMultiple else { return nil }
+        let name = MPICall.threadLevels.first { $0.value == provided }?.name ?? "level \(provided)"
+        return MPIError(call: "MPI_Init_thread", code: provided, errorClass: -1,
+                        message: "the MPI library provides only \(name); tessera needs MPI_THREAD_MULTIPLE "
+                            + "(build MPICH with --enable-threads=multiple)")
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Foundation
 
 /// Settings of MPICH's transports (UCX) and of hwloc, which MPICH loads too, that tessera applies
 /// before `MPI_Init` unless the user has set them. They make each rank smaller and quicker to
@@ -48,17 +49,23 @@ public enum MPIEnvironment {
     }
 
     /// What `applyDefaults` found and set in this process (empty before it runs).
-    nonisolated(unsafe) public private(set) static var applied: [Setting] = []
+    public static var applied: [Setting] { lock.withLock { appliedSettings } }
+
+    /// Written once, by `applyDefaults`, read from any thread: always under `lock`.
+    nonisolated(unsafe) private static var appliedSettings: [Setting] = []
+    private static let lock = NSLock()
 
     /// Sets the variables of `settings(for:)` that the user has not set. Called by
     /// `MPIRuntime.world()` before MPI starts; a later call changes nothing.
     static func applyDefaults() {
-        guard applied.isEmpty else { return }
-        var environment: [String: String] = [:]
-        for name in ["PMI_SIZE", "MPI_LOCALNRANKS", "HWLOC_PLUGINS_BLACKLIST", "UCX_TLS"] {
-            if let value = getenv(name) { environment[name] = String(cString: value) }
+        lock.withLock {
+            guard appliedSettings.isEmpty else { return }
+            var environment: [String: String] = [:]
+            for name in ["PMI_SIZE", "MPI_LOCALNRANKS", "HWLOC_PLUGINS_BLACKLIST", "UCX_TLS"] {
+                if let value = getenv(name) { environment[name] = String(cString: value) }
+            }
+            appliedSettings = settings(for: environment)
+            for setting in appliedSettings where setting.reason != "yours" { setenv(setting.name, setting.value, 0) }
         }
-        applied = settings(for: environment)
-        for setting in applied where setting.reason != "yours" { setenv(setting.name, setting.value, 0) }
     }
 }

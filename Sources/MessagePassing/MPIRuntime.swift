@@ -3,7 +3,7 @@ import Foundation
 /// MPI's process-wide life cycle: initialized once, on first use, and finalized once, at exit or
 /// when asked. Safe to call from any thread.
 public enum MPIRuntime {
-    private enum State { case idle, running(Communicator), finalized }
+    private enum State { case idle, running(Communicator), finalized, failed(MPIError) }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var state = State.idle
@@ -12,7 +12,9 @@ public enum MPIRuntime {
     ///
     /// MPI is initialized with `MPI_THREAD_MULTIPLE` and `MPI_ERRORS_RETURN`, so errors come back
     /// as `MPIError` rather than aborting, and `MPI_Finalize` is registered to run at exit. The
-    /// transport settings of `MPIEnvironment` are applied first.
+    /// transport settings of `MPIEnvironment` are applied first. A library that provides a lower
+    /// thread level fails this call, and every later one, with `MPIError.threadLevel(provided:)`
+    /// (ranks call MPI from an executor thread as well as the main thread).
     /// The corresponding C call is `MPI_Init_thread`.
     public static func world() throws(MPIError) -> Communicator {
         lock.lock()
@@ -23,11 +25,17 @@ public enum MPIRuntime {
         case .finalized:
             throw MPIError(call: "MPI_Init_thread", code: -1, errorClass: -1,
                            message: "MPI was already finalized in this process and cannot start again")
+        case .failed(let error):
+            throw error
         case .idle:
             if !MPICall.isInitialized() {
                 MPIEnvironment.applyDefaults()
-                _ = try MPICall.initThread()
+                let provided = try MPICall.initThread()
                 atexit { MPIRuntime.finalizeAtExit() }
+                if let error = MPIError.threadLevel(provided: provided) {
+                    state = .failed(error)
+                    throw error
+                }
             }
             let handle = MPICall.worldHandle()
             let world = Communicator(handle: handle, rank: try MPICall.rank(handle),

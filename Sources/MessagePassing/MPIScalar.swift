@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 /// An MPI datatype handle, such as `MPI_DOUBLE`.
 public struct MPIDatatype: Sendable, Equatable {

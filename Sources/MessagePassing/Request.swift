@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 
 /// A pending non-blocking operation that owns its buffer until it completes, then yields `Value`
 /// (nothing for sends and barriers, the data for receives and all-reduces).

@@ -16,8 +16,8 @@ public struct Status: Sendable, Equatable {
     }
 }
 
-/// Values received from a peer, with the sender and tag (which matter for any-source receives).
-public struct Message<T: MPIScalar>: Sendable, Equatable {
+/// Values received from a peer (`recv`, `irecv`), with the sender and tag (which matter for any-source receives).
+public struct Received<T: MPIScalar>: Sendable, Equatable {
     public let values: [T]
     public let source: Int
     public let tag: Int

@@ -19,25 +19,42 @@ public enum WaitPolicy: String, Sendable, CaseIterable {
     case cooperative
 }
 
-/// The pause between tests of a cooperative wait: a few yields, then sleeps doubling from 1 µs to 100 µs.
+/// The pause between tests of a cooperative wait: a few yields, then sleeps doubling from 1 µs to a
+/// cap, by default 100 µs. `Request.wait(.cooperative)` uses it as it is; the emulator's fabric
+/// takes each step with `next()` so that it can sleep on its doorbells instead and choose the cap.
 /// Why 100 µs: on 2 cores, 512 KiB all-reduces took 20 ms at 8 ranks with a 1 ms cap, 6.4 ms with
 /// 100 µs and 5.7 ms with 20 µs; at 32 ranks 46, 28 and 29 ms (`tessera bench mpi`, release build).
-struct Backoff {
-    static let yields = 16
-    static let firstSleepNs = 1_000
-    static let maxSleepNs = 100_000
+public struct Backoff: Sendable {
+    public static let yields = 16
+    public static let firstSleepNs = 1_000
+    public static let defaultMaxSleepNs = 100_000
 
-    private(set) var attempts = 0
-    private(set) var sleepNs = Backoff.firstSleepNs
+    public let maxSleepNs: Int
+    public private(set) var attempts = 0
+    /// The sleep the next pause takes once the yields are spent.
+    public private(set) var sleepNs = Backoff.firstSleepNs
 
-    mutating func pause() {
+    public init(maxSleepNs: Int = Backoff.defaultMaxSleepNs) { self.maxSleepNs = max(Backoff.firstSleepNs, maxSleepNs) }
+
+    /// One step: nil for a yield, else how long to sleep (and the sleep after it doubles, up to the cap).
+    public mutating func next() -> Int? {
         attempts += 1
-        if attempts <= Backoff.yields {
+        if attempts <= Backoff.yields { return nil }
+        defer { sleepNs = min(sleepNs * 2, maxSleepNs) }
+        return sleepNs
+    }
+
+    /// Takes one step: `sched_yield`, or `nanosleep` for the step's time.
+    public mutating func pause() {
+        guard let ns = next() else {
             sched_yield()
             return
         }
-        var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
+        Backoff.sleep(ns: ns)
+    }
+
+    public static func sleep(ns: Int) {
+        var duration = timespec(tv_sec: 0, tv_nsec: ns)
         nanosleep(&duration, nil)
-        sleepNs = min(sleepNs * 2, Backoff.maxSleepNs)
     }
 }

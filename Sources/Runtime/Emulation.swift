@@ -1,5 +1,6 @@
 import Foundation
 import Planner
+import StableHash
 
 /// How `Emulation.run` executes a plan.
 public struct EmulationOptions: Sendable {
@@ -43,10 +44,6 @@ public enum Emulation {
     public static func planHash(_ plan: Plan) -> UInt64 {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (try? encoder.encode(plan)) ?? Data() {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        return FNV1a.hash((try? encoder.encode(plan)) ?? Data())
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// condition variable per rank. Virtual times do not depend on how the threads are scheduled,
 /// since every clock moves only by program order and message stamps. The in-memory twin of
 /// `MPIFabric`, for unit tests.
-public final class InProcessFabric: Fabric, @unchecked Sendable {
+public final class InProcessFabric: Fabric, Sendable {
     public let rank: Int
     public var size: Int { hub.size }
     let hub: Hub

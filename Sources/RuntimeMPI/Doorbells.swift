@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import StableHash
 
 /// Wake-ups between the ranks of one host: a process-shared POSIX semaphore per rank, in one
 /// shared-memory object per host. A rank rings the receiver's after every send; a rank with
@@ -116,8 +117,6 @@ final class Doorbells {
     /// This process's key: 32 bits of FNV-1a of its host's name above its process id, one value
     /// to gather. Ranks whose keys agree above bit 32 share the host.
     static func key(hostName: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in hostName.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash << 32 | UInt64(UInt32(truncatingIfNeeded: getpid()))
+        FNV1a.hash(hostName.utf8) << 32 | UInt64(UInt32(truncatingIfNeeded: getpid()))
     }
 }

@@ -169,3 +169,12 @@ public enum EmulatorLauncher {
         }
     }
 }
+
+extension EmulatorLauncher {
+    /// This process's rank in the job (0 when MPI cannot start): who reports a collective error.
+    public static var rank: Int { (try? MPIRuntime.world().rank) ?? 0 }
+
+    /// Ends every rank of the job after this one failed alone (the others may wait on it); does
+    /// nothing outside a job of several ranks.
+    public static func abortJob(exitCode: Int32) { MPIRuntime.abortJob(exitCode: exitCode) }
+}

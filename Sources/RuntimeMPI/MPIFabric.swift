@@ -29,7 +29,7 @@ public final class MPIFabric: Fabric {
     private var stash = ArrivalStash()
     private var sends: [Request<Void>] = []
     private var firstPendingSend = 0
-    private var posted: Request<MessagePassing.Message<Double>>?
+    private var posted: Request<Received<Double>>?
     private var doorbells: Doorbells?
     /// Every rank of the world shares this host and its doorbells, so every message rings.
     private var doorbellsCoverWorld = false
@@ -81,7 +81,7 @@ public final class MPIFabric: Fabric {
         return true
     }
 
-    public func send(_ message: Runtime.Message, to destination: Int) throws {
+    public func send(_ message: Message, to destination: Int) throws {
         do throws(MPIError) {
             sends.append(try world.isend(WireMessage.header(message), to: destination, tag: WireMessage.headerTag))
             if !message.payload.isEmpty {
@@ -96,7 +96,7 @@ public final class MPIFabric: Fabric {
         }
     }
 
-    public func receive(from source: Int, tag: Int, waiting: String) throws -> Runtime.Message {
+    public func receive(from source: Int, tag: Int, waiting: String) throws -> Message {
         if let message = stash.take(source: source, tag: tag) { return message }
         var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs, doorbells: doorbells)
         while true {
@@ -147,7 +147,7 @@ public final class MPIFabric: Fabric {
     /// Cancels the posted receive; a header it took meanwhile is stashed with its payload.
     private func retirePostedReceive() throws {
         guard let request = posted else { return }
-        let header: MessagePassing.Message<Double>?
+        let header: Received<Double>?
         do throws(MPIError) { header = try request.cancel() } catch { throw EmulatorError.transport(error) }
         posted = nil
         if let header { stash.put(try complete(header)) }
@@ -174,7 +174,7 @@ public final class MPIFabric: Fabric {
     }
 
     /// The posted receive for the next header from anyone, posting it if needed.
-    private func postedReceive() throws(MPIError) -> Request<MessagePassing.Message<Double>> {
+    private func postedReceive() throws(MPIError) -> Request<Received<Double>> {
         if let posted { return posted }
         let request = try world.irecv(Double.self, maxCount: WireMessage.headerCount, tag: WireMessage.headerTag)
         posted = request
@@ -182,7 +182,7 @@ public final class MPIFabric: Fabric {
     }
 
     private func pullIfArrived() throws -> Message? {
-        let header: MessagePassing.Message<Double>?
+        let header: Received<Double>?
         do throws(MPIError) { header = try postedReceive().test() } catch { throw EmulatorError.transport(error) }
         guard let header else { return nil }
         return try complete(header)
@@ -190,17 +190,19 @@ public final class MPIFabric: Fabric {
 
     /// Blocking policy: MPI's own wait for the next header.
     private func pullWaiting() throws -> Message {
-        let header: MessagePassing.Message<Double>
+        let header: Received<Double>
         do throws(MPIError) { header = try postedReceive().wait(.blocking) } catch { throw EmulatorError.transport(error) }
         return try complete(header)
     }
 
     /// Turns an arrived header (and its payload, which follows it) into a message; re-posts the receive.
-    private func complete(_ header: MessagePassing.Message<Double>) throws -> Message {
+    private func complete(_ header: Received<Double>) throws -> Message {
         posted = nil
-        guard var (message, payloadCount) = WireMessage.decode(header: header.values) else {
+        guard let decoded = WireMessage.decode(header: header.values) else {
             throw EmulatorError.malformedMessage(source: header.source, count: header.values.count)
         }
+        var message = decoded.message
+        let payloadCount = decoded.payloadCount
         message.source = header.source
         if payloadCount > 0 {
             do throws(MPIError) {

@@ -8,17 +8,16 @@ import MessagePassing
 /// One wait of a rank on a peer: paces the polling loop as the wait policy says and gives up with
 /// `rank R waits on rank S: <what>` once the wait has made no progress for the watchdog's limit.
 ///
-/// The cooperative pause is the one `Request.wait(.cooperative)` uses (16 yields, then sleeps
-/// doubling from 1 µs to a cap, there 100 µs), repeated here because the fabric polls two things
-/// at once (arrivals and its own sends), must check the clock between, and takes the cap from the
-/// fabric (see `MPIFabric.maxSleepUs(ranksPerPU:)`).
+/// The cooperative pause is `Backoff`, the one `Request.wait(.cooperative)` uses (16 yields, then
+/// sleeps doubling from 1 µs to a cap), stepped here because the fabric polls two things at once
+/// (arrivals and its own sends), must check the clock between, sleeps on its doorbells when it has
+/// them, and takes the cap from the fabric (see `MPIFabric.maxSleepUs(ranksPerPU:)`).
 struct Watchdog {
     let policy: WaitPolicy
     let limitSeconds: Double
-    let maxSleepNs: Int
     private let startS: Double
     private var attempts = 0
-    private var sleepNs = 1_000
+    private var backoff: Backoff
 
     /// Sleeps end early when rung (cooperative waits of ranks that share a host).
     let doorbells: Doorbells?
@@ -27,7 +26,7 @@ struct Watchdog {
         self.policy = policy
         self.doorbells = doorbells
         self.limitSeconds = limitSeconds
-        maxSleepNs = max(1_000, Int(maxSleepUs * 1_000))
+        backoff = Backoff(maxSleepNs: Int(maxSleepUs * 1_000))
         startS = MPIRuntime.wallTimeSeconds()
     }
 
@@ -49,16 +48,14 @@ struct Watchdog {
             doorbells.wait(timeoutNs: Int(rungSleepUs * 1_000))
             return
         }
-        if attempts <= 16 {
+        guard let sleepNs = backoff.next() else {
             sched_yield()
             return
         }
         if let doorbells {
             doorbells.wait(timeoutNs: sleepNs)
         } else {
-            var duration = timespec(tv_sec: 0, tv_nsec: sleepNs)
-            nanosleep(&duration, nil)
+            Backoff.sleep(ns: sleepNs)
         }
-        sleepNs = min(sleepNs * 2, maxSleepNs)
     }
 }

@@ -25,6 +25,3 @@ enum WireMessage {
         return (Message(source: source, tag: tag, sendTimeS: values[2], arrivalTimeS: values[3], bytes: values[4]), count)
     }
 }
-
-/// The runtime's message, not MessagePassing's `Message<T>` of received values.
-typealias Message = Runtime.Message

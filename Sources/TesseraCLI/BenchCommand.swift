@@ -5,5 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the machinery Tessera runs on.",
-        subcommands: [BenchMPICommand.self, BenchPlanCommand.self, BenchEmulateCommand.self, CapacityBenchCommand.self])
+        subcommands: [BenchMPICommand.self, BenchPlanCommand.self, BenchEmulateCommand.self, CapacityBenchCommand.self,
+                      BenchFailuresCommand.self])
 }

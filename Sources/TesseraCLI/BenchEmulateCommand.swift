@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import MessagePassing
 
@@ -62,9 +63,8 @@ struct BenchEmulateCommand: ParsableCommand {
 
     func run() throws {
         if pingPongWorker {
-            let world = try MPIRuntime.world()
-            let rates = try BenchEmulatePingPong(world: world, roundTrips: roundTrips, policy: pingPongWait).run()
-            if world.rank == 0 { print(rates.line) }
+            let rates = try BenchEmulatePingPong.measureThisWorld(roundTrips: roundTrips, policy: pingPongWait)
+            if let rates { print(rates.line) }
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-emulate-\(getpid())").path
@@ -78,7 +78,7 @@ struct BenchEmulateCommand: ParsableCommand {
             for _ in 0..<repeats {
                 if let emulated = try emulate(plan, ranks: count, extra: []) { emulations.append(emulated) }
                 let output = try launch(count, ["bench", "emulate", "--ping-pong-worker", "--round-trips", String(roundTrips),
-                                                "--ping-pong-wait", pingPongWait.rawValue])
+                                                "--ping-pong-wait", pingPongWait.rawValue]) ?? ""
                 pingPongs += output.split(separator: "\n").compactMap(BenchEmulatePingPong.Rates.init(line:)).prefix(1)
             }
             let emulated = median(emulations, by: { $0.stats.wallSeconds })
@@ -108,18 +108,7 @@ struct BenchEmulateCommand: ParsableCommand {
         let arguments = ["plan", "--model", model, "--cluster", cluster, "--weights", "bf16", "--activations", "bf16",
                          "--kv-cache", "bf16", "--tp", "8", "--pp", String(ranks / 8), "--input-tokens", "128",
                          "--output-tokens", "2", "--batch", "8", "--mode", "static", "-o", path]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BenchMPICommand.executablePath())
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("`tessera \(arguments.joined(separator: " "))` failed: \(message)")
-        }
+        try BenchLaunch.tessera(arguments)
         return path
     }
 
@@ -127,21 +116,16 @@ struct BenchEmulateCommand: ParsableCommand {
     /// finalize included), or nil when it did not finish within the timeout.
     private func emulate(_ plan: String, ranks: Int, extra: [String]) throws -> (stats: EmulateStatsLine, jobSeconds: Double)? {
         FileHandle.standardError.write(Data("emulating \(ranks) ranks \(extra.joined(separator: " "))…\n".utf8))
-        do {
-            let start = Date()
-            let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + extra)
-            let jobSeconds = Date().timeIntervalSince(start)
-            return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first.map { ($0, jobSeconds) }
-        } catch LaunchError.timedOut { return nil }
+        let start = Date()
+        guard let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + extra)
+        else { return nil }
+        let jobSeconds = Date().timeIntervalSince(start)
+        return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first.map { ($0, jobSeconds) }
     }
 
-    private func launch(_ ranks: Int, _ arguments: [String]) throws -> String {
-        let outcome = try MPILauncher.run(ranks: ranks, executable: BenchMPICommand.executablePath(),
-                                          arguments: arguments, timeoutSeconds: timeoutSeconds)
-        guard outcome.exitStatus == 0 else {
-            throw BenchError.workerFailed(ranks: ranks, status: outcome.exitStatus, errors: outcome.errorOutput)
-        }
-        return outcome.output
+    /// What rank 0 printed, or nil when the run did not finish within the timeout.
+    private func launch(_ ranks: Int, _ arguments: [String]) throws -> String? {
+        try BenchLaunch.run(ranks: ranks, arguments: arguments, timeoutSeconds: timeoutSeconds)
     }
 }
 extension WaitPolicy: ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import Benchmarks
 import Foundation
 
 /// The printed form of `tessera bench emulate`.

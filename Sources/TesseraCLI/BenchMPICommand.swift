@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import MessagePassing
 
@@ -64,27 +65,22 @@ struct BenchMPICommand: ParsableCommand {
     }
 
     func run() throws {
-        if MPILauncher.isUnderLauncher() { return try measureThisWorld() }
+        if BenchLaunch.isWorker { return try measureThisWorld() }
         var results: [BenchResult] = []
         for count in try rankCounts() {
             FileHandle.standardError.write(Data("running \(count) ranks…\n".utf8))
-            let outcome = try MPILauncher.run(ranks: count, executable: Self.executablePath(),
-                                              arguments: workerArguments(), timeoutSeconds: 600)
-            guard outcome.exitStatus == 0 else {
-                throw BenchError.workerFailed(ranks: count, status: outcome.exitStatus, errors: outcome.errorOutput)
+            guard let output = try BenchLaunch.run(ranks: count, arguments: workerArguments(), timeoutSeconds: 600) else {
+                throw ValidationError("the \(count)-rank run did not finish within 600 s")
             }
-            results += outcome.output.split(separator: "\n").compactMap(BenchResult.init(line:))
+            results += output.split(separator: "\n").compactMap(BenchResult.init(line:))
         }
         printTable(results)
     }
 
     private func measureThisWorld() throws {
-        let world = try MPIRuntime.world()
-        guard world.size >= 2 else { throw ValidationError("bench mpi needs at least 2 ranks; got a world of \(world.size)") }
-        let worker = MPIBenchWorker(world: world, allReduceBytes: bytes, pingPongBytes: pingPongBytes,
-                                    maxAllReduces: iterations, maxRoundTrips: roundTrips, budgetSeconds: budgetSeconds)
-        let results = try worker.run(policies: waitPolicies())
-        guard world.rank == 0 else { return }
+        guard let results = try MPIBenchWorker.measureThisWorld(
+            allReduceBytes: bytes, pingPongBytes: pingPongBytes, maxAllReduces: iterations, maxRoundTrips: roundTrips,
+            budgetSeconds: budgetSeconds, policies: waitPolicies()) else { return }
         if machineReadable { results.forEach { print($0.line) } } else { printTable(results) }
     }
 
@@ -99,20 +95,4 @@ struct BenchMPICommand: ParsableCommand {
                             pingPongBytes: pingPongBytes).forEach { print($0) }
     }
 
-    /// This binary, for mpirun to start on every rank.
-    static func executablePath() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-}
-
-enum BenchError: Error, CustomStringConvertible {
-    case workerFailed(ranks: Int, status: Int32, errors: String)
-
-    var description: String {
-        switch self {
-        case .workerFailed(let ranks, let status, let errors):
-            let tail = errors.split(separator: "\n").suffix(3).joined(separator: "\n")
-            return "the \(ranks)-rank run exited with status \(status)" + (tail.isEmpty ? "" : ":\n\(tail)")
-        }
-    }
 }

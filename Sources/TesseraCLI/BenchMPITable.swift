@@ -1,3 +1,4 @@
+import Benchmarks
 import Foundation
 
 /// The printed form of `tessera bench mpi`: one row per rank count and wait policy.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Capacity
+import CapacityMPI
 import Foundation
-import MessagePassing
 
 /// `tessera capacity`: how many racks of what, laid out how, for this traffic.
 struct CapacityCommand: ParsableCommand {
@@ -46,12 +46,12 @@ struct CapacityCommand: ParsableCommand {
                 ?? CapacitySpec.builtIn(root: root)
             sweep = try CapacitySweep(loaded)
         } catch { throw fail(error) }
-        let world = MPILauncher.isUnderLauncher() ? try MPIRuntime.world() : nil
-        if let world, world.size > 1 {
-            let distributed = CapacityDistributed(world: world, sweep: sweep)
-            if world.rank != 0 { return try distributed.work() }
+        if let distributed = try DistributedSweep.join(sweep) {
+            guard distributed.leads else { return try distributed.work() }
             let store = try openStore(sweep)
-            try distributed.lead(store: store, progress: progressPrinter(sweep, store: store))
+            do {
+                try distributed.lead(store: store, progress: progressPrinter(sweep, store: store))
+            } catch let error as CapacityError { throw fail(error) }
             return try report(sweep, store: store)
         }
         let store = try openStore(sweep)

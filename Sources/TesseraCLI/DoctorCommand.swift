@@ -1,5 +1,5 @@
 import ArgumentParser
-import MessagePassing
+import RuntimeMPI
 
 /// `tessera doctor`: says what this machine has for Tessera, and what is missing.
 struct DoctorCommand: ParsableCommand {
@@ -24,8 +24,8 @@ struct DoctorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let underLauncher = MPILauncher.isUnderLauncher()
-        let world = try MPIRuntime.world()
+        let world = try RankCheck.world()
+        let underLauncher = world.underLauncher
         var facts = DoctorFacts.gather()
         var problems: [String] = []
 
@@ -39,8 +39,7 @@ struct DoctorCommand: ParsableCommand {
             return try finish(problems)
         }
 
-        let report = try DoctorRanks.report(world: world, bind: bind)
-        guard let reports = try DoctorRanks.gather(report, world: world) else { return }
+        guard let reports = try RankCheck.run(bind: bind) else { return }
         facts.binding = nil  // Each rank's binding is in the table.
         printFacts(facts, worldLine: "\(world.size) rank\(world.size == 1 ? "" : "s") under mpirun")
         print("")
@@ -64,8 +63,7 @@ struct DoctorCommand: ParsableCommand {
             ["mpirun", facts.mpirunPath ?? "not found on PATH"],
             ["host topology", facts.topologySummary + binding],
             ["MPI world", worldLine],
-            ["MPI settings", MPIEnvironment.applied.map { "\($0.name)=\($0.value)" + ($0.reason == "yours" ? " (yours)" : "") }
-                .joined(separator: " ")],
+            ["MPI settings", RankCheck.mpiSettings.joined(separator: " ")],
         ]
         alignedTable(header: ["check", "finding"], rows: rows).dropFirst().forEach { print($0) }
     }

@@ -1,6 +1,6 @@
 import Foundation
 import HostTopology
-import MessagePassing
+import RuntimeMPI
 
 /// What `tessera doctor` finds out about this process: the toolchain, MPI, the host and the launcher.
 struct DoctorFacts {
@@ -14,8 +14,8 @@ struct DoctorFacts {
     static func gather() -> DoctorFacts {
         let host = Result { () throws(TopologyError) in try Topology.loadHost() }
         return DoctorFacts(
-            toolchain: compiledWith, mpiLibrary: mpiLibrarySummary(MPIRuntime.libraryVersion()),
-            mpirunPath: MPILauncher.findMpirun(),
+            toolchain: compiledWith, mpiLibrary: mpiLibrarySummary(RankCheck.mpiLibraryVersion),
+            mpirunPath: RankCheck.mpirunPath,
             topologySummary: host.map(topologySummary).mapError { $0 }.description,
             pus: (try? host.get().pus) ?? 0, binding: try? host.get().currentBinding())
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
-import MessagePassing
 import Runtime
 import RuntimeMPI
 
@@ -144,7 +144,7 @@ struct EmulateCommand: ParsableCommand {
             outcome = try EmulatorLauncher.run(launch, execute: Emulation.run)
         } catch let error as EmulatorError where error.isCollective {
             // Every rank reached the same error: rank 0 says it once, all exit non-zero.
-            if (try? MPIRuntime.world().rank) ?? 0 == 0 { throw fail(error) }
+            if EmulatorLauncher.rank == 0 { throw fail(error) }
             throw ExitCode.failure
         } catch {
             // This rank failed alone; the others may be waiting on it, so end the whole job. A
@@ -153,7 +153,7 @@ struct EmulateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             fflush(nil)  // nil flushes every stream (and needs no access to the global `stdout`)
             if case EmulatorError.watchdog = error { Thread.sleep(forTimeInterval: 1) }
-            MPIRuntime.abortJob(exitCode: 1)
+            EmulatorLauncher.abortJob(exitCode: 1)
             throw ExitCode.failure
         }
         outcome.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }

@@ -142,16 +142,14 @@ import Testing
         #expect(message.contains(") than rank 0 (hash "))
     }
 
-    @Test func anUnmatchedReceiveEndsTheJobWithinSeconds() throws {
+    /// How long the job takes to end is `tessera bench failures`' figure, not this test's.
+    @Test func anUnmatchedReceiveEndsTheJobNamingTheWait() throws {
         let path = try plan("watchdog-tp2pp2", ["--tp", "2", "--pp", "2"])
-        let start = Date()
         let outcome = try MPILauncher.run(ranks: 4, executable: MPIRunTests.tessera,
                                           arguments: ["emulate", path, "--inject-unmatched-recv", "--watchdog-seconds", "2"],
                                           timeoutSeconds: 30)
-        let seconds = Date().timeIntervalSince(start)
         #expect(outcome.exitStatus != 0)
         #expect(outcome.errorOutput.contains(
             "error: rank 0 waits on rank 3: a message nobody sends (--inject-unmatched-recv) (watchdog: no progress for 2."))
-        #expect(seconds < 10, "took \(seconds) s")
     }
 }

@@ -17,3 +17,16 @@ import Testing
         #expect(backoff.sleepNs == 100_000)
     }
 }
+
+@Suite struct BackoffStepTests {
+    @Test func nextYieldsSixteenTimesThenSleepsUpToTheGivenCap() {
+        var backoff = Backoff(maxSleepNs: 3_000)
+        let steps = (0..<20).map { _ in backoff.next() }
+        #expect(steps.prefix(16).allSatisfy { $0 == nil })
+        #expect(Array(steps.suffix(4)) == [1_000, 2_000, 3_000, 3_000])
+    }
+
+    @Test func aCapBelowTheFirstSleepIsRaisedToIt() {
+        #expect(Backoff(maxSleepNs: 10).maxSleepNs == Backoff.firstSleepNs)
+    }
+}

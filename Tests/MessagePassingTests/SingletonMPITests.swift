@@ -1,4 +1,4 @@
-import CMPI
+internal import CMPI
 import Testing
 @testable import MessagePassing
 
@@ -44,7 +44,7 @@ import Testing
         let sent = try world.isend([1.5, -2.25, 1e300], to: 0, tag: 7)
         let received = try world.recv(Double.self, maxCount: 8, from: 0, tag: 7)
         try sent.wait(.spin)
-        #expect(received == Message(values: [1.5, -2.25, 1e300], source: 0, tag: 7))
+        #expect(received == Received(values: [1.5, -2.25, 1e300], source: 0, tag: 7))
         #expect(sent.isComplete)
     }
 
@@ -57,7 +57,7 @@ import Testing
         #expect(status.count(of: Int64.self) == 3)
         #expect(try world.iprobe(from: 0, tag: 3) == status)
         let pending = try world.irecv(Int64.self, maxCount: status.count(of: Int64.self))
-        #expect(try pending.wait(.cooperative) == Message(values: [Int64.max, Int64.min, 0], source: 0, tag: 3))
+        #expect(try pending.wait(.cooperative) == Received(values: [Int64.max, Int64.min, 0], source: 0, tag: 3))
         try sent.wait(.blocking)
     }
 

@@ -25,19 +25,17 @@ import Planner
         #expect("\(error)" == "ranks hold different plans: rank 0 has plan hash \(a), rank 1 has \(b); give every rank the same plan file")
     }
 
-    @Test func unmatchedReceiveFailsAtOnceNamingWhoWaitsOnWhom() throws {
-        let start = Date()
+    /// How soon it fails is `tessera bench failures`' figure, not this test's.
+    @Test func unmatchedReceiveFailsNamingWhoWaitsOnWhom() throws {
         let error = #expect(throws: FabricError.self) {
             try Harness.run([Harness.program(0, [.recv(Harness.transfer(1, bytes: 8))]), Harness.program(1, [])],
                             link: Harness.link)
         }
         #expect(error?.description == "rank 0 waits on rank 1, which has finished its program without sending it; "
                 + "waiting for recv from chiplet 1 tag 7 (stage send layer 0 microbatch 0 (prefill))")
-        #expect(Date().timeIntervalSince(start) < 2)
     }
 
-    @Test func deadlockTimesOutWithinSeconds() throws {
-        let start = Date()
+    @Test func deadlockTimesOutNamingTheWaitAndThePeer() throws {
         let error = #expect(throws: FabricError.self) {
             try Harness.run([Harness.program(0, [.recv(Harness.transfer(1, bytes: 8))]),
                              Harness.program(1, [.recv(Harness.transfer(0, bytes: 8))])],
@@ -47,7 +45,6 @@ import Planner
         let text = error?.description ?? ""
         #expect(text.hasPrefix("rank 0 wait"))
         #expect(text.contains("waited 0.5 s on rank") && text.contains("waiting for recv from chiplet"))
-        #expect(Date().timeIntervalSince(start) < 3)
     }
 
     @Test func numericModeRejectsAnUnsupportedSplit() throws {

@@ -1,4 +1,5 @@
 import ModelGraph
+import StableHash
 
 /// Deterministic weights for numeric emulation: every element is a pure function of
 /// (seed, tensor name, row, col), so any rank builds its shard without the whole tensor.
@@ -50,12 +51,7 @@ public struct TinyWeights: Sendable {
 
     /// FNV-1a 64 of the name, mixed with the seed.
     static func tensorKey(seed: UInt64, _ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return splitMix64(hash ^ splitMix64(seed))
+        splitMix64(FNV1a.hash(name.utf8) ^ splitMix64(seed))
     }
 
     /// Uniform in [-1, 1) on a 2⁻²³ grid (exact in Float), from SplitMix64 of the key and coordinates.

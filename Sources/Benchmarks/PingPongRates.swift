@@ -5,35 +5,42 @@ import RuntimeMPI
 /// The message-rate baseline of `tessera bench emulate`: every rank ping-pongs with its neighbour
 /// (0↔1, 2↔3, …), once over raw MPI (`isend`/`irecv` of the same 48-byte header, waiting as
 /// `policy` says) and once over `MPIFabric`. Rates count every message of every rank; time is the slowest rank's.
-struct BenchEmulatePingPong {
+public struct BenchEmulatePingPong {
     let world: Communicator
     let roundTrips: Int
     let policy: WaitPolicy
 
-    struct Rates: Equatable {
-        var ranks: Int
-        var rawPerSecond: Double
-        var fabricPerSecond: Double
+    public init(world: Communicator, roundTrips: Int, policy: WaitPolicy) {
+        self.world = world
+        self.roundTrips = roundTrips
+        self.policy = policy
+    }
 
-        var line: String { "PINGPONG ranks=\(ranks) raw=\(rawPerSecond) fabric=\(fabricPerSecond)" }
+    public struct Rates: Equatable, Sendable {
+        public var ranks: Int
+        public var rawPerSecond: Double
+        public var fabricPerSecond: Double
 
-        init(ranks: Int, rawPerSecond: Double, fabricPerSecond: Double) {
+        public var line: String { "PINGPONG ranks=\(ranks) raw=\(rawPerSecond) fabric=\(fabricPerSecond)" }
+
+        public init(ranks: Int, rawPerSecond: Double, fabricPerSecond: Double) {
             self.ranks = ranks
             self.rawPerSecond = rawPerSecond
             self.fabricPerSecond = fabricPerSecond
         }
 
-        init?(line: Substring) {
+        public init?(line: Substring) {
             let fields = line.split(separator: " ")
             guard fields.count == 4, fields[0] == "PINGPONG",
-                  let ranks = fields[1].split(separator: "=").last.flatMap({ Int($0) }),
-                  let raw = fields[2].split(separator: "=").last.flatMap({ Double($0) }),
-                  let fabric = fields[3].split(separator: "=").last.flatMap({ Double($0) }) else { return nil }
+                let ranks = fields[1].split(separator: "=").last.flatMap({ Int($0) }),
+                let raw = fields[2].split(separator: "=").last.flatMap({ Double($0) }),
+                let fabric = fields[3].split(separator: "=").last.flatMap({ Double($0) })
+            else { return nil }
             self.init(ranks: ranks, rawPerSecond: raw, fabricPerSecond: fabric)
         }
     }
 
-    func run() throws -> Rates {
+    public func run() throws -> Rates {
         let peer = world.rank ^ 1
         let active = peer < world.size
         let header = WireHeader.timing
@@ -46,7 +53,7 @@ struct BenchEmulatePingPong {
             }
         }
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: 60)
-        let message = Runtime.Message(source: world.rank, tag: 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 4096)
+        let message = Message(source: world.rank, tag: 1, sendTimeS: 0, arrivalTimeS: 0, bytes: 4096)
         let viaFabric = try timed {
             guard active else { return }
             for _ in 0..<roundTrips {
@@ -72,4 +79,13 @@ struct BenchEmulatePingPong {
 /// The 48-byte header a timing-mode message puts on the wire (six Doubles).
 enum WireHeader {
     static let timing = [Double](repeating: 0, count: 6)
+}
+
+extension BenchEmulatePingPong {
+    /// Ping-pongs over the world of this mpirun job: rank 0 gets the rates, the other ranks nil.
+    public static func measureThisWorld(roundTrips: Int, policy: WaitPolicy) throws -> Rates? {
+        let world = try MPIRuntime.world()
+        let rates = try BenchEmulatePingPong(world: world, roundTrips: roundTrips, policy: policy).run()
+        return world.rank == 0 ? rates : nil
+    }
 }

@@ -4,23 +4,23 @@ import RuntimeMPI
 
 /// The machine-readable line `emulate --stats` prints on rank 0, which `bench emulate` and the
 /// integration tests parse: `EMULATE key=value …`.
-struct EmulateStatsLine: Equatable {
-    var ranks: Int
-    var policy: String
+public struct EmulateStatsLine: Equatable, Sendable {
+    public var ranks: Int
+    public var policy: String
     /// Whether cooperative waits ended by the senders' doorbells.
-    var doorbells: Bool
-    var wallSeconds: Double
-    var messages: Int
-    var maxRSSBytes: Int
-    var meanRSSBytes: Int
-    var ttftMs: Double
-    var tpotMs: Double
-    var predictedTtftMs: Double
-    var predictedTpotMs: Double
+    public var doorbells: Bool
+    public var wallSeconds: Double
+    public var messages: Int
+    public var maxRSSBytes: Int
+    public var meanRSSBytes: Int
+    public var ttftMs: Double
+    public var tpotMs: Double
+    public var predictedTtftMs: Double
+    public var predictedTpotMs: Double
     /// Numeric mode only; -1 in timing mode.
-    var maxRelativeError: Double
+    public var maxRelativeError: Double
 
-    init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
+    public init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
         ranks = outcome.ranks
         policy = outcome.policy.rawValue
         doorbells = outcome.doorbells
@@ -35,18 +35,15 @@ struct EmulateStatsLine: Equatable {
         maxRelativeError = result.maxRelativeError ?? -1
     }
 
-    init?(line: Substring) {
-        guard line.hasPrefix("EMULATE ") else { return nil }
-        var fields: [Substring: Substring] = [:]
-        for pair in line.dropFirst(8).split(separator: " ") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
+    public init?(line: Substring) {
+        guard let fields = KeyValueLine.fields(line, word: "EMULATE") else { return nil }
         func number(_ key: Substring) -> Double? { fields[key].flatMap { Double($0) } }
-        guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"), let wall = number("wall"),
-              let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
-              let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
-              let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr") else { return nil }
+        guard let ranks = number("ranks"), let policy = fields["policy"], let doorbells = number("doorbells"),
+            let wall = number("wall"),
+            let messages = number("messages"), let maxRSS = number("maxrss"), let meanRSS = number("meanrss"),
+            let ttft = number("ttftms"), let tpot = number("tpotms"), let predictedTtft = number("predictedttftms"),
+            let predictedTpot = number("predictedtpotms"), let error = number("maxrelerr")
+        else { return nil }
         self.ranks = Int(ranks)
         self.policy = String(policy)
         self.doorbells = doorbells == 1
@@ -61,7 +58,7 @@ struct EmulateStatsLine: Equatable {
         maxRelativeError = error
     }
 
-    var line: String {
+    public var line: String {
         "EMULATE ranks=\(ranks) policy=\(policy) doorbells=\(doorbells ? 1 : 0) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
             + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
             + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"

@@ -1,20 +1,20 @@
 import MessagePassing
 
 /// One measured case of `tessera bench mpi`, as rank 0 reports it.
-struct BenchResult: Equatable {
-    enum Operation: String { case allReduce = "allreduce", pingPong = "pingpong" }
+public struct BenchResult: Equatable, Sendable {
+    public enum Operation: String, Sendable { case allReduce = "allreduce", pingPong = "pingpong" }
 
-    var ranks: Int
-    var policy: WaitPolicy
-    var operation: Operation
-    var bytes: Int
-    var iterations: Int
-    var seconds: Double
+    public var ranks: Int
+    public var policy: WaitPolicy
+    public var operation: Operation
+    public var bytes: Int
+    public var iterations: Int
+    public var seconds: Double
 
-    var secondsPerOperation: Double { seconds / Double(max(iterations, 1)) }
+    public var secondsPerOperation: Double { seconds / Double(max(iterations, 1)) }
 
     /// The line a worker run prints and the launching run parses.
-    var line: String {
+    public var line: String {
         "BENCH ranks=\(ranks) policy=\(policy.rawValue) op=\(operation.rawValue) bytes=\(bytes) "
             + "iterations=\(iterations) seconds=\(seconds)"
     }
@@ -22,21 +22,18 @@ struct BenchResult: Equatable {
 }
 
 extension BenchResult {
-    init?(line: Substring) {
-        guard line.hasPrefix("BENCH ") else { return nil }
-        var fields: [Substring: Substring] = [:]
-        for pair in line.dropFirst(6).split(separator: " ") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
+    public init?(line: Substring) {
+        guard let fields = KeyValueLine.fields(line, word: "BENCH") else { return nil }
         guard let ranks = fields["ranks"].flatMap({ Int($0) }),
-              let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
-              let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
-              let bytes = fields["bytes"].flatMap({ Int($0) }),
-              let iterations = fields["iterations"].flatMap({ Int($0) }),
-              let seconds = fields["seconds"].flatMap({ Double($0) }) else { return nil }
-        self.init(ranks: ranks, policy: policy, operation: operation, bytes: bytes, iterations: iterations,
-                  seconds: seconds)
+            let policy = fields["policy"].flatMap({ WaitPolicy(rawValue: String($0)) }),
+            let operation = fields["op"].flatMap({ Operation(rawValue: String($0)) }),
+            let bytes = fields["bytes"].flatMap({ Int($0) }),
+            let iterations = fields["iterations"].flatMap({ Int($0) }),
+            let seconds = fields["seconds"].flatMap({ Double($0) })
+        else { return nil }
+        self.init(
+            ranks: ranks, policy: policy, operation: operation, bytes: bytes, iterations: iterations,
+            seconds: seconds)
     }
 }
 
@@ -46,7 +43,7 @@ extension BenchResult {
 /// least 3, at most the requested count), so the slow blocking cases at 32 ranks stay affordable.
 /// Times are the slowest rank's. Control traffic (start and end of each case) always uses
 /// non-blocking calls with cooperative waits, so it does not distort the spinning cases.
-struct MPIBenchWorker {
+public struct MPIBenchWorker {
     let world: Communicator
     let allReduceBytes: Int
     let pingPongBytes: Int
@@ -54,21 +51,37 @@ struct MPIBenchWorker {
     let maxRoundTrips: Int
     let budgetSeconds: Double
 
+    public init(
+        world: Communicator, allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
+        budgetSeconds: Double
+    ) {
+        self.world = world
+        self.allReduceBytes = allReduceBytes
+        self.pingPongBytes = pingPongBytes
+        self.maxAllReduces = maxAllReduces
+        self.maxRoundTrips = maxRoundTrips
+        self.budgetSeconds = budgetSeconds
+    }
+
     static let pingPongTag = 5
 
-    func run(policies: [WaitPolicy]) throws -> [BenchResult] {
+    public func run(policies: [WaitPolicy]) throws -> [BenchResult] {
         var results: [BenchResult] = []
         for policy in policies {
             let (reduces, reduceSeconds) = try measure(warmups: 1, limit: maxAllReduces) { n in
                 try allReduces(n, policy)
             }
-            results.append(BenchResult(ranks: world.size, policy: policy, operation: .allReduce,
-                                       bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
+            results.append(
+                BenchResult(
+                    ranks: world.size, policy: policy, operation: .allReduce,
+                    bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
             let (trips, tripSeconds) = try measure(warmups: 10, limit: maxRoundTrips) { n in
                 try roundTrips(n, policy)
             }
-            results.append(BenchResult(ranks: world.size, policy: policy, operation: .pingPong,
-                                       bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
+            results.append(
+                BenchResult(
+                    ranks: world.size, policy: policy, operation: .pingPong,
+                    bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
         }
         return results
     }
@@ -129,5 +142,23 @@ struct MPIBenchWorker {
 
     private func slowest(_ seconds: Double) throws -> Double {
         try world.iallReduce([seconds], .max).wait(.cooperative)[0]
+    }
+}
+
+extension MPIBenchWorker {
+    /// Measures the world of this mpirun job: rank 0 gets the results, the other ranks nil.
+    public static func measureThisWorld(
+        allReduceBytes: Int, pingPongBytes: Int, maxAllReduces: Int, maxRoundTrips: Int,
+        budgetSeconds: Double, policies: [WaitPolicy]
+    ) throws -> [BenchResult]? {
+        let world = try MPIRuntime.world()
+        guard world.size >= 2 else {
+            throw BenchError.tooFewRanks(command: "bench mpi", needed: 2, worldSize: world.size)
+        }
+        let worker = MPIBenchWorker(
+            world: world, allReduceBytes: allReduceBytes, pingPongBytes: pingPongBytes,
+            maxAllReduces: maxAllReduces, maxRoundTrips: maxRoundTrips, budgetSeconds: budgetSeconds)
+        let results = try worker.run(policies: policies)
+        return world.rank == 0 ? results : nil
     }
 }

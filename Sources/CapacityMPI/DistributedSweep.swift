@@ -5,9 +5,20 @@ import MessagePassing
 /// A sweep split over MPI ranks: rank 0 reads the store and broadcasts the pending points; rank r
 /// takes every size-th of them; workers send each point's rows to rank 0 as JSON bytes, and rank 0
 /// stores them as they arrive (the store orders rows by point, so the result matches one process).
-struct CapacityDistributed {
+public struct DistributedSweep {
     let world: Communicator
-    let sweep: CapacitySweep
+    public let sweep: CapacitySweep
+
+    /// The sweep split over this job's ranks, or nil when this process is not one of several
+    /// ranks started by mpirun (then the caller runs the sweep on its own).
+    public static func join(_ sweep: CapacitySweep) throws(MPIError) -> DistributedSweep? {
+        guard MPILauncher.isUnderLauncher() else { return nil }
+        let world = try MPIRuntime.world()
+        return world.size > 1 ? DistributedSweep(world: world, sweep: sweep) : nil
+    }
+
+    /// Whether this rank leads (opens the store, writes the reports): rank 0.
+    public var leads: Bool { world.rank == 0 }
 
     static let rowsTag = 1, doneTag = 2
 
@@ -18,13 +29,14 @@ struct CapacityDistributed {
         var rows: [ResultRow]
     }
 
-    /// Rank 0: share out the work, do its own part, store everyone's.
-    func lead(store: ResultStore, progress: @escaping (SweepProgress) -> Void) throws {
+    /// Rank 0: share out the work, do its own part, store everyone's. A failure to read the store
+    /// is passed on to the workers (so they stop) and thrown as it was.
+    public func lead(store: ResultStore, progress: @escaping (SweepProgress) -> Void) throws {
         let todo: [CapacityPoint]
         do { todo = try sweep.pending(in: store) } catch {
             var abort = [-1]
             try world.broadcast(&abort, root: 0)
-            throw fail(error)
+            throw error
         }
         var count = [todo.count]
         try world.broadcast(&count, root: 0)
@@ -36,11 +48,14 @@ struct CapacityDistributed {
         let record = { (point: CapacityPoint, rows: [ResultRow], candidates: Int) throws in
             try store.record(point, rows: rows, candidates: candidates)
             done += 1
-            progress(SweepProgress(done: done, total: total, alreadyDone: already,
-                                   elapsedSeconds: Date().timeIntervalSince(start)))
+            progress(
+                SweepProgress(
+                    done: done, total: total, alreadyDone: already,
+                    elapsedSeconds: Date().timeIntervalSince(start)))
         }
         let receive = { (status: Status) throws in
-            let message = try world.recv(UInt8.self, maxCount: max(1, status.byteCount), from: status.source, tag: status.tag)
+            let message = try world.recv(
+                UInt8.self, maxCount: max(1, status.byteCount), from: status.source, tag: status.tag)
             if status.tag == Self.doneTag { workersDone += 1; return }
             let parcel = try JSONDecoder().decode(Parcel.self, from: Data(message.values))
             try record(points[parcel.point], parcel.rows, parcel.candidates)
@@ -54,7 +69,7 @@ struct CapacityDistributed {
     }
 
     /// Ranks above 0: evaluate the share, send each point's rows, then say done.
-    func work() throws {
+    public func work() throws {
         var count = [0]
         try world.broadcast(&count, root: 0)
         guard count[0] >= 0 else { return }
