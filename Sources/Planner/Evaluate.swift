@@ -14,6 +14,12 @@ extension Evaluator {
             return "TP \(s.tp) does not divide the \(cfg.attentionHeads) attention heads of \(name); "
                 + "TP can be \(listed(ok))"
         }
+        let kv = cfg.kvHeads
+        if s.tp > 1, kv > 0, kv % s.tp != 0, s.tp % kv != 0, cfg.mla == nil, !inputs.allowUnevenKVHeads {
+            return "TP \(s.tp) neither divides the \(kv) KV heads of \(name) nor is a multiple of them, so serving "
+                + "engines cannot shard its K/V; TP can be \(listed(divisors(cfg.attentionHeads).filter { $0 % kv == 0 || kv % $0 == 0 })) "
+                + "(--allow-uneven-kv-heads prices it anyway)"
+        }
         let experts = inputs.model.config.experts
         if s.ep > 1 && experts == 0 {
             return "EP \(s.ep) needs a mixture-of-experts model; \(name) is dense"

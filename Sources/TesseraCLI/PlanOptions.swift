@@ -31,6 +31,12 @@ struct PlanInputOptions: ParsableArguments {
     var activations: DType?
     @Option(name: .customLong("kv-cache"), help: "KV-cache dtype.")
     var kvCache: DType?
+    @Option(name: .long, help: "Serving-stack profile: a name in Clusters/software/ (trtllm-1.0, trtllm-0.5) or a YAML file. Default: the cluster's `software:`.")
+    var software: String?
+
+    @Flag(name: .customLong("allow-uneven-kv-heads"), help: "Also offer TP sizes that neither divide the KV heads nor are a multiple of them (serving engines cannot run them).")
+    var allowUnevenKVHeads = false
+
     @Option(name: .customLong("max-ttft-ms"), help: "Time-to-first-token limit in ms.")
     var maxTTFTMs: Double?
     @Option(name: .customLong("max-tpot-ms"), help: "Time-per-output-token limit in ms.")
@@ -44,7 +50,7 @@ struct PlanInputOptions: ParsableArguments {
             if let v = value, !(v > 0) { throw ValidationError("\(flag) must be a positive number of ms, got \(v)") }
         }
         if let precision {
-            do { _ = try Precision(spec: precision) } catch let error as PrecisionSpecError {
+            do { _ = try Precision(spec: precision) } catch {
                 throw ValidationError("--precision: \(error.description)")
             }
         }
@@ -68,7 +74,10 @@ struct PlanInputOptions: ParsableArguments {
         if let v = kvCache { sc.precision.kvCache = v }
         if let v = maxTTFTMs { sc.maxTTFTMs = v }
         if let v = maxTPOTMs { sc.maxTPOTMs = v }
-        return PlanInputs(modelName: graph.name, model: graph, cluster: spec, scenario: sc)
+        var inputs = PlanInputs(modelName: graph.name, model: graph, cluster: spec, scenario: sc,
+                                software: try software.map { try SoftwareProfile.resolve($0, relativeTo: cluster) })
+        inputs.allowUnevenKVHeads = allowUnevenKVHeads
+        return inputs
     }
 }
 

@@ -1,40 +1,98 @@
+import ClusterSpec
+import CostModel
 import ModelGraph
 @testable import Planner
 import Testing
 
-/// The published measurements of shared/reference/calibration.md (TensorRT-LLM, Llama-2-70B,
-/// static batching). The efficiency figures in Clusters/dgx-a100.yaml and hgx-h200.yaml (GEMM
-/// fraction of peak, per-op fixed cost) were set against these five points together; each case
-/// states the error bound the model meets. Row 2 is the model's known miss: at batch 512 with
-/// 2,048 output tokens TensorRT-LLM v0.5 decodes ~2.5× slower than its weight, KV and FLOP
-/// traffic explain — the v0.5 attention kernel, not physics we model — so its bound is wide.
+/// The published measurements of ../shared/reference/calibration.md, as shipped in
+/// Experiments/calibration/. Bounds are regression guards on the error the model has today,
+/// set from the targets where the model meets them and stated where it does not: the
+/// held-out rows were never used by `tessera calibrate`, so their error is out of sample.
 @Suite struct CalibrationTests {
-    struct Case: Sendable, CustomStringConvertible {
-        var row: Int, cluster: String, tp: Int, batch: Int, input: Int, output: Int, dtype: DType
-        var measured: Double, ttft: Bool, bound: ClosedRange<Double>
-        var description: String { "calibration row \(row)" }
+    static func report(_ file: String) throws -> ValidationReport {
+        let path = Repo.root.path + "/Experiments/calibration/" + file
+        return try ValidationReport(try Measurement.load(path: path), calibrator: Calibrator(root: Repo.root.path))
     }
 
-    static let cases: [Case] = [
-        Case(row: 1, cluster: "hgx-h200", tp: 1, batch: 512, input: 128, output: 128, dtype: .fp8,
-             measured: 3014, ttft: false, bound: -0.10...0.10),
-        Case(row: 2, cluster: "hgx-h200", tp: 4, batch: 512, input: 128, output: 2048, dtype: .fp8,
-             measured: 6616, ttft: false, bound: 0.0...0.70),
-        Case(row: 3, cluster: "hgx-h200", tp: 2, batch: 64, input: 2048, output: 128, dtype: .fp8,
-             measured: 682, ttft: false, bound: -0.20...0.10),
-        Case(row: 4, cluster: "dgx-a100", tp: 4, batch: 1, input: 128, output: 1, dtype: .fp16,
-             measured: 47, ttft: true, bound: -0.15...0.15),
-        Case(row: 5, cluster: "dgx-a100", tp: 4, batch: 1, input: 2048, output: 1, dtype: .fp16,
-             measured: 377, ttft: true, bound: -0.10...0.10),
-    ]
+    /// TensorRT-LLM 1.x at maximum load (section B): 67 rows, 20 fitted, 47 held out.
+    @Test func trtllm1xHeldOutRows() throws {
+        let r = try Self.report("trtllm-1.0.csv")
+        #expect(r.lines.count == 67)
+        let held = try #require(r.summary(.holdout))
+        #expect(held.count == 47)
+        #expect(held.median <= 0.16, "held-out median |error| \(held.median)")
+        // Dense Llama-3.1-8B, where the kernel tables cover every kernel: every held-out row within 30%.
+        for l in r.lines where l.row.split == .holdout && l.row.model == "llama-3-8b" {
+            #expect(abs(l.error) <= 0.30, "\(l.row.id): \(l.error)")
+        }
+    }
 
-    @Test(arguments: cases)
-    func predictionWithinStatedError(_ c: Case) throws {
-        let e = try evaluator("llama-2-70b", c.cluster, input: c.input, output: c.output, batch: c.batch,
-                              mode: .static, precision: Precision(c.dtype))
-        let m = try #require(e.evaluate(Candidate(strategy: Strategy(tp: c.tp), batch: c.batch)).metrics)
-        let predicted = c.ttft ? m.ttftMs : m.outputTokensPerSecond
-        let error = predicted / c.measured - 1
-        #expect(c.bound.contains(error), "row \(c.row): predicted \(predicted), measured \(c.measured), error \(error)")
+    /// TensorRT-LLM v0.5 static batching (section A): held-out A3, A5 and A7 within 25%.
+    @Test func trtllm05Rows() throws {
+        let r = try Self.report("trtllm-0.5.csv")
+        #expect(r.lines.count == 8)
+        for l in r.lines where ["A3", "A5", "A7"].contains(l.row.id) {
+            #expect(abs(l.error) <= 0.25, "\(l.row.id): \(l.error)")
+        }
+    }
+
+    /// A measurement file with a bad field names the file, line and column.
+    @Test func badMeasurementFieldIsNamed() throws {
+        let csv = Measurement.columns.joined(separator: ",") + "\nX1,llama-3-8b,hgx-h200,,0,1,1,128,128,1,static,fp8,fp8,fp8,tokensPerSecond,10,fit,here\n"
+        #expect(throws: CalibrationError.line("m.csv", 2, "tp: expected a whole number from 1 to 100000000, got \"0\"")) {
+            try Measurement.parse(csv: csv, file: "m.csv")
+        }
+        let bad = Measurement.columns.joined(separator: ",") + "\nX1,llama-3-8b,hgx-h200,,1,1,1,128,128,1,static,fp8,fp8,fp8,speed,10,fit,here\n"
+        #expect(throws: CalibrationError.line("m.csv", 2, "metric: expected one of tokensPerSecond, ttftMs, tpotMs, tokensPerSecondPerUser, got \"speed\"")) {
+            try Measurement.parse(csv: bad, file: "m.csv")
+        }
+    }
+}
+
+/// Continuous batching at full load, by hand: the running batch is the cap, the token budget or
+/// the K/V cache, whichever is smallest.
+@Suite struct ContinuousBatchingTests {
+    static func evaluator(capacityGB: Double, software: SoftwareProfile, input: Int, output: Int) throws -> Evaluator {
+        let scenario = Scenario(inputTokens: input, outputTokens: output, batch: 100_000, mode: .continuous)
+        return try Evaluator(PlanInputs(modelName: "tiny-llama", model: try ModelGraph.load(path: Repo.workload("tiny-llama")),
+                                        cluster: try handCluster(chiplets: 1, capacityGB: capacityGB),
+                                        scenario: scenario, software: software))
+    }
+
+    /// Budget 1,000 tokens, 100-token prompts, 11 output tokens: each decode token brings 100/10
+    /// prompt tokens, so 1,000 · 10 / 110 = 90.9 → 90 running requests.
+    @Test func tokenBudgetLimitsTheRunningBatch() throws {
+        let e = try Self.evaluator(capacityGB: 80, software: SoftwareProfile(name: "t", maxNumTokens: 1000), input: 100, output: 11)
+        let r = e.evaluate(Candidate(strategy: Strategy(), batch: 100_000))
+        #expect(r.candidate.batch == 90)
+        // Output tokens/s = arrivals × output / iteration = (90 / 10) × 11 / TPOT.
+        let m = try #require(r.metrics)
+        #expect(abs(m.outputTokensPerSecond - 9 * 11 / (m.tpotMs / 1000)) / m.outputTokensPerSecond < 1e-12)
+    }
+
+    /// Tiny-llama caches 4 layers × (128 + 128) bf16 = 2,048 B per position; admitting a request
+    /// reserves input + output = 200 positions = 409,600 B. The running batch is the whole number
+    /// of those that fit in what weights, activations and reserve leave.
+    @Test func kvCapacityLimitsTheRunningBatch() throws {
+        let e = try Self.evaluator(capacityGB: 0.2, software: SoftwareProfile(name: "t"), input: 100, output: 100)
+        let r = e.evaluate(Candidate(strategy: Strategy(), batch: 100_000))
+        let tier = try #require(r.memory?.tiers.first)
+        let room = tier.capacityBytes - (tier.usedBytes - tier.kvCacheBytes)
+        #expect(tier.kvCacheBytes == Double(r.candidate.batch) * 409_600)
+        #expect(r.candidate.batch == Int(room / 409_600))
+        #expect(r.candidate.batch > 100 && r.candidate.batch < 1000)
+    }
+
+    /// TP 7 divides 28 heads but not 4 KV heads: refused unless asked for.
+    @Test func tpThatSplitsKVHeadsUnevenlyIsRefused() throws {
+        var cfg = try ModelGraph.load(path: Repo.workload("tiny-llama")).config
+        cfg.attentionHeads = 28; cfg.kvHeads = 4; cfg.headDim = 8
+        let inputs = PlanInputs(modelName: "t", model: ModelGraph(config: cfg, name: "t"), cluster: try handCluster(chiplets: 8),
+                                scenario: Scenario(inputTokens: 16, outputTokens: 4, batch: 1))
+        let why = try Evaluator(inputs).illegality(Strategy(tp: 7), batch: 1)
+            #expect(why == "TP 7 neither divides the 4 KV heads of t nor is a multiple of them, so serving engines cannot shard its K/V; TP can be 1, 2, 4 or 28 (--allow-uneven-kv-heads prices it anyway)")
+        var allowed = inputs
+        allowed.allowUnevenKVHeads = true
+        #expect(try Evaluator(allowed).illegality(Strategy(tp: 7), batch: 1) == nil)
     }
 }
