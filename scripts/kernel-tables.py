@@ -214,7 +214,7 @@ def collectives(system, out, notes):
 
 
 def orientation(chip, g, gen, comm):
-    """Figures to compare with docs calibration.md section C (printed and put in PROVENANCE)."""
+    """Figures to compare with calibration.md section C, the shared reference (printed and put in PROVENANCE)."""
     lines = []
     peaks = {"h100-sxm": 989.4, "h200-sxm": 989.4, "b200": 2250.0, "gb200": 2500.0, "a100-sxm": 312.0}
     mult = {"bf16": 1, "fp16": 1, "fp8": 2, "int8": 2, "fp4": 4}
@@ -291,7 +291,7 @@ def provenance(chip, system, notes, checks):
                        "nearest measured batch at the same length, scaled linearly in batch (the work is linear in batch); "
                        "these cells are extrapolations, not measurements")
         out.append("")
-    out.append("## Orientation check (docs calibration.md section C)")
+    out.append("## Orientation check against calibration.md section C (the shared reference of measured results)")
     out.append("")
     out.append("Computed by `kernel-tables.py` from the tables before rounding. Dense peaks assumed: H100/H200 989.4, "
                "B200 2250, GB200 2500, A100 312 BF16 TFLOPS; FP8/INT8 2x, FP4 4x. Weight bytes: fp4 counts 1 FP8 "

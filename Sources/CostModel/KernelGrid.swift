@@ -71,8 +71,10 @@ struct KernelGrid: Sendable {
 struct KernelGridBuilder<Key: Hashable> {
     let file: String
     let axisNames: [String]
-    private var order: [Key] = []
-    private var rows: [Key: [(point: [Double], latencyUs: Double, line: Int)]] = [:]
+    /// Each group's rows, flat: points (axisNames.count values per row), latencies and lines.
+    private var groups: [(key: Key, points: [Double], latencyUs: [Double], lines: [Int])] = []
+    private var index: [Key: Int] = [:]
+    private var last: (key: Key, index: Int)?
 
     init(file: String, axisNames: [String]) {
         self.file = file
@@ -80,41 +82,55 @@ struct KernelGridBuilder<Key: Hashable> {
     }
 
     mutating func add(_ key: Key, point: [Double], latencyUs: Double, line: Int) {
-        if rows[key] == nil { order.append(key) }
-        rows[key, default: []].append((point, latencyUs, line))
+        let g: Int
+        if let last, last.key == key {
+            g = last.index  // rows of one group are usually consecutive: skip the hash lookup
+        } else if let found = index[key] {
+            g = found
+        } else {
+            g = groups.count
+            groups.append((key, [], [], []))
+            index[key] = g
+        }
+        last = (key, g)
+        groups[g].points.append(contentsOf: point)
+        groups[g].latencyUs.append(latencyUs)
+        groups[g].lines.append(line)
     }
 
     /// One grid per group; `describe` names a group in errors (e.g. "dtype bf16").
     func build(describe: (Key) -> String) throws -> [Key: KernelGrid] {
         var grids: [Key: KernelGrid] = [:]
-        for key in order {
-            let group = rows[key] ?? []
-            let axes = axisNames.indices.map { d in Array(Set(group.map { $0.point[d] })).sorted() }
-            let index = axes.map { axis in Dictionary(uniqueKeysWithValues: axis.enumerated().map { ($1, $0) }) }
+        let dims = axisNames.count
+        for group in groups {
+            let rows = group.lines.count
+            let axes = (0..<dims).map { d in Array(Set((0..<rows).map { group.points[$0 * dims + d] })).sorted() }
+            let position = axes.map { axis in Dictionary(uniqueKeysWithValues: axis.enumerated().map { ($1, $0) }) }
             let total = axes.reduce(1) { $0 * $1.count }
             var values = [Double](repeating: .nan, count: total)
             var lines = [Int](repeating: 0, count: total)
-            for row in group {
+            for r in 0..<rows {
                 var flat = 0
-                for d in axes.indices { flat = flat * axes[d].count + (index[d][row.point[d]] ?? 0) }
+                for d in 0..<dims { flat = flat * axes[d].count + (position[d][group.points[r * dims + d]] ?? 0) }
                 guard lines[flat] == 0 else {
-                    throw KernelTableError(file: file, line: row.line, message:
-                        "duplicate row for \(describe(key)) at \(name(row.point)) (first on line \(lines[flat]))")
+                    let point = Array(group.points[(r * dims)..<((r + 1) * dims)])
+                    throw KernelTableError(file: file, line: group.lines[r], message:
+                        "duplicate row for \(describe(group.key)) at \(name(point)) (first on line \(lines[flat]))")
                 }
-                values[flat] = row.latencyUs
-                lines[flat] = row.line
+                values[flat] = group.latencyUs[r]
+                lines[flat] = group.lines[r]
             }
             if let hole = lines.firstIndex(of: 0) {
                 var rest = hole
-                var point = [Double](repeating: 0, count: axes.count)
-                for d in axes.indices.reversed() {
+                var point = [Double](repeating: 0, count: dims)
+                for d in (0..<dims).reversed() {
                     point[d] = axes[d][rest % axes[d].count]
                     rest /= axes[d].count
                 }
                 throw KernelTableError(file: file, message:
-                    "\(describe(key)): grid is not full: no row for \(name(point))")
+                    "\(describe(group.key)): grid is not full: no row for \(name(point))")
             }
-            grids[key] = KernelGrid(axes: axes, values: values)
+            grids[group.key] = KernelGrid(axes: axes, values: values)
         }
         return grids
     }

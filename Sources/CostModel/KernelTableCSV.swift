@@ -123,7 +123,8 @@ struct KernelTableCSV {
         }
 
         func dtype(_ i: Int) throws -> DType {
-            guard let d = DType(rawValue: text(i)) else {
+            let field = buffer[fields[i]]
+            guard let d = dtypeNames.first(where: { $0.name.elementsEqual(field) })?.dtype else {
                 let names = DType.allCases.map(\.rawValue).joined(separator: ", ")
                 throw error(i, "unknown dtype \"\(text(i))\"; expected one of \(names)")
             }
@@ -131,6 +132,9 @@ struct KernelTableCSV {
         }
     }
 }
+
+/// DType names as bytes, so that a dtype field is matched without building a String.
+private let dtypeNames = DType.allCases.map { (name: Array($0.rawValue.utf8), dtype: $0) }
 
 private let exactPowersOf10: [Double] = (0...22).map { (0..<$0).reduce(1.0) { r, _ in r * 10 } }
 

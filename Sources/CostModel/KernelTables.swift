@@ -52,7 +52,8 @@ public struct KernelTables: Sendable {
     }
 
     /// Prefill attention latency in seconds for `batch` sequences of `inputLength` tokens each.
-    /// Batch below the table is flat, above it linear; a length outside the table returns nil.
+    /// Batch below the table is flat, above it linear; a length below the table is flat (launch-
+    /// bound), above it nil (prefill grows faster than linearly; the analytical model knows how).
     /// When (heads, kvHeads, headSize) is not tabled, the nearest configuration with the same
     /// heads : kvHeads ratio is scaled by the ratio of heads × headSize, if that ratio is within 2×
     /// (attention work is linear in heads × head size at a fixed grouping); else nil.
@@ -96,9 +97,10 @@ public struct KernelTables: Sendable {
     private static func attentionS(_ table: [AttentionKey: KernelGrid], _ key: AttentionKey,
                                    batch: Double, length: Double) -> Double? {
         guard batch.isFinite, batch > 0, key.heads > 0, key.kvHeads > 0, key.headSize > 0,
-              let (grid, workScale) = nearestConfiguration(table, key), grid.covers(length, axis: 1) else { return nil }
+              length.isFinite, length > 0, let (grid, workScale) = nearestConfiguration(table, key),
+              length <= grid.highest(1) else { return nil }
         let (b, batchScale) = flatBelowLinearAbove(batch, grid, axis: 0)
-        return grid.latencyUs(at: [b, length]) * batchScale * workScale / 1e6
+        return grid.latencyUs(at: [b, max(length, grid.lowest(1))]) * batchScale * workScale / 1e6
     }
 
     /// The exact configuration, or the one with the same dtypes and heads : kvHeads ratio whose

@@ -53,6 +53,7 @@ struct KernelTablesLookupTests {
         #expect(close(context(2, 32), 10 * 2.0.squareRoot() * 1e-6))  // (5 · 10 · 20 · 40)^(1/4) = 10√2
         #expect(close(context(8, 64), 80e-6))  // batch 8 is 2 × the largest batch: 40 µs × 2
         #expect(context(1, 128) == nil)  // longer than the table
+        #expect(context(4, 8) == 20e-6)  // shorter than the table: flat
         #expect(context(1, 16, kvDType: .bf16) == nil)
     }
 
@@ -70,6 +71,8 @@ struct KernelTablesLookupTests {
         let expected = pow(8.0 * 16 * 32 * 128, 0.25) * 1e-6
         #expect(close(tables.generationAttentionS(batch: 4, context: 2048, heads: 8, kvHeads: 1, headSize: 128,
                                                   kvDType: .fp8), expected))
+        #expect(tables.generationAttentionS(batch: 16, context: 100, heads: 8, kvHeads: 1, headSize: 128,
+                                            kvDType: .fp8) == 32e-6)
         #expect(tables.generationAttentionS(batch: 1, context: 8192, heads: 8, kvHeads: 1, headSize: 128,
                                             kvDType: .fp8) == nil)
         #expect(tables.generationAttentionS(batch: 1, context: 1024, heads: 8, kvHeads: 1, headSize: 128,

@@ -4,9 +4,10 @@ import ModelGraph
 import Testing
 
 /// The shipped Clusters/kernels/<chip>/ tables load, and H200's reproduce the orientation figures
-/// of docs calibration.md section C. The bounds are that document's figures with tolerances
-/// chosen before the tables were read through this API: ±0.05 on fractions of peak, ±0.3 TB/s on
-/// weight streaming, ±1.5 µs on the 8 µs decode latency, ±10 % on the all-reduce latencies.
+/// of calibration.md section C (the shared reference of measured results). The bounds are that
+/// document's figures with tolerances chosen before the tables were read through this API:
+/// ±0.05 on fractions of peak, ±0.3 TB/s on weight streaming, ±1.5 µs on the 8 µs decode
+/// latency, ±10 % on the all-reduce latencies.
 enum ShippedKernels {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
