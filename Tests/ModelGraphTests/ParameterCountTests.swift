@@ -7,7 +7,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.workloads.path)
             .filter { $0.hasSuffix(".json") }.sorted()
         #expect(files == ["deepseek-v3.json", "gpt3-175b.json", "llama-2-70b.json", "llama-3-70b.json", "llama-3-8b.json",
-                          "llama-3.1-405b.json", "llama-7b.json", "mixtral-8x7b.json", "qwen2.5-72b.json",
+                          "llama-3.1-405b.json", "llama-7b.json", "mistral-7b-v0.1.json", "mixtral-8x7b.json", "qwen2.5-72b.json",
                           "qwen3-235b-a22b.json", "qwen3-30b-a3b.json", "tiny-llama.json", "tiny-moe.json"])
         for file in files {
             let graph = try Fixtures.graph(file)

@@ -22,6 +22,17 @@ import Testing
         #expect(full.kvCacheBytes(context: 1000, .bf16) == 2 * 1000 * 32 * 2)
     }
 
+    /// Mistral-7B-v0.1 has the shape of transformers' MistralConfig() default, whose count is
+    /// 7,241,732,096 (Fixtures/architectures/reference-counts.json). KV per token: 32 layers ×
+    /// 2 × 8 × 128 × 2 B = 131,072 B; at 32768 tokens the window keeps 4096 of them.
+    @Test func mistral7BWindow() throws {
+        let g = try Fixtures.graph("mistral-7b-v0.1.json")
+        #expect(g.totalParameters == 7_241_732_096)
+        #expect(g.kvCacheBytesPerToken(.bf16) == 131_072)
+        #expect(g.kvCacheBytes(context: 32768, .bf16) == 4096 * 131_072)
+        #expect(g.kvCacheBytes(context: 2048, .bf16) == 2048 * 131_072)
+    }
+
     /// Causal prefill of N = 10 after 0 with window 4: 1 + 2 + 3 + 4 + 6·4 = 34 positions
     /// (55 without the window); with 2 prior: 3 + 4 + 8·4 = 39.
     @Test func prefillPositionsUnderAWindow() {
