@@ -67,21 +67,19 @@ public struct MPIBenchWorker {
 
     public func run(policies: [WaitPolicy]) throws -> [BenchResult] {
         var results: [BenchResult] = []
+        let cases: [(operation: BenchResult.Operation, bytes: Int, warmups: Int, limit: Int)] = [
+            (.allReduce, allReduceBytes, 1, maxAllReduces), (.pingPong, pingPongBytes, 10, maxRoundTrips),
+        ]
         for policy in policies {
-            let (reduces, reduceSeconds) = try measure(warmups: 1, limit: maxAllReduces) { n in
-                try allReduces(n, policy)
+            for c in cases {
+                let (count, seconds) = try measure(warmups: c.warmups, limit: c.limit) { n in
+                    c.operation == .allReduce ? try allReduces(n, policy) : try roundTrips(n, policy)
+                }
+                results.append(
+                    BenchResult(
+                        ranks: world.size, policy: policy, operation: c.operation, bytes: c.bytes, iterations: count,
+                        seconds: seconds))
             }
-            results.append(
-                BenchResult(
-                    ranks: world.size, policy: policy, operation: .allReduce,
-                    bytes: allReduceBytes, iterations: reduces, seconds: reduceSeconds))
-            let (trips, tripSeconds) = try measure(warmups: 10, limit: maxRoundTrips) { n in
-                try roundTrips(n, policy)
-            }
-            results.append(
-                BenchResult(
-                    ranks: world.size, policy: policy, operation: .pingPong,
-                    bytes: pingPongBytes, iterations: trips, seconds: tripSeconds))
         }
         return results
     }

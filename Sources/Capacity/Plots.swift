@@ -47,7 +47,7 @@ public enum Plots {
         var paretoPlots: [String] = []
         for (i, w) in workloads.enumerated() {
             let points = rows.filter { $0.workload == w && ($0.role == "best" || $0.role == "pareto") }
-                .compactMap { r in r.outputTokensPerSecondPerRack.flatMap { x in r.tokensPerSecondPerUser.map { (x, $0) } } }
+                .compactMap { r in r.metrics.map { ($0.outputTokensPerSecondPerRack, $0.tokensPerSecondPerUser) } }
             guard !points.isEmpty else { continue }
             try write(points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n", dir, "pareto-\(i).dat")
             try write(front(points).map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n", dir, "pareto-front-\(i).dat")

@@ -1,3 +1,5 @@
+import Planner
+
 /// One tidy row: a layout × workload × length bucket × strategy. `role` says which strategy:
 /// `best` (most output tokens/s per rack within the SLOs), `pareto` (on the front of tokens/s per
 /// user against per rack), `none` (nothing meets the SLOs; `note` says why) or `over-budget`.
@@ -25,15 +27,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var racks: Int
     public var chipsPerRack: Int
     public var rackPowerKW: Double
-    public var ttftMs: Double?
-    public var tpotMs: Double?
-    public var outputTokensPerSecond: Double?
-    public var outputTokensPerSecondPerChip: Double?
-    public var outputTokensPerSecondPerRack: Double?
-    public var outputTokensPerSecondPerKW: Double?
-    public var tokensPerSecondPerUser: Double?
-    public var computeUtilisation: Double?
-    public var bandwidthUtilisation: Double?
+    /// The planner's figures for the strategy (TTFT, TPOT, tokens/s overall, per chip, rack, kW
+    /// and user, utilisation); nil when no strategy fits.
+    public var metrics: Metrics?
     public var usdPerMillionTokens: Double?
     public var targetTokensPerSecond: Double
     /// Racks of this layout for the whole target load at this row's rate.
@@ -57,10 +53,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
         let fields: [String] = [
             "\(point)", layout, chipKind, shape, interconnect, opt(rackPowerBudgetKW), workload, model, "\(bucket)",
             "\(inputTokens)", "\(outputTokens)", "\(share)", role, strategy, "\(tp)", "\(pp)", "\(dp)", "\(ep)",
-            "\(batch)", "\(chipsUsed)", "\(racks)", "\(chipsPerRack)", "\(rackPowerKW)", opt(ttftMs), opt(tpotMs),
-            opt(outputTokensPerSecond), opt(outputTokensPerSecondPerChip), opt(outputTokensPerSecondPerRack),
-            opt(outputTokensPerSecondPerKW), opt(tokensPerSecondPerUser), opt(computeUtilisation),
-            opt(bandwidthUtilisation), opt(usdPerMillionTokens), "\(targetTokensPerSecond)",
+            "\(batch)", "\(chipsUsed)", "\(racks)", "\(chipsPerRack)", "\(rackPowerKW)", opt(metrics?.ttftMs),
+            opt(metrics?.tpotMs), opt(metrics?.outputTokensPerSecond), opt(metrics?.outputTokensPerSecondPerChip),
+            opt(metrics?.outputTokensPerSecondPerRack), opt(metrics?.outputTokensPerSecondPerKW),
+            opt(metrics?.tokensPerSecondPerUser), opt(metrics?.computeUtilisation), opt(metrics?.bandwidthUtilisation),
+            opt(usdPerMillionTokens), "\(targetTokensPerSecond)",
             racksNeeded.map(String.init) ?? "", prefillStrategy ?? "", note,
         ]
         return fields.map(csvQuoted).joined(separator: ",")

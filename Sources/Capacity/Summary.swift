@@ -48,10 +48,10 @@ extension LayoutSummary {
                 for (i, r) in best.enumerated() { guard let x = v(r) else { return nil }; sum += f[i] * x }
                 return sum
             }
-            s.tokensPerSecondPerRack = harmonic(\.outputTokensPerSecondPerRack)
-            s.tokensPerSecondPerKW = harmonic(\.outputTokensPerSecondPerKW)
+            s.tokensPerSecondPerRack = harmonic(\.metrics?.outputTokensPerSecondPerRack)
+            s.tokensPerSecondPerKW = harmonic(\.metrics?.outputTokensPerSecondPerKW)
             s.usdPerMillionTokens = linear(\.usdPerMillionTokens)
-            s.computeUtilisation = linear(\.computeUtilisation)
+            s.computeUtilisation = linear(\.metrics?.computeUtilisation)
             s.racksNeeded = s.tokensPerSecondPerRack.flatMap {
                 Costs.racksNeeded(load: first.targetTokensPerSecond, tokensPerSecondPerRack: $0)
             }

@@ -127,14 +127,7 @@ public final class CapacitySweep: Sendable {
         }
         r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed
         guard let m = e.metrics else { return r }
-        r.ttftMs = m.ttftMs; r.tpotMs = m.tpotMs
-        r.outputTokensPerSecond = m.outputTokensPerSecond
-        r.outputTokensPerSecondPerChip = m.outputTokensPerSecondPerChip
-        r.outputTokensPerSecondPerRack = m.outputTokensPerSecondPerRack
-        r.outputTokensPerSecondPerKW = m.outputTokensPerSecondPerKW
-        r.tokensPerSecondPerUser = m.tokensPerSecondPerUser
-        r.computeUtilisation = m.computeUtilisation
-        r.bandwidthUtilisation = m.bandwidthUtilisation
+        r.metrics = m
         let perRack = m.outputTokensPerSecondPerRack
         r.usdPerMillionTokens = Costs.usdPerMillionTokens(capexPerRackUSD: layout.capexPerRackUSD,
                                                           rackPowerKW: layout.rackPowerKW,

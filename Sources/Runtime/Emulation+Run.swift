@@ -23,21 +23,18 @@ extension Emulation {
     static func checkRanks(plan: Plan, fabric: Fabric, options: EmulationOptions) throws {
         let needed = ranksNeeded(plan, oneReplica: options.oneReplica)
         if fabric.size != needed {
-            let what = options.oneReplica
-                ? "one data-parallel replica of the plan (\(plan.strategy)) has \(needed) chiplets"
-                : "the plan (\(plan.strategy)) has \(needed) chiplets"
-            throw FabricError("\(fabric.size) ranks started but \(what); start \(needed) ranks"
-                + (options.oneReplica || plan.strategy.dp == 1 ? "" : ", or \(plan.strategy.chipletsPerReplica) with --one-replica"))
+            throw FabricError.rankCount(
+                started: fabric.size, needed: needed, strategy: "\(plan.strategy)", oneReplica: options.oneReplica,
+                replicaChiplets: options.oneReplica || plan.strategy.dp == 1 ? nil : plan.strategy.chipletsPerReplica)
         }
         let mine = planHash(plan)
         let hashes = try fabric.allGather(mine)
         if let other = hashes.firstIndex(where: { $0 != hashes[0] }) {
-            throw FabricError("ranks hold different plans: rank 0 has plan hash \(hex(hashes[0])), rank \(other) has "
-                + "\(hex(hashes[other])); give every rank the same plan file")
+            throw FabricError.planHashes(rank0Hash: hashes[0], rank: other, hash: hashes[other])
         }
     }
 
-    static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+    static func hex(_ v: UInt64) -> String { FabricError.hex(v) }
 
     /// Every rank's figures (and trace, and final logits) go up the binomial tree to rank 0, which
     /// builds the result.
@@ -76,7 +73,7 @@ extension Emulation {
         var r = FloatReader(floats), out: [(Int, [Float])] = []
         while r.at < floats.count {
             let sequence = try r.int(), n = try r.int()
-            guard n >= 0, r.at + n <= floats.count else { throw FabricError("logits payload is truncated") }
+            guard n >= 0, r.at + n <= floats.count else { throw FabricError.logitsTruncated }
             out.append((sequence, Array(floats[r.at..<(r.at + n)])))
             r.at += n
         }

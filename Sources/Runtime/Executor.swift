@@ -116,7 +116,7 @@ final class Executor {
     private func peerRank(_ chiplet: Int32) throws -> Int {
         let c = Int(chiplet)
         guard c >= 0, c < rankOf.count, rankOf[c] >= 0 else {
-            throw FabricError("chiplet \(program.chiplet) addresses chiplet \(c), which is not emulated in this run")
+            throw FabricError.notEmulated(chiplet: program.chiplet, peer: c)
         }
         return rankOf[c]
     }

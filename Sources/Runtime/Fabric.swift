@@ -29,10 +29,3 @@ public protocol Fabric: AnyObject {
     func allGather(_ value: UInt64) throws -> [UInt64]
     func barrier() throws
 }
-
-/// A fabric failure: a timed-out receive, a lost peer, a mismatch found at start-up.
-public struct FabricError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-    public init(_ message: String) { self.message = message }
-}

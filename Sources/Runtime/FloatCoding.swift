@@ -20,7 +20,7 @@ struct FloatReader {
 
     mutating func double() throws -> Double {
         guard at + 2 <= floats.count else {
-            throw FabricError("result payload ends after \(floats.count) floats; expected more")
+            throw FabricError.resultTruncated(floats: floats.count)
         }
         let hi = UInt64(floats[at].bitPattern), lo = UInt64(floats[at + 1].bitPattern)
         at += 2
@@ -83,14 +83,14 @@ enum FloatFrames {
         while parts.count < count {
             let n = try r.int()
             guard n >= 0, n <= floats.count - r.at else {
-                throw FabricError("rank \(source) sent a gather whose part \(parts.count) claims \(n) floats; "
-                                  + "\(floats.count - r.at) remain")
+                throw FabricError.gatherPartTooLong(source: source, part: parts.count, claims: n,
+                                                    remaining: floats.count - r.at)
             }
             parts.append(Array(floats[r.at..<(r.at + n)]))
             r.at += n
         }
         guard r.at == floats.count else {
-            throw FabricError("rank \(source) sent a gather of \(floats.count) floats; \(count) parts end at \(r.at)")
+            throw FabricError.gatherLength(source: source, floats: floats.count, parts: count, endsAt: r.at)
         }
         return parts
     }

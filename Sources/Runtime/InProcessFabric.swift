@@ -36,14 +36,14 @@ public final class InProcessFabric: Fabric, Sendable {
 
     public func send(_ message: Message, to destination: Int) throws {
         guard destination >= 0, destination < hub.size else {
-            throw FabricError("rank \(rank) sends to rank \(destination); the fabric has ranks 0..<\(hub.size)")
+            throw FabricError.noSuchRank(rank: rank, peer: destination, size: hub.size, sending: true)
         }
         hub.deliver(message, to: destination)
     }
 
     public func receive(from source: Int, tag: Int, waiting: String) throws -> Message {
         guard source >= 0, source < hub.size else {
-            throw FabricError("rank \(rank) receives from rank \(source); the fabric has ranks 0..<\(hub.size)")
+            throw FabricError.noSuchRank(rank: rank, peer: source, size: hub.size, sending: false)
         }
         return try hub.take(rank: rank, source: source, tag: tag, waiting: waiting)
     }
@@ -61,7 +61,7 @@ final class ResultBox<T>: @unchecked Sendable {
     func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
     func values() -> [Result<T, Error>] {
         lock.lock(); defer { lock.unlock() }
-        return slots.map { $0 ?? .failure(FabricError("rank produced no result")) }
+        return slots.enumerated().map { $0.element ?? .failure(FabricError.noOutcome(rank: $0.offset)) }
     }
 }
 
@@ -121,11 +121,11 @@ final class Hub: @unchecked Sendable {
                 return m
             }
             if let end = status(source) {
-                let why = end.isEmpty ? "has finished its program without sending it" : "failed: \(end)"
-                throw FabricError("rank \(rank) waits on rank \(source), which \(why); waiting for \(waiting)")
+                throw end.isEmpty ? FabricError.peerFinished(rank: rank, peer: source, waiting: waiting)
+                    : FabricError.peerFailed(rank: rank, peer: source, failure: end, waiting: waiting)
             }
             if Date() >= deadline {
-                throw FabricError("rank \(rank) waited \(timeoutS) s on rank \(source) and gave up; waiting for \(waiting)")
+                throw FabricError.receiveTimedOut(rank: rank, peer: source, seconds: timeoutS, waiting: waiting)
             }
             _ = c.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }
@@ -146,11 +146,11 @@ final class Hub: @unchecked Sendable {
         }
         while generation == mine {
             if let r = ended.firstIndex(where: { $0 != nil }) {
-                throw FabricError("rank \(rank) waits in a collective for rank \(r), which has ended")
+                throw FabricError.collectivePeerEnded(rank: rank, peer: r)
             }
             if Date() >= deadline {
                 let missing = gathered.indices.filter { gathered[$0] == nil }
-                throw FabricError("rank \(rank) waited \(timeoutS) s in a collective for ranks \(missing)")
+                throw FabricError.collectiveTimedOut(rank: rank, seconds: timeoutS, missing: missing)
             }
             _ = state.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
         }

@@ -154,10 +154,8 @@ struct GroupLayout {
     func rings(of me: Int) -> [[Int]] { levels.compactMap { $0.ringOf[me] } }
 
     /// Ring 2·Σ(f−1)(α + n/f/β) per level against the binomial tree this lowering emits,
-    /// 2·⌈log2 p⌉·(α + n/β) on the outermost spanned level. The planner's tree term is the
-    /// pipelined double binary tree (2·⌈log2 p⌉·α + 2·n/β), which a step-by-step tree cannot
-    /// reach; taking the tree only where it wins as lowered keeps emulation near the planner's
-    /// minimum (the two agree for small messages, where α dominates).
+    /// 2·⌈log2 p⌉·(α + n/β) on the outermost spanned level: the same two the planner prices
+    /// (`Collectives.allReduceS`), so both take the tree for the same messages.
     func treeIsCheaper(bytes: Double) -> Bool {
         var ring = 0.0, data = bytes
         for (i, ringOf) in levels {

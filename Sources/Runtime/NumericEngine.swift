@@ -41,10 +41,10 @@ final class ChipletNumerics: NumericEngine {
         config = plan.modelConfig
         self.program = program
         let s = plan.strategy
-        do { try Shards.check(config: config, tp: s.tp, ep: s.ep) } catch { throw FabricError("numeric mode: \(error)") }
+        do { try Shards.check(config: config, tp: s.tp, ep: s.ep) } catch { throw FabricError.numericSplit(reason: "\(error)") }
         let m = plan.decodeMicrobatches
         guard plan.batch % (m * s.ep) == 0 else {
-            throw FabricError("numeric mode needs the batch (\(plan.batch)) to divide into \(m) microbatches × EP \(s.ep)")
+            throw FabricError.numericBatch(batch: plan.batch, microbatches: m, ep: s.ep)
         }
         let weights = TinyWeights(config: config, seed: seed)
         kinds = (plan.head.ops + plan.tail.ops + plan.layerClasses.flatMap(\.ops)).map { OpKind(rawValue: $0.kind) }
@@ -190,7 +190,8 @@ final class ChipletNumerics: NumericEngine {
         case .allReduceTP:
             let r = range(t, count: partial.count)
             guard payload.count == r.count else {
-                throw FabricError("numeric all-reduce on chiplet \(program.chiplet): got \(payload.count) floats for \(r.count)")
+                throw FabricError.numericPayload(operation: "all-reduce", chiplet: program.chiplet, got: payload.count,
+                                                 expected: r.count)
             }
             if t.combine == .add {
                 for (k, i) in r.enumerated() { partial[i] += payload[k] }
@@ -200,7 +201,8 @@ final class ChipletNumerics: NumericEngine {
         case .allToAllEP:
             if combining {
                 guard payload.count == partial.count else {
-                    throw FabricError("numeric combine on chiplet \(program.chiplet): got \(payload.count) floats for \(partial.count)")
+                    throw FabricError.numericPayload(operation: "combine", chiplet: program.chiplet, got: payload.count,
+                                                     expected: partial.count)
                 }
                 partial = Kernels.add(partial, payload)
             } else {

@@ -22,7 +22,7 @@ enum NumericEngineFactory {
         var maxDiff = 0.0, maxRef = 0.0
         for (seq, want) in reference.enumerated() {
             guard let have = got[seq], have.count == want.count else {
-                throw FabricError("numeric mode: no final logits of sequence \(seq) reached rank 0 (got \(got.count) of \(sequences))")
+                throw FabricError.missingLogits(sequence: seq, got: got.count, sequences: sequences)
             }
             for (a, b) in zip(have, want) {
                 maxDiff = max(maxDiff, abs(Double(a) - Double(b)))

@@ -65,7 +65,7 @@ struct TraceWriter {
         do {
             try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw FabricError("cannot write the trace to \(path): \(error.localizedDescription)")
+            throw FabricError.traceNotWritten(path: path, reason: error.localizedDescription)
         }
     }
 

@@ -29,7 +29,7 @@ struct HandWorkedTests {
         let sweep = try Fixture.sweep()
         let point = sweep.points[18]  // fast ≤5kW | short
         let best = try #require(sweep.evaluate(point).rows.first { $0.role == "best" })
-        let perRack = try #require(best.outputTokensPerSecondPerRack)
+        let perRack = try #require(best.metrics?.outputTokensPerSecondPerRack)
         // Capex 8 × $1,000 + $2,000 over 4 years, plus 1.8 kW at $0.10/kWh, per token.
         let perSecondUSD = 10_000 / (4 * 365.25 * 86_400) + 1.8 * 0.1 / 3600
         #expect(best.usdPerMillionTokens == perSecondUSD / perRack * 1e6)
@@ -43,7 +43,7 @@ struct HandWorkedTests {
         let rows = sweep.evaluate(sweep.points[19]).rows  // fast ≤5kW | mixed
         let best = rows.filter { $0.role == "best" }
         #expect(best.map(\.bucket) == [0, 1])
-        let a = try #require(best[0].outputTokensPerSecondPerRack), b = try #require(best[1].outputTokensPerSecondPerRack)
+        let a = try #require(best[0].metrics?.outputTokensPerSecondPerRack), b = try #require(best[1].metrics?.outputTokensPerSecondPerRack)
         // Token shares: 3 × 8 = 24 and 1 × 32 = 32 of 56.
         let summary = try #require(LayoutSummary.make(rows).first)
         #expect(summary.tokensPerSecondPerRack == 1 / (24.0 / 56 / a + 32.0 / 56 / b))

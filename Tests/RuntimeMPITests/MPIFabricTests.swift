@@ -44,6 +44,11 @@ import Testing
             _ = try fabric.receive(from: 0, tag: 77, waiting: "the activations of layer 3")
             Issue.record("the receive returned")
         } catch let error as EmulatorError {
+            guard case .watchdog(rank: 0, peer: 0, waiting: "the activations of layer 3", let seconds) = error else {
+                Issue.record("another error: \(error)")
+                return
+            }
+            #expect(seconds >= 0.2)
             #expect(error.description.hasPrefix("rank 0 waits on rank 0: the activations of layer 3 (watchdog: no progress for 0."))
             #expect(!error.isCollective)
         }

@@ -22,7 +22,7 @@ enum Fixtures {
         if let inputTokens { sc.inputTokens = inputTokens }
         let evaluator = try Evaluator(PlanInputs(modelName: graph.name, model: graph, cluster: spec, scenario: sc))
         let e = evaluator.evaluate(Candidate(strategy: Strategy(tp: tp, pp: pp, dp: dp, ep: ep), batch: batch ?? sc.batch ?? 1))
-        guard let plan = evaluator.plan(e) else { throw FabricError("infeasible: \(e.reason ?? "?")") }
+        guard let plan = evaluator.plan(e) else { throw FixtureError(description: "infeasible: \(e.reason ?? "?")") }
         return plan
     }
 
@@ -34,7 +34,10 @@ enum Fixtures {
             try Emulation.run(plan: plan, fabric: fabric, options: options)
         }
         for r in results { if case .failure(let e) = r { throw e } }
-        guard case .success(let first?) = results.first else { throw FabricError("rank 0 returned no result") }
+        guard case .success(let first?) = results.first else { throw FixtureError(description: "rank 0 returned no result") }
         return first
     }
 }
+
+/// A fixture that could not be built (not an error of the code under test).
+struct FixtureError: Error, CustomStringConvertible { var description: String }

@@ -45,7 +45,9 @@ import Testing
     @Test func aTruncatedFrameIsAnErrorNamingTheRank() {
         var w = FloatWriter()
         w.put(5); w.floats += [1, 2]
-        #expect(throws: FabricError.self) { try FloatFrames.split(w.floats, count: 1, source: 3) }
+        #expect(throws: FabricError.gatherPartTooLong(source: 3, part: 0, claims: 5, remaining: 2)) {
+            try FloatFrames.split(w.floats, count: 1, source: 3)
+        }
         do { _ = try FloatFrames.split(w.floats, count: 1, source: 3) } catch {
             #expect("\(error)" == "rank 3 sent a gather whose part 0 claims 5 floats; 2 remain")
         }
