@@ -32,10 +32,7 @@ struct ModelCommand: ParsableCommand {
         do {
             chosen = try Precision(spec: precision)
             graph = try ModelGraph.load(path: workload)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        } catch { throw fail(error) }
         let report = ModelReport(graph: graph, file: workload, precision: chosen, context: context)
         if json {
             print(String(decoding: try prettyJSON(report), as: UTF8.self))
