@@ -19,10 +19,7 @@ struct ClusterCommand: ParsableCommand {
         let spec: ClusterSpec
         do {
             spec = try ClusterSpec.load(path: file)
-        } catch let error as ClusterSpecError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        } catch let error as ClusterSpecError { throw fail(error) }
         print(json ? try ClusterReport.json(spec) : ClusterReport.text(spec))
     }
 }

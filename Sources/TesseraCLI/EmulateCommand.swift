@@ -150,7 +150,7 @@ struct EmulateCommand: ParsableCommand {
             // This rank failed alone; the others may be waiting on it, so end the whole job. A
             // watchdog first gives the others a second to report their own waits, so the job's
             // output shows who waits on whom rather than only the first rank to give up.
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            _ = fail(error)
             fflush(nil)  // nil flushes every stream (and needs no access to the global `stdout`)
             if case EmulatorError.watchdog = error { Thread.sleep(forTimeInterval: 1) }
             EmulatorLauncher.abortJob(exitCode: 1)

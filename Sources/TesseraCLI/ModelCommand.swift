@@ -42,10 +42,7 @@ struct ModelCommand: ParsableCommand {
         do {
             graph = try ModelGraph.load(path: workload)
             chosen = try precision.map { spec throws(PrecisionSpecError) in try Precision(spec: spec) } ?? graph.config.defaultPrecision
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        } catch { throw fail(error) }
         let report = ModelReport(graph: graph, file: workload, precision: chosen, context: context)
         if json {
             print(String(decoding: try prettyJSON(report), as: UTF8.self))
