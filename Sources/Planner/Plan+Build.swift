@@ -73,7 +73,10 @@ extension Evaluator {
             head: opShards(shard.head), tail: opShards(shard.tail),
             layerClasses: shard.classes.map(opShards), communication: comm,
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },
-            memory: memory, weightStationary: memory.weightStationary, predicted: metrics)
+            memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
+            software: Plan.Software(name: rates.software.name, stepOverheadUs: rates.software.stepOverheadUs,
+                                    collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
+                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)))
     }
 
     /// Members each dimension uses at each level it crosses.

@@ -30,6 +30,12 @@ extension Plan {
         let s = strategy, n = chiplets.count
         if schema != Plan.schema { return "schema: expected \(Plan.schema), got \(schema)" }
         if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 { return "strategy/batch: every size must be at least 1" }
+        if let sw = software {
+            for (key, v) in [("stepOverheadUs", sw.stepOverheadUs), ("collectiveLaunchUsPrefill", sw.collectiveLaunchUsPrefill),
+                             ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
+                return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
+            }
+        }
         if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
         if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }
         if stages.reduce(0, { $0 + $1.layerCount }) != modelLayers {

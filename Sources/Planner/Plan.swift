@@ -99,6 +99,19 @@ public struct Plan: Codable, Sendable {
     public var memory: MemoryUse
     public var weightStationary: Bool
     public var predicted: Metrics
+    /// The serving stack's costs that sit outside the ops: absent in plans written before it.
+    public var software: Software?
+
+    /// What the software adds per iteration and per collective launch (not predicted times: the
+    /// profile's own figures, which the emulator charges where they occur).
+    public struct Software: Codable, Sendable, Equatable {
+        public var name: String
+        /// Once per microbatch iteration, ahead of the first stage.
+        public var stepOverheadUs: Double
+        /// Launching one collective, in prefill and in (graph-replayed) decode iterations.
+        public var collectiveLaunchUsPrefill: Double
+        public var collectiveLaunchUsDecode: Double
+    }
 }
 
 extension Plan {

@@ -71,7 +71,9 @@ extension Evaluator {
             }
             var t = StageTime()
             for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
-            if i == 0 { t += headTime }
+            // The serving stack's fixed cost per iteration (scheduling, sampling, host sync) runs
+            // once per microbatch, ahead of the first stage.
+            if i == 0 { t += headTime; t.computeS += rates.software.stepOverheadUs * 1e-6 }
             if i == last { t += tailTime }
             sum += t
             slowest = max(slowest, t.totalS)
@@ -80,15 +82,14 @@ extension Evaluator {
             ? hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), stride: groups.ppStride)
             : 0
         sum.commS += sendS * Double(last)
-        // The serving stack's fixed cost per iteration (scheduling, sampling, host sync) runs once
-        // per microbatch, in series with the pipeline's head.
-        let stepS = rates.software.stepOverheadUs * 1e-6
-        slowest += stepS
-        let latency = sum.totalS + stepS
+        let latency = sum.totalS
         // With m ≥ pp microbatches the slowest stage never idles; with fewer, a token cycle is
         // bounded by one microbatch's trip through the whole pipeline.
-        let cycle = max(Double(m) * (slowest + sendS), latency)
-        return (latency + Double(m - 1) * (slowest + sendS), cycle, sum)
+        // Sends go out while the stage computes its next microbatch, so a stage's pace is the
+        // slower of its compute and its link.
+        let pace = max(slowest, sendS)
+        let cycle = max(Double(m) * pace, latency)
+        return (latency + Double(m - 1) * pace, cycle, sum)
     }
 
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).

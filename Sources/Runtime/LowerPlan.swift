@@ -26,6 +26,7 @@ public enum Lowering {
             return String(name[name.index(after: dot)...])
         }
         return (plan.head.ops + plan.tail.ops + plan.layerClasses.flatMap(\.ops)).map { generic($0.name) }
+            + ["software step", "collective launch"]
     }
 
     public static func lower(plan: Plan, oneReplica: Bool = false, decodeSteps: Int? = nil) throws -> [Program] {
@@ -135,6 +136,7 @@ struct PlanLowerer {
                     CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: phase)
                         .recv(from: peer, bytes: tokenBytes, microbatch: j, into: &out)
                 }
+                software(ops.count - 2, layer: -1, microseconds: plan.software?.stepOverheadUs ?? 0, phase, into: &out)
                 layer(plan.head, base: headBase, layer: -1, c, phase, ensureAllReduce: true, into: &out)
             } else if let prev = c.previousStage {
                 CollectiveLowering(link: link, purpose: .stageSend, layer: Int32(stage.firstLayer), phase: phase)
@@ -157,6 +159,14 @@ struct PlanLowerer {
             }
         }
         return out
+    }
+
+    /// A compute instruction for time the serving software spends (an iteration's fixed cost, a
+    /// collective's launch); none when the plan's profile charges nothing.
+    func software(_ op: Int, layer: Int32, microseconds: Double, _ phase: Phase, into out: inout [Instruction]) {
+        guard microseconds > 0 else { return }
+        out.append(.compute(Compute(op: Int32(op), layer: layer, tile: 0, tileCount: 1, tiles: 1,
+                                    seconds: microseconds * 1e-6, phase: phase)))
     }
 
     /// A layer's ops as tiles and the collectives after them. The embedding and LM head are
@@ -182,6 +192,8 @@ struct PlanLowerer {
             var after = op.collectivesAfter
             if ensureAllReduce && !listed && i == cls.ops.count - 1 && plan.strategy.tp > 1 { after = ["allReduce:tp"] }
             for name in after {
+                let launch = prefill ? plan.software?.collectiveLaunchUsPrefill : plan.software?.collectiveLaunchUsDecode
+                software(ops.count - 1, layer: layer, microseconds: launch ?? 0, phase, into: &out)
                 switch name {
                 case "allReduce:tp":
                     CollectiveLowering(link: link, purpose: .allReduceTP, layer: layer, phase: phase)

@@ -14,9 +14,11 @@ enum Fixtures {
     static func plan(model: String = "tiny-llama.json", cluster: String = "corsair-rack.yaml",
                      scenario: String = "tiny-test.json", precision: Precision? = Precision(.mxint8),
                      tp: Int = 1, pp: Int = 1, dp: Int = 1, ep: Int = 1, batch: Int? = nil,
-                     inputTokens: Int? = nil) throws -> Plan {
+                     inputTokens: Int? = nil, analytical: Bool = false) throws -> Plan {
         let graph = try ModelGraph.load(path: path("Workloads/" + model))
-        let spec = try ClusterSpec.load(path: path("Clusters/" + cluster))
+        var spec = try ClusterSpec.load(path: path("Clusters/" + cluster))
+        // The analytical twin: no measured tables, no software costs (what the link model mirrors).
+        if analytical { spec.chiplet.compute.kernels = nil; spec.software = .bare }
         var sc = try Scenario.load(path: path("Workloads/scenarios/" + scenario))
         if let precision { sc.precision = precision }
         if let inputTokens { sc.inputTokens = inputTokens }
