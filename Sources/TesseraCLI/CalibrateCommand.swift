@@ -40,9 +40,6 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         do {
             let params = try fit.split(separator: ",").map { try CalibrationParameter.named(String($0)) }
-            guard Set(params.map(\.inSoftware)).count == 1, let inSoftware = params.first?.inSoftware else {
-                throw CalibrationError.file("--fit", "fit software.* or cluster parameters in one run, not both")
-            }
             let all = try Measurement.load(path: measurements).filter {
                 (cluster == nil || $0.cluster == cluster) && (software == nil || $0.software == software)
             }
@@ -79,9 +76,18 @@ struct CalibrateCommand: ParsableCommand {
                       + String(format: "%.1f%%, max %.1f%%", sorted[sorted.count / 2] * 100, (sorted.last ?? 0) * 100))
             }
             if let output, let first = rows.first {
-                let source = inSoftware ? try calibrator.software(first).sourceFile : try calibrator.cluster(first.cluster).sourceFile
+                // Parameters of one file only: the software profile, the cluster, or a cluster
+                // whose profile is written inline in it.
+                let softwareFile = try calibrator.software(first).sourceFile
+                let clusterFile = try calibrator.cluster(first.cluster).sourceFile
+                let kinds = Set(params.map(\.inSoftware))
+                guard kinds.count == 1 || softwareFile == clusterFile else {
+                    throw CalibrationError.file("--fit", "software.* and cluster parameters live in two files here (\(softwareFile), \(clusterFile)); fit them in two runs")
+                }
+                let source = kinds == [true] ? softwareFile : clusterFile
+                let which: Bool? = softwareFile == clusterFile ? nil : kinds.first
                 let text = try String(contentsOfFile: source, encoding: .utf8)
-                let fitted = try result.rewrite(text, file: source, software: inSoftware, rows: rows.map(\.id))
+                let fitted = try result.rewrite(text, file: source, software: which, rows: rows.map(\.id))
                 try writeAtomically(Data(fitted.utf8), to: output)
                 print("wrote \(output) (from \(source))")
             }

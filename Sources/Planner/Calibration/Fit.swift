@@ -30,6 +30,11 @@ public struct CalibrationParameter: Sendable {
                                  c.chiplet.compute.matmulEfficiency = v
                                  for k in c.chiplet.compute.matmulEfficiencyByDType.keys { c.chiplet.compute.matmulEfficiencyByDType[k] = v }
                              }, inSoftware: false, key: "matmulEfficiency"),
+        // Chip-to-chip hop latency of the innermost level (the first `latencyUs:` in a cluster file).
+        CalibrationParameter(name: "levels[0].link.latencyUs", lower: 0.01, upper: 100,
+                             get: { c, _ in c.levels.first?.link.latencyUs ?? 0 },
+                             set: { c, _, v in if !c.levels.isEmpty { c.levels[0].link.latencyUs = v } },
+                             inSoftware: false, key: "latencyUs"),
         CalibrationParameter(name: "memory.bandwidthEfficiency", lower: 0.3, upper: 1,
                              get: { c, _ in c.chiplet.memory.first?.bandwidthEfficiency ?? 1 },
                              set: { c, _, v in if !c.chiplet.memory.isEmpty { c.chiplet.memory[0].bandwidthEfficiency = v } },
@@ -102,16 +107,18 @@ public struct CalibrationFit: Sendable {
 
     /// The file `text` (a cluster or software profile, YAML) with each fitted key's value
     /// replaced and a header saying what was fitted to what. Keys must already be in the file.
-    public func rewrite(_ text: String, file: String, software: Bool, rows: [String]) throws -> String {
+    /// `which` picks the parameters whose file this is (nil: all, for a cluster with its profile inline).
+    public func rewrite(_ text: String, file: String, software which: Bool?, rows: [String]) throws -> String {
         var lines = text.components(separatedBy: "\n")
-        for (p, v) in zip(parameters, values) where p.inSoftware == software {
+        for (p, v) in zip(parameters, values) where which == nil || p.inSoftware == which {
             guard let i = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(p.key + ":") }) else {
                 throw CalibrationError.file(file, "\(p.key) is not in the file; add it with a starting value to fit it")
             }
             let indent = lines[i].prefix { $0 == " " }
-            lines[i] = "\(indent)\(p.key): \(String(format: "%.4g", v))   # fitted by tessera calibrate"
+            let old = lines[i].split(separator: "#", maxSplits: 1).dropFirst().first.map { " (before: " + $0.trimmingCharacters(in: .whitespaces) + ")" } ?? ""
+            lines[i] = "\(indent)\(p.key): \(String(format: "%.4g", v))   # fitted by tessera calibrate to \(rows.joined(separator: ", "))\(old)"
         }
-        let fitted = parameters.filter { $0.inSoftware == software }.map(\.name).joined(separator: ", ")
+        let fitted = parameters.filter { which == nil || $0.inSoftware == which }.map(\.name).joined(separator: ", ")
         let header = "# fitted by `tessera calibrate`: \(fitted) to the rows \(rows.joined(separator: " "))"
         return header + "\n" + lines.joined(separator: "\n")
     }
