@@ -42,13 +42,32 @@ public struct Hierarchy: Sendable {
 
     /// How a group of `size` chiplets spaced `stride` apart spreads over the levels: factor `i` is
     /// the number of members of level `i` the group uses inside one unit of level `i`. The product
-    /// of the factors is `size` when the group divides the hierarchy evenly.
+    /// of the factors is `size` when the group divides the hierarchy evenly. Groups that do not
+    /// divide a level sit differently from one to the next (TP 7 on 8-chiplet nodes: 27 of 36
+    /// groups span two nodes), so this is the worst group's spread: the one crossing the
+    /// outermost level, with the most units there.
     public func factors(stride: Int, size: Int) -> [Int] {
+        guard size > 1, !levels.isEmpty else { return [Int](repeating: 1, count: levels.count) }
+        let (span, spanOverflow) = stride.multipliedReportingOverflow(by: size)
+        // Aligned groups (the group's span and every unit divide one another) all look alike.
+        let aligned = spanOverflow || levels.allSatisfy { $0.chipletsPerUnit % span == 0 || span % $0.chipletsPerUnit == 0 }
+        let groups = spanOverflow ? 1 : max(1, totalChiplets / span)
+        var worst = factors(stride: stride, size: size, base: 0)
+        guard !aligned else { return worst }
+        func rank(_ f: [Int]) -> (Int, Int) { let o = f.lastIndex { $0 > 1 } ?? -1; return (o, o >= 0 ? f[o] : 0) }
+        for g in 1..<min(groups, 128) {
+            let f = factors(stride: stride, size: size, base: g * span)
+            if rank(f) > rank(worst) { worst = f }
+        }
+        return worst
+    }
+
+    /// The spread of the one group whose first chiplet is `base`.
+    func factors(stride: Int, size: Int, base: Int) -> [Int] {
         var factors = [Int](repeating: 1, count: levels.count)
-        guard size > 1, !levels.isEmpty else { return factors }
         var unitsBelow = size  // distinct units of the level below touched (chiplets for level 0)
         for (i, level) in levels.enumerated() {
-            let units = distinctUnits(stride: stride, size: size, unitChiplets: level.chipletsPerUnit)
+            let units = distinctUnits(stride: stride, size: size, unitChiplets: level.chipletsPerUnit, base: base)
             factors[i] = max(1, unitsBelow / max(units, 1))
             unitsBelow = units
         }
@@ -62,16 +81,18 @@ public struct Hierarchy: Sendable {
         return factors(stride: stride, size: 2).firstIndex { $0 > 1 }
     }
 
-    /// Distinct units of `unitChiplets` chiplets touched by chiplets `k·stride`, `k < size`.
-    private func distinctUnits(stride: Int, size: Int, unitChiplets: Int) -> Int {
-        if stride % unitChiplets == 0 { return size }
-        if unitChiplets % stride == 0 {
-            let perUnit = unitChiplets / stride
-            return (size + perUnit - 1) / perUnit
+    /// Distinct units of `unitChiplets` chiplets touched by chiplets `base + k·stride`, `k < size`.
+    private func distinctUnits(stride: Int, size: Int, unitChiplets: Int, base: Int = 0) -> Int {
+        if base % unitChiplets == 0 {
+            if stride % unitChiplets == 0 { return size }
+            if unitChiplets % stride == 0 {
+                let perUnit = unitChiplets / stride
+                return (size + perUnit - 1) / perUnit
+            }
         }
         var count = 0, last = -1
         for k in 0..<size {
-            let unit = (k * stride) / unitChiplets
+            let unit = (base + k * stride) / unitChiplets
             if unit != last { count += 1; last = unit }
         }
         return count

@@ -84,7 +84,19 @@ import Testing
         // GB200 NVL72: 72 GPUs a rack, 16 racks.
         let h = Hierarchy(try ClusterSpec.load(path: Repo.cluster("gb200-nvl72")))
         #expect(h.factors(stride: 1, size: 8) == [8, 1])
-        #expect(h.factors(stride: 8, size: 16) == [8, 2])   // 16 members 8 apart span 2 racks: 8 per rack on average
+        // 16 members 8 apart: the group at chiplet 128 has 2 members in rack 1, 9 in rack 2 and 5
+        // in rack 3, so the worst group spans 3 racks (16 / 3 = 5 per rack on average).
+        #expect(h.factors(stride: 8, size: 16) == [5, 3])
         #expect(h.factors(stride: 72, size: 16) == [1, 16])
+    }
+
+    /// TP 7 on DGX H100 nodes of 8 (4 nodes a rack): the group at chiplet 0 sits in one node,
+    /// the one at 7 (chiplets 7–13) spans two nodes, and the one at 28 (chiplets 28–34) spans
+    /// nodes 3 and 4, which are in different racks: TP 7 is priced as crossing the racks' network.
+    @Test func groupsThatDoNotDivideANodeArePricedByTheLinksTheyCross() throws {
+        let h = Hierarchy(try ClusterSpec.load(path: Repo.cluster("dgx-h100")))
+        #expect(h.factors(stride: 1, size: 7) == [3, 1, 2])
+        #expect(GroupShape(stride: 1, size: 7, in: h).outermostLevel == 2)
+        #expect(h.factors(stride: 1, size: 8) == [8, 1, 1])  // aligned: every group is one node
     }
 }

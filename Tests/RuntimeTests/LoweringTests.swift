@@ -40,16 +40,16 @@ import Planner
         // The split balances each stage's whole-life cost: tiny-llama's LM head (4,096 × 256
         // weights) outweighs a layer (786,432 weights), so the last stage takes one layer.
         #expect(plan.stages.map(\.layerCount) == [3, 1])
-        // 2 microbatches × (embedding + 3 layers × 16 ops) on the first stage, plus its
-        // all-reduces (1 + 2 per layer, each 2 steps of send + recv for TP 2).
+        // 2 microbatches × (the software's step + embedding + 3 layers × 16 ops) on the first
+        // stage, plus its all-reduces (1 + 2 per layer, each 2 steps of send + recv for TP 2).
         let computes = programs[0].prefill.filter { if case .compute = $0 { true } else { false } }.count
-        #expect(computes == 2 * (1 + 3 * 16))
+        #expect(computes == 2 * (1 + 1 + 3 * 16))
         #expect(programs.map(\.decodeSteps) == [7, 7, 7, 7])
-        // Stage 0: 2 microbatches × (49 computes + 7 all-reduces × 4 + 1 send) = 156 per pass, each
-        // decode step one token receive more per microbatch (158), 2 epilogue receives:
-        // 156 + 7 × 158 + 2 = 1,264. Stage 1: 2 × (recv + 16 + 2 computes + 3 all-reduces × 4 +
+        // Stage 0: 2 microbatches × (50 computes + 7 all-reduces × 4 + 1 send) = 158 per pass, each
+        // decode step one token receive more per microbatch (160), 2 epilogue receives:
+        // 158 + 7 × 160 + 2 = 1,280. Stage 1: 2 × (recv + 16 + 2 computes + 3 all-reduces × 4 +
         // token send) = 64 per pass, 8 passes = 512.
-        #expect(programs.map(\.executedCount) == [1264, 1264, 512, 512])
+        #expect(programs.map(\.executedCount) == [1280, 1280, 512, 512])
     }
 
     @Test func tp4RingAllReduceHasTwoTimesThreeStepsPerRank() throws {
