@@ -74,7 +74,7 @@ public struct OpShare: Sendable {
 }
 
 /// The tiers a chiplet's bytes come from (indices into `ChipletRates.tiers`).
-public struct TierChoice: Codable, Sendable, Equatable {
+public struct TierChoice: Codable, Sendable, Hashable {
     public var weights: Int
     public var kvCache: Int
     public var activations: Int

@@ -52,7 +52,7 @@ extension Evaluator {
                 let s = Strategy(tp: tp, pp: pp, dp: 1, ep: ep)
                 guard illegality(s, batch: ep) == nil else { continue }
                 let shard = modelShard(Shard(tp: tp, ep: ep))
-                let groups = Groups(s, hierarchy)
+                let groups = groupsOf(s)
                 for batch in batches where batch >= ep {
                     evaluated += 2
                     let split = stageSplit(s, batch: batch, shard: shard)

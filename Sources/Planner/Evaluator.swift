@@ -11,8 +11,44 @@ public final class Evaluator {
     public let rates: ChipletRates
     private var shards: [Shard: ModelShard] = [:]
     private var splits: [SplitKey: StageSplit] = [:]
+    /// Kernel costs per layer class and shape of work: the search meets the same (shard, work)
+    /// under many pipeline depths, orders and batches, and table lookups are not free.
+    private var costs: [CostKey: OpCost] = [:]
+
+    private var groupShapes: [Strategy: Groups] = [:]
+    private var collectives: [CollectiveKey: Double] = [:]
 
     private struct SplitKey: Hashable { let tp, ep, pp: Int }
+    private struct CollectiveKey: Hashable { let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefill: Bool }
+
+    /// Where the strategy's groups sit on the hierarchy, memoised (uneven groups are searched
+    /// for their worst placement).
+    func groupsOf(_ s: Strategy) -> Groups {
+        if let known = groupShapes[s] { return known }
+        let made = Groups(s, hierarchy)
+        if groupShapes.count < 1 << 16 { groupShapes[s] = made }
+        return made
+    }
+
+    /// One collective's time (tables or the alpha-beta model, plus its launch), memoised.
+    func collectiveS(_ kind: CollectiveKind, bytes: Double, group: GroupShape, prefill: Bool) -> Double {
+        let key = CollectiveKey(kind: kind, bytes: bytes, group: group, prefill: prefill)
+        if let known = collectives[key] { return known }
+        let t = kind == .allToAll ? rates.allToAllS(bytes: bytes, group: group, on: hierarchy, prefill: prefill)
+            : rates.allReduceS(bytes: bytes, group: group, on: hierarchy, prefill: prefill)
+        if collectives.count < 1 << 20 { collectives[key] = t }
+        return t
+    }
+    private struct CostKey: Hashable { let tp, ep, layer: Int; let work: Work; let tiers: TierChoice }
+
+    /// `layer` (class `id`; −1 head, −2 tail) for `work`, memoised.
+    func computeCost(_ layer: LayerShard, id: Int, _ s: Strategy, work: Work, tiers: TierChoice) -> OpCost {
+        let key = CostKey(tp: s.tp, ep: s.ep, layer: id, work: work, tiers: tiers)
+        if let known = costs[key] { return known }
+        let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
+        if costs.count < 1 << 20 { costs[key] = c }
+        return c
+    }
 
     /// Throws when the cluster cannot run the scenario's compute dtype at all.
     public init(_ inputs: PlanInputs) throws {

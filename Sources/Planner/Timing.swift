@@ -33,18 +33,17 @@ struct StageTime {
 
 extension Evaluator {
     /// One layer's time (ops and collectives) for a replica-level microbatch `work`.
-    func layerTime(_ layer: LayerShard, _ s: Strategy, groups: Groups, work: Work, tiers: TierChoice,
+    func layerTime(_ layer: LayerShard, id: Int, _ s: Strategy, groups: Groups, work: Work, tiers: TierChoice,
                    hiddenBytes: Double) -> StageTime {
-        let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
+        let c = computeCost(layer, id: id, s, work: work, tiers: tiers)
         var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
         let prefill = work.prefillTokens > 0
         if layer.tpAllReduces > 0 {
-            t.commS += Double(layer.tpAllReduces)
-                * rates.allReduceS(bytes: hiddenBytes, group: groups.tp, on: hierarchy, prefill: prefill)
+            t.commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefill: prefill)
         }
         if layer.epAllToAlls > 0 {
-            t.commS += Double(layer.epAllToAlls) * rates.allToAllS(
-                bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, on: hierarchy, prefill: prefill)
+            t.commS += Double(layer.epAllToAlls)
+                * collectiveS(.allToAll, bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, prefill: prefill)
         }
         return t
     }
@@ -63,11 +62,11 @@ extension Evaluator {
             let choice = memory[i].choice
             if choice != cachedChoice {
                 cachedChoice = choice
-                classTimes = shard.classes.map {
-                    layerTime($0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                classTimes = shard.classes.enumerated().map {
+                    layerTime($1, id: $0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
                 }
-                headTime = layerTime(shard.head, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
-                tailTime = layerTime(shard.tail, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                headTime = layerTime(shard.head, id: -1, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                tailTime = layerTime(shard.tail, id: -2, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
             }
             var t = StageTime()
             for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
@@ -95,7 +94,7 @@ extension Evaluator {
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
     func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: [MemoryUse]) -> Metrics {
         let s = c.strategy, sc = inputs.scenario
-        let groups = Groups(s, hierarchy)
+        let groups = groupsOf(s)
         let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
         let m = microbatches(s, batch: c.batch)  // prefill and decode alike
         let decodeWork = Work.decode(sequences: b / Double(m), context: meanDecodeContext)

@@ -19,24 +19,13 @@ struct BenchPlanCommand: ParsableCommand {
         """)
 
     @Option(help: "Folder of workload files.") var workloads = "Workloads"
-    @Option(help: "Cluster to search on (default: the shipped cluster with the most chiplets).")
-    var cluster: String?
-    @Option(help: "Folder of cluster files, for the default.") var clusters = "Clusters"
+    @Option(help: "Cluster to search on (default: 16 × GB200 NVL72, 1,152 GPUs, the figure the README quotes).")
+    var cluster = "Clusters/gb200-nvl72.yaml"
     @Option(help: "Runs per model; the fastest is reported.") var repeats = 3
 
     func run() throws {
         let fm = FileManager.default
-        let clusterPath: String
-        do {
-            if let cluster { clusterPath = cluster } else {
-                let files = try fm.contentsOfDirectory(atPath: clusters).filter { $0.hasSuffix(".yaml") }.sorted()
-                let loaded = try files.map { (path: "\(clusters)/\($0)", spec: try ClusterSpec.load(path: "\(clusters)/\($0)")) }
-                guard let largest = loaded.max(by: { $0.spec.totalChiplets < $1.spec.totalChiplets }) else {
-                    throw ValidationError("no cluster files in \(clusters)")
-                }
-                clusterPath = largest.path
-            }
-        } catch { throw fail(error) }
+        let clusterPath = cluster
         let spec: ClusterSpec
         let models: [String]
         do {
