@@ -74,7 +74,9 @@ extension Evaluator {
             layerClasses: shard.classes.map(opShards), communication: comm,
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
-            software: Plan.Software(name: rates.software.name, stepOverheadUs: rates.software.stepOverheadUs,
+            software: Plan.Software(name: rates.software.name,
+                                    // An overlapped host step runs beside the device; the emulator charges it only in series.
+                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)))
     }

@@ -54,6 +54,7 @@ extension Evaluator {
     func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime) {
         let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
+        let stepS = rates.software.stepOverheadUs * 1e-6
         var cachedChoice: TierChoice? = nil
         var classTimes: [StageTime] = [], headTime = StageTime(), tailTime = StageTime()
         var sum = StageTime(), slowest = 0.0
@@ -71,8 +72,8 @@ extension Evaluator {
             var t = StageTime()
             for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
             // The serving stack's fixed cost per iteration (scheduling, sampling, host sync) runs
-            // once per microbatch, ahead of the first stage.
-            if i == 0 { t += headTime; t.computeS += rates.software.stepOverheadUs * 1e-6 }
+            // once per microbatch, ahead of the first stage, unless the host overlaps it.
+            if i == 0 { t += headTime; t.computeS += rates.software.overlapScheduler ? 0 : stepS }
             if i == last { t += tailTime }
             sum += t
             slowest = max(slowest, t.totalS)
@@ -81,12 +82,13 @@ extension Evaluator {
             ? hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), stride: groups.ppStride)
             : 0
         sum.commS += sendS * Double(last)
-        let latency = sum.totalS
+        // An overlapped host step still bounds an iteration from below.
+        let latency = rates.software.overlapScheduler ? max(sum.totalS, stepS) : sum.totalS
         // With m ≥ pp microbatches the slowest stage never idles; with fewer, a token cycle is
         // bounded by one microbatch's trip through the whole pipeline.
         // Sends go out while the stage computes its next microbatch, so a stage's pace is the
         // slower of its compute and its link.
-        let pace = max(slowest, sendS)
+        let pace = max(slowest, sendS, rates.software.overlapScheduler ? stepS : 0)
         let cycle = max(Double(m) * pace, latency)
         return (latency + Double(m - 1) * pace, cycle, sum)
     }

@@ -83,16 +83,22 @@ public struct CalibrationFit: Sendable {
         let ratio = (sqrt(5.0) - 1) / 2
         for _ in 0..<sweeps {
             for i in parameters.indices {
-                var a = parameters[i].lower, b = parameters[i].upper
                 func at(_ t: Double) throws -> Double { var y = x; y[i] = t; return try loss(y) }
+                // A coarse scan first (the loss has several dips: batch sizes are whole numbers),
+                // then a golden-section search in the cells around the best point of the scan.
+                let lo = parameters[i].lower, hi = parameters[i].upper, cells = 16
+                let grid = (0...cells).map { lo + (hi - lo) * pow(Double($0) / Double(cells), 2) }
+                var bestK = 0, bestScan = Double.infinity
+                for (k, t) in grid.enumerated() { let f = try at(t); if f < bestScan { bestScan = f; bestK = k } }
+                if bestScan < best { best = bestScan; x[i] = grid[bestK] }
+                var a = grid[max(bestK - 1, 0)], b = grid[min(bestK + 1, cells)]
                 var c = b - ratio * (b - a), d = a + ratio * (b - a)
                 var fc = try at(c), fd = try at(d)
-                for _ in 0..<24 {
+                for _ in 0..<20 {
                     if fc < fd { b = d; d = c; fd = fc; c = b - ratio * (b - a); fc = try at(c) }
                     else { a = c; c = d; fc = fd; d = a + ratio * (b - a); fd = try at(d) }
                 }
-                let t = (a + b) / 2, ft = try at(t)
-                if ft < best { best = ft; x[i] = t }
+                for (t, f) in [(c, fc), (d, fd)] where f < best { best = f; x[i] = t }
             }
         }
         return CalibrationFit(parameters: parameters, values: x, before: initial, loss: best)
@@ -115,11 +121,14 @@ public struct CalibrationFit: Sendable {
                 throw CalibrationError.file(file, "\(p.key) is not in the file; add it with a starting value to fit it")
             }
             let indent = lines[i].prefix { $0 == " " }
-            let old = lines[i].split(separator: "#", maxSplits: 1).dropFirst().first.map { " (before: " + $0.trimmingCharacters(in: .whitespaces) + ")" } ?? ""
-            lines[i] = "\(indent)\(p.key): \(String(format: "%.4g", v))   # fitted by tessera calibrate to \(rows.joined(separator: ", "))\(old)"
+            let old = lines[i].split(separator: "#", maxSplits: 1).dropFirst().first
+                .map { $0.trimmingCharacters(in: .whitespaces) }.map { $0.hasPrefix("fitted") ? "" : " (was: \($0))" } ?? ""
+            lines[i] = "\(indent)\(p.key): \(String(format: "%.4g", v))   # fitted by tessera calibrate (see the first line)\(old)"
         }
         let fitted = parameters.filter { which == nil || $0.inSoftware == which }.map(\.name).joined(separator: ", ")
         let header = "# fitted by `tessera calibrate`: \(fitted) to the rows \(rows.joined(separator: " "))"
+        // A fit replaces the header of the one before it.
+        while lines.first?.hasPrefix("# fitted by `tessera calibrate`") == true { lines.removeFirst() }
         return header + "\n" + lines.joined(separator: "\n")
     }
 }
