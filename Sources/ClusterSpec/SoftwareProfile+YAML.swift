@@ -6,7 +6,7 @@ import Yams
 /// are errors naming the file and key path.
 extension SoftwareProfile {
     static let keys = ["name", "description", "kernelLaunchUs", "cudaGraphs", "graphKernelUs", "stepOverheadUs",
-                       "overlapScheduler", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency", "fusions"]
+                       "overlapScheduler", "requestOverheadUs", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency", "fusions"]
 
     public static func load(path: String) throws -> SoftwareProfile {
         let text: String
@@ -47,6 +47,7 @@ extension SoftwareProfile {
         p.graphKernelUs = try f.number("graphKernelUs", .nonNegative("µs")) ?? p.kernelLaunchUs
         p.stepOverheadUs = try f.number("stepOverheadUs", .nonNegative("µs")) ?? 0
         p.overlapScheduler = try f.bool("overlapScheduler") ?? false
+        p.requestOverheadUs = try f.number("requestOverheadUs", .nonNegative("µs")) ?? 0
         p.maxNumTokens = try f.count("maxNumTokens")
         p.maxBatch = try f.count("maxBatch")
         p.kvCacheFraction = try f.number("kvCacheFraction", .fraction) ?? 1

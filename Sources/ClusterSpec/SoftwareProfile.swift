@@ -35,6 +35,9 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     public var graphKernelUs: Double
     /// Fixed cost of one forward iteration: scheduling, sampling, host–device synchronisation.
     public var stepOverheadUs: Double
+    /// Host time per running request per iteration (scheduling, sampling and bookkeeping in the
+    /// serving process), on top of `stepOverheadUs`.
+    public var requestOverheadUs: Double
     /// Whether the host prepares the next iteration while the device runs this one (TensorRT-LLM's
     /// overlap scheduler), so an iteration takes the longer of the two rather than their sum.
     public var overlapScheduler: Bool
@@ -54,7 +57,7 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     public var sourceFile: String
 
     public init(name: String, kernelLaunchUs: Double = 0, cudaGraphs: Bool = false, graphKernelUs: Double = 0,
-                stepOverheadUs: Double = 0, overlapScheduler: Bool = false, maxNumTokens: Int? = nil, maxBatch: Int? = nil,
+                stepOverheadUs: Double = 0, requestOverheadUs: Double = 0, overlapScheduler: Bool = false, maxNumTokens: Int? = nil, maxBatch: Int? = nil,
                 kvCacheFraction: Double = 1, kvAdmission: KVAdmission = .fullContext,
                 kernelEfficiency: Double = 1, fusions: Set<Fusion> = Set(Fusion.allCases), sourceFile: String? = nil) {
         self.name = name
@@ -63,6 +66,7 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
         self.graphKernelUs = graphKernelUs
         self.stepOverheadUs = stepOverheadUs
         self.overlapScheduler = overlapScheduler
+        self.requestOverheadUs = requestOverheadUs
         self.maxNumTokens = maxNumTokens
         self.maxBatch = maxBatch
         self.kvCacheFraction = kvCacheFraction

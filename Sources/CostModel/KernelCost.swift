@@ -45,7 +45,7 @@ extension KernelGroup {
     /// `ep` ranks (attention data parallelism).
     public func cost(_ work: Work, ep: Int, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
         var c = OpCost()
-        let local = ep > 1 ? work.divided(by: ep) : work
+        let local = ep > 1 ? work.attentionDPShare(ep, chunkTokens: Double(r.software.maxNumTokens ?? Int.max)) : work
         let prefill = work.prefillTokens > 0
         switch kind {
         case .gemm, .lmHead:
@@ -67,18 +67,18 @@ extension KernelGroup {
             let act = rows * (inputBytesPerToken + activationBytesPerToken)
             c.flops = rows * (matmulFLOPsPerToken + vectorFLOPsPerToken)
             c.bytes = weights + act
-            // Each active expert is its own problem of rows/active rows, padded to whole tiles: the
-            // grouped GEMM pays each expert's small-M inefficiency, but one kernel floor in all.
-            let active = Double(expertsHere) * hit, perExpert = rows / max(active, 1e-9)
-            let compute: Double
-            if let t = r.kernels?.gemmS(m: perExpert, n: n, k: k, dtype: r.computeDType.tabled),
-               let floor = r.kernels?.gemmS(m: 1, n: 128, k: 128, dtype: r.computeDType.tabled) {
-                compute = active * max(t - floor, t * 0.1) + floor
-            } else {
-                compute = active * r.gemmComputeS(m: perExpert, n: n, k: k, rate: r.matmulFLOPSPerS)
-            }
+            // One grouped GEMM runs every hit expert: each expert's rows are their own problem
+            // (padded to tiles as such), their weights stream in one kernel with one launch.
+            let active = max(Double(expertsHere) * hit, 1e-9), perExpert = rows / active
+            let compute = r.kernels?.groupedGEMMS(m: perExpert, n: n, k: k, groups: active, dtype: r.computeDType.tabled)
+                ?? active * r.gemmComputeS(m: perExpert, n: n, k: k, rate: r.matmulFLOPSPerS)
             let memory = weights / r.bytesPerS(tier: tiers.weights) + act / r.bytesPerS(tier: tiers.activations)
+            // Tokens go to their experts' order and back (MoE permute / finalize kernels): each
+            // routed row's hidden vector is written and read once more, in 16 bits (assumed, as
+            // TensorRT-LLM's and vLLM's MoE kernels permute BF16 activations), as one more kernel.
+            let permuteS = rows * permuteWidth * 2 * 2 / r.bytesPerS(tier: tiers.activations)
             c.seconds = max(compute, memory) / r.software.kernelEfficiency + rows * vectorFLOPsPerToken / r.vectorFLOPSPerS
+                + permuteS + r.kernelOverheadS(prefill: prefill)
         case .attention:
             c = attentionCost(local, rates: r, tiers: tiers)
         case .vector:
@@ -102,9 +102,10 @@ extension KernelGroup {
             let flops = w.decodeAttended * decodeFLOPsPerPosition
             let bytes = w.decodeAttended * kvBytesPerPosition + decodeSeqs * activationBytesPerToken * 2
             let vector = w.decodeAttended * vectorFLOPsPerPosition + decodeSeqs * vectorFLOPsPerToken
+            // Fewer than one sequence (a share of a microbatch) is that share of one sequence's work.
             let tabled = tabled ? r.kernels?.generationAttentionS(
-                batch: decodeSeqs, context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
-                headSize: headDim, kvDType: kvDType.tabled) : nil
+                batch: max(decodeSeqs, 1), context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
+                headSize: headDim, kvDType: kvDType.tabled).map { $0 * min(decodeSeqs, 1) } : nil
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
                                         bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
             c.flops += flops + vector
@@ -117,10 +118,11 @@ extension KernelGroup {
             let length = w.prefillTokens / w.prefillSequences
             // Tables hold whole causal prompts; chunks attend more per token, so scale by the
             // positions actually attended.
+            // A chunk of one prompt (fewer than one sequence) is priced as its share of the prompt.
             let tabled = tabled ? r.kernels?.contextAttentionS(
-                batch: w.prefillSequences, inputLength: length, heads: heads, kvHeads: kvHeads, headSize: headDim,
+                batch: max(w.prefillSequences, 1), inputLength: length, heads: heads, kvHeads: kvHeads, headSize: headDim,
                 dtype: r.attentionDType.tabled, kvDType: kvDType.tabled).map {
-                    $0 * w.prefillAttended / (w.prefillSequences * length * (length + 1) / 2)
+                    $0 * w.prefillAttended / (max(w.prefillSequences, 1) * length * (length + 1) / 2)
                 } : nil
             if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefill: true) }  // a second kernel
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,

@@ -34,6 +34,9 @@ public struct KernelGroup: Sendable {
     public var experts = 1
     public var expertsHere = 1
     public var topK = 1
+    /// Routed experts: the hidden width each routed token's vector has where this group meets
+    /// the token order (the permute before gate/up, the un-permute and weighted sum after down).
+    public var permuteWidth = 0.0
 }
 
 extension KernelGroup {
@@ -122,6 +125,7 @@ extension KernelGroup {
             if inputBytesPerToken == 0 { inputBytesPerToken = op.inputBytesPerToken }
             activationBytesPerToken += op.activationBytesPerToken / Double(op.activePerToken)
             experts = op.experts; expertsHere = op.expertsHere; topK = op.activePerToken
+            if op.isRoutedExpert { permuteWidth = Double(op.kind == .expertDown ? op.outFeatures : op.inFeatures) }
         } else {
             vectorFLOPsPerToken += op.flopsPerToken / Double(max(op.activePerToken, 1))
             // An elementwise op reads what it writes; fused into a GEMM's epilogue, its output

@@ -51,24 +51,38 @@ public struct KernelTables: Sendable {
         return grid.latencyUs(at: [mIn, n, k]) * scale / 1e6
     }
 
+    /// A grouped GEMM (MoE experts): `groups` problems of m × n × k run by one kernel, priced as
+    /// one GEMM of M = m, N = n · groups, K = k — the same FLOPs, the same weight traffic, each
+    /// group's rows padded to tiles as its own, one launch. Past the table's largest N it grows
+    /// linearly in N (each further group streams its own weights). nil as `gemmS` is.
+    public func groupedGEMMS(m: Double, n: Double, k: Double, groups: Double, dtype: DType) -> Double? {
+        guard let grid = gemm[dtype], groups.isFinite, groups > 0 else { return nil }
+        let total = n * groups
+        let (nIn, scale) = Self.flatBelowLinearAbove(total, grid, axis: 1)
+        guard let t = gemmS(m: m, n: nIn, k: k, dtype: dtype) else { return nil }
+        return t * scale
+    }
+
     /// Prefill attention latency in seconds for `batch` sequences of `inputLength` tokens each.
     /// Batch below the table is flat, above it linear; a length below the table is flat (launch-
-    /// bound), above it nil (prefill grows faster than linearly; the analytical model knows how).
+    /// bound), above it the longest tabled prompt scaled by the positions attended, L(L+1)/2
+    /// (causal attention past the table is compute-bound at the efficiency it had reached).
     /// When (heads, kvHeads, headSize) is not tabled, the nearest configuration with the same
     /// heads : kvHeads ratio is scaled by the ratio of heads × headSize, if that ratio is within 2×
     /// (attention work is linear in heads × head size at a fixed grouping); else nil.
     public func contextAttentionS(batch: Double, inputLength: Double, heads: Int, kvHeads: Int, headSize: Int,
                                   dtype: DType, kvDType: DType) -> Double? {
         let key = AttentionKey(dtype: dtype, kvDType: kvDType, heads: heads, kvHeads: kvHeads, headSize: headSize)
-        return Self.attentionS(contextAttention, key, batch: batch, length: inputLength)
+        return Self.attentionS(contextAttention, key, batch: batch, length: inputLength) { $0 * ($0 + 1) }
     }
 
     /// Decode attention latency in seconds: one new token for each of `batch` sequences attending
-    /// over `context` cached tokens. Same rules as `contextAttentionS`.
+    /// over `context` cached tokens. Same rules as `contextAttentionS`, except that past the table
+    /// the work grows linearly in context.
     public func generationAttentionS(batch: Double, context: Double, heads: Int, kvHeads: Int, headSize: Int,
                                      kvDType: DType) -> Double? {
         let key = AttentionKey(dtype: nil, kvDType: kvDType, heads: heads, kvHeads: kvHeads, headSize: headSize)
-        return Self.attentionS(generationAttention, key, batch: batch, length: context)
+        return Self.attentionS(generationAttention, key, batch: batch, length: context) { $0 }
     }
 
     /// Collective latency in seconds for `bytes` per rank, the fastest tabled implementation (and
@@ -88,19 +102,21 @@ public struct KernelTables: Sendable {
 
     /// The coordinate to look up and the factor to scale the result by: below the axis, its
     /// lowest value (factor 1); above it, its highest value and x / highest.
-    private static func flatBelowLinearAbove(_ x: Double, _ grid: KernelGrid, axis: Int) -> (Double, Double) {
+    static func flatBelowLinearAbove(_ x: Double, _ grid: KernelGrid, axis: Int) -> (Double, Double) {
         if x < grid.lowest(axis) { return (grid.lowest(axis), 1) }
         if x > grid.highest(axis) { return (grid.highest(axis), x / grid.highest(axis)) }
         return (x, 1)
     }
 
+    /// `work(length)` says how the work grows with length, for lengths past the table.
     private static func attentionS(_ table: [AttentionKey: KernelGrid], _ key: AttentionKey,
-                                   batch: Double, length: Double) -> Double? {
+                                   batch: Double, length: Double, work: (Double) -> Double) -> Double? {
         guard batch.isFinite, batch > 0, key.heads > 0, key.kvHeads > 0, key.headSize > 0,
-              length.isFinite, length > 0, let (grid, workScale) = nearestConfiguration(table, key),
-              length <= grid.highest(1) else { return nil }
+              length.isFinite, length > 0, let (grid, workScale) = nearestConfiguration(table, key) else { return nil }
+        let longest = grid.highest(1)
+        let lengthScale = length > longest ? work(length) / work(longest) : 1
         let (b, batchScale) = flatBelowLinearAbove(batch, grid, axis: 0)
-        return grid.latencyUs(at: [b, max(length, grid.lowest(1))]) * batchScale * workScale / 1e6
+        return grid.latencyUs(at: [b, min(max(length, grid.lowest(1)), longest)]) * batchScale * workScale * lengthScale / 1e6
     }
 
     /// The exact configuration, or the one with the same dtypes and heads : kvHeads ratio whose

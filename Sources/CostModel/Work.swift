@@ -1,3 +1,5 @@
+import Foundation
+
 /// The work one microbatch brings to a layer, additive so that prefill and decode can be mixed
 /// in one continuous-batching iteration.
 public struct Work: Sendable, Hashable {
@@ -59,6 +61,24 @@ public struct Work: Sendable, Hashable {
 
     /// The same work split evenly `n` ways (the EP ranks of attention data parallelism).
     public func divided(by n: Int) -> Work { self * (1 / Double(n)) }
+
+    /// One rank's share under attention data parallelism over `n` ranks, as the slowest rank sees
+    /// it: decode sequences spread evenly, but prompts arrive whole (in chunks of up to
+    /// `chunkTokens`), so in an iteration some ranks prefill and others do not, and every rank
+    /// waits for the busiest at the next all-to-all. With p the chance that a rank has a chunk,
+    /// the busiest carries a chunk with probability 1 − (1 − p)^n, not p.
+    public func attentionDPShare(_ n: Int, chunkTokens: Double) -> Work {
+        guard n > 1 else { return self }
+        let decode = Work(tokens: decodeTokens, decodeAttended: decodeAttended,
+                          kvPositions: kvPositions - prefillTokens, sequences: sequences - prefillSequences)
+        let prefill = Work(tokens: prefillTokens, prefillAttended: prefillAttended, kvPositions: prefillTokens,
+                           sequences: prefillSequences, prefillTokens: prefillTokens, prefillSequences: prefillSequences)
+        guard prefillSequences > 0 else { return divided(by: n) }
+        let chunk = min(prefillTokens / prefillSequences, chunkTokens)
+        let p = min(1, prefillTokens / Double(n) / chunk)
+        let busiest = p > 0 ? (1 - pow(1 - p, Double(n))) / p : 1
+        return decode.divided(by: n) + prefill * (busiest / Double(n))
+    }
 
     /// Decode tokens (one per decoding sequence).
     public var decodeTokens: Double { tokens - prefillTokens }

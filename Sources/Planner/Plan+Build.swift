@@ -76,7 +76,8 @@ extension Evaluator {
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
             software: Plan.Software(name: rates.software.name,
                                     // An overlapped host step runs beside the device; the emulator charges it only in series.
-                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs,
+                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs
+                                        + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)))
     }

@@ -54,7 +54,9 @@ extension Evaluator {
     func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime) {
         let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
-        let stepS = rates.software.stepOverheadUs * 1e-6
+        // The host's part of an iteration: a fixed step plus a cost per running request, each
+        // attention-DP rank's process handling its own requests.
+        let stepS = (rates.software.stepOverheadUs + work.sequences / Double(s.ep) * rates.software.requestOverheadUs) * 1e-6
         var cachedChoice: TierChoice? = nil
         var classTimes: [StageTime] = [], headTime = StageTime(), tailTime = StageTime()
         var sum = StageTime(), slowest = 0.0

@@ -34,6 +34,14 @@ struct KernelTablesLookupTests {
         #expect(close(tables.gemmS(m: 8, n: 128, k: 128, dtype: .bf16), 40e-6))  // 20 µs × 8/4
     }
 
+    /// A grouped GEMM of 4 experts with N 128 is one GEMM of N 512 (40 µs at m 1, k 128); 8 experts
+    /// pass the table's N and grow linearly: 40 µs × 1,024 / 512.
+    @Test func groupedGEMMIsOneGEMMOfAllGroupsColumns() {
+        #expect(tables.groupedGEMMS(m: 1, n: 128, k: 128, groups: 4, dtype: .bf16) == 40e-6)
+        #expect(close(tables.groupedGEMMS(m: 1, n: 128, k: 128, groups: 8, dtype: .bf16), 80e-6))
+        #expect(tables.groupedGEMMS(m: 1, n: 128, k: 128, groups: 4, dtype: .fp8) == nil)
+    }
+
     @Test func gemmOutsideNOrKOrWithoutATableIsNil() {
         #expect(tables.gemmS(m: 1, n: 1024, k: 128, dtype: .bf16) == nil)
         #expect(tables.gemmS(m: 1, n: 128, k: 64, dtype: .bf16) == nil)
@@ -52,7 +60,9 @@ struct KernelTablesLookupTests {
         #expect(context(4, 16) == 20e-6)
         #expect(close(context(2, 32), 10 * 2.0.squareRoot() * 1e-6))  // (5 · 10 · 20 · 40)^(1/4) = 10√2
         #expect(close(context(8, 64), 80e-6))  // batch 8 is 2 × the largest batch: 40 µs × 2
-        #expect(context(1, 128) == nil)  // longer than the table
+        // Longer than the table: the longest prompt (64: 10 µs) scaled by positions attended,
+        // 128 · 129 / (64 · 65).
+        #expect(close(context(1, 128), 10e-6 * 128 * 129 / (64 * 65)))
         #expect(context(4, 8) == 20e-6)  // shorter than the table: flat
         #expect(context(1, 16, kvDType: .bf16) == nil)
     }
@@ -73,8 +83,9 @@ struct KernelTablesLookupTests {
                                                   kvDType: .fp8), expected))
         #expect(tables.generationAttentionS(batch: 16, context: 100, heads: 8, kvHeads: 1, headSize: 128,
                                             kvDType: .fp8) == 32e-6)
-        #expect(tables.generationAttentionS(batch: 1, context: 8192, heads: 8, kvHeads: 1, headSize: 128,
-                                            kvDType: .fp8) == nil)
+        // Past the longest context (4096: 16 µs) decode attention grows linearly: 32 µs at 8192.
+        #expect(close(tables.generationAttentionS(batch: 1, context: 8192, heads: 8, kvHeads: 1, headSize: 128,
+                                                  kvDType: .fp8), 32e-6))
         #expect(tables.generationAttentionS(batch: 1, context: 1024, heads: 8, kvHeads: 1, headSize: 128,
                                             kvDType: .bf16) == nil)
     }

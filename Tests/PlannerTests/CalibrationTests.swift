@@ -109,3 +109,29 @@ import Testing
         #expect(d2 > -0.5 && d2 < 1.0, "D2 \(d2)")
     }
 }
+
+/// Attention data parallelism, by hand: 8 decoding sequences and half a 1,000-token prompt over
+/// 4 ranks. Decode splits evenly (2 each); a rank prefills a whole chunk with p = 125 / 1,000,
+/// and the busiest of 4 carries one with probability 1 − 0.875⁴ = 0.413818359375, so each rank
+/// is charged 1,000 × 0.413818359375 prefill tokens, not 125.
+@Test func attentionDataParallelismWaitsForTheBusiestRank() {
+    let w = Work.decode(sequences: 8, context: 100) + Work.prefill(sequences: 0.5, tokens: 1000)
+    let share = w.attentionDPShare(4, chunkTokens: 8192)
+    #expect(share.decodeTokens == 2)
+    #expect(abs(share.prefillTokens - 413.818359375) < 1e-9)
+    #expect(abs(share.decodeAttended - 200) < 1e-9)
+    // A chunk budget smaller than the prompt makes chunks, and so chances, smaller:
+    // p = 125 / 250 = 0.5, busiest 1 − 0.5⁴ = 0.9375 of a 250-token chunk.
+    #expect(abs(w.attentionDPShare(4, chunkTokens: 250).prefillTokens - 234.375) < 1e-9)
+}
+
+/// The host's part of an iteration under the overlap scheduler: 2 ms plus 30 µs for each of 100
+/// running requests = 5 ms, which bounds an iteration whose device work is shorter.
+@Test func anOverlappedHostStepBoundsTheIteration() throws {
+    let sw = SoftwareProfile(name: "t", stepOverheadUs: 2000, requestOverheadUs: 30, overlapScheduler: true)
+    let scenario = Scenario(inputTokens: 16, outputTokens: 16, batch: 100, mode: .static)
+    let e = try Evaluator(PlanInputs(modelName: "tiny-llama", model: try ModelGraph.load(path: Repo.workload("tiny-llama")),
+                                     cluster: try handCluster(chiplets: 1), scenario: scenario, software: sw))
+    let m = try #require(e.evaluate(Candidate(strategy: Strategy(), batch: 100)).metrics)
+    #expect(abs(m.tpotMs - 5.0) < 1e-9)
+}

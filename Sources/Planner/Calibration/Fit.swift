@@ -19,6 +19,7 @@ public struct CalibrationParameter: Sendable {
         software("kernelLaunchUs", 0, 50, \.kernelLaunchUs),
         software("graphKernelUs", 0, 20, \.graphKernelUs),
         software("stepOverheadUs", 0, 50_000, \.stepOverheadUs),
+        software("requestOverheadUs", 0, 100, \.requestOverheadUs),
         software("kernelEfficiency", 0.2, 1, \.kernelEfficiency),
         software("kvCacheFraction", 0.5, 1, \.kvCacheFraction),
         CalibrationParameter(name: "compute.opOverheadUs", lower: 0, upper: 100,
