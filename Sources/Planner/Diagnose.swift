@@ -4,22 +4,15 @@ import CostModel
 import ModelGraph
 
 extension Evaluator {
-    /// "Llama-3-70B at TP 1 × PP 1 needs 141.1 GB of HBM per chip (weights 70.6 GB bf16, KV
-    /// cache 64.2 GB at batch 64 × 4352 tokens, …); H100 has 80.0 GB."
-    func memoryReason(_ s: Strategy, batch: Int, use: MemoryUse) -> String {
-        guard let i = use.overfullTier else { return "" }
-        let t = use.tiers[i], sc = inputs.scenario, p = inputs.precision
-        let unit = inputs.cluster.chipletsPerChip == 1 ? "chip" : "chiplet"
-        var parts: [String] = []
-        if t.weightBytes > 0 { parts.append("weights \(gb(t.weightBytes)) \(p.weights.rawValue)") }
-        if t.kvCacheBytes > 0 {
-            parts.append("KV cache \(gb(t.kvCacheBytes)) \(p.kvCache.rawValue) at batch \(batch) × \(sc.inputTokens + sc.outputTokens) tokens")
-        }
-        if t.activationBytes > 0 { parts.append("activations \(gb(t.activationBytes))") }
-        parts.append("runtime reserve \(gb(t.reserveBytes))")
-        return "\(inputs.modelName) at TP \(s.tp) × PP \(s.pp)\(s.ep > 1 ? " × EP \(s.ep)" : "") needs "
-            + "\(gb(t.usedBytes)) of \(t.name) per \(unit) (\(parts.joined(separator: ", "))); "
-            + "\(inputs.cluster.chiplet.name) has \(gb(t.capacityBytes))"
+    /// What the first overfull tier of `use` would hold, or nil when everything fits.
+    func memoryShortfall(_ s: Strategy, batch: Int, use: MemoryUse) -> Infeasibility.MemoryShortfall? {
+        guard let i = use.overfullTier else { return nil }
+        let t = use.tiers[i], sc = inputs.scenario
+        return .init(model: inputs.modelName, strategy: s, tier: t.name,
+                     unit: inputs.cluster.chipletsPerChip == 1 ? "chip" : "chiplet", chipName: inputs.cluster.chiplet.name,
+                     usedBytes: t.usedBytes, capacityBytes: t.capacityBytes, weightBytes: t.weightBytes,
+                     kvCacheBytes: t.kvCacheBytes, activationBytes: t.activationBytes, reserveBytes: t.reserveBytes,
+                     precision: inputs.precision, batch: batch, tokensPerSequence: sc.inputTokens + sc.outputTokens)
     }
 
     /// The smallest single change that makes a candidate fit in memory: more TP, more PP, a

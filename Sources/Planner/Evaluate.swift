@@ -3,43 +3,31 @@ import CostModel
 import ModelGraph
 
 extension Evaluator {
-    /// Divisibility and size rules, each reported as a sentence a user can act on.
-    public func illegality(_ s: Strategy, batch: Int) -> String? {
+    /// Divisibility and size rules, each reported as a case whose sentence a user can act on.
+    public func illegality(_ s: Strategy, batch: Int) -> Infeasibility? {
         let cfg = inputs.model.config, name = inputs.modelName
-        if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 {
-            return "TP, PP, DP, EP and batch must be at least 1 (got \(s), batch \(batch))"
-        }
+        if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 { return .sizeBelowOne(strategy: s, batch: batch) }
         if cfg.attentionHeads % s.tp != 0 {
-            let ok = divisors(cfg.attentionHeads).filter { $0 <= hierarchy.totalChiplets }
-            return "TP \(s.tp) does not divide the \(cfg.attentionHeads) attention heads of \(name); "
-                + "TP can be \(listed(ok))"
+            return .tpDoesNotDivideHeads(tp: s.tp, heads: cfg.attentionHeads, model: name,
+                                         options: divisors(cfg.attentionHeads).filter { $0 <= hierarchy.totalChiplets })
         }
         let kv = cfg.kvHeads
         if s.tp > 1, kv > 0, kv % s.tp != 0, s.tp % kv != 0, cfg.mla == nil, !inputs.allowUnevenKVHeads {
-            return "TP \(s.tp) neither divides the \(kv) KV heads of \(name) nor is a multiple of them, so serving "
-                + "engines cannot shard its K/V; TP can be \(listed(divisors(cfg.attentionHeads).filter { $0 % kv == 0 || kv % $0 == 0 })) "
-                + "(--allow-uneven-kv-heads prices it anyway)"
+            return .tpSplitsKVHeadsUnevenly(tp: s.tp, kvHeads: kv, model: name,
+                                            options: divisors(cfg.attentionHeads).filter { $0 % kv == 0 || kv % $0 == 0 })
         }
         let experts = inputs.model.config.experts
-        if s.ep > 1 && experts == 0 {
-            return "EP \(s.ep) needs a mixture-of-experts model; \(name) is dense"
-        }
+        if s.ep > 1 && experts == 0 { return .epOnDenseModel(ep: s.ep, model: name) }
         if s.ep > 1 && experts % s.ep != 0 {
-            return "EP \(s.ep) does not divide the \(experts) routed experts of \(name); EP can be \(listed(divisors(experts)))"
+            return .epDoesNotDivideExperts(ep: s.ep, experts: experts, model: name, options: divisors(experts))
         }
-        if s.pp > inputs.model.layerCount {
-            return "PP \(s.pp) exceeds the \(inputs.model.layerCount) layers of \(name): every stage needs at least one layer"
-        }
-        if batch < s.ep {
-            return "batch \(batch) is smaller than EP \(s.ep): attention runs data-parallel over the EP ranks, so each needs a sequence"
-        }
+        if s.pp > inputs.model.layerCount { return .moreStagesThanLayers(pp: s.pp, layers: inputs.model.layerCount, model: name) }
+        if batch < s.ep { return .batchBelowEP(batch: batch, ep: s.ep) }
         if s.chiplets > hierarchy.totalChiplets {
-            let need = s.chiplets == Int.max ? "more chiplets than can be counted" : "\(s.chiplets) chiplets"
-            return "\(s) needs \(need); \(inputs.cluster.name) has \(hierarchy.totalChiplets)"
+            return .tooManyChiplets(strategy: s, needs: s.chiplets == Int.max ? nil : s.chiplets,
+                                    cluster: inputs.cluster.name, has: hierarchy.totalChiplets)
         }
-        if Set(s.order).count != 4 || s.order.count != 4 {
-            return "the mapping order must name tp, ep, dp and pp once each (got \(s.order.map(\.rawValue)))"
-        }
+        if Set(s.order).count != 4 || s.order.count != 4 { return .badMappingOrder(s.order) }
         return nil
     }
 
@@ -49,7 +37,7 @@ extension Evaluator {
     public func evaluate(_ c: Candidate) -> Evaluation {
         let s = c.strategy
         var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: 0, stageLayers: [])
-        if let why = illegality(s, batch: c.batch) { e.reason = why; return e }
+        if let why = illegality(s, batch: c.batch) { e.infeasibility = why; return e }
         e.chipsUsed = (s.chiplets + inputs.cluster.chipletsPerChip - 1) / inputs.cluster.chipletsPerChip
         let shard = modelShard(Shard(tp: s.tp, ep: s.ep))
         let split = stageSplit(s, batch: c.batch, shard: shard)
@@ -68,7 +56,7 @@ extension Evaluator {
         let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
         e.memory = fullest
         if !fullest.fits {
-            e.reason = memoryReason(s, batch: e.candidate.batch, use: fullest)
+            e.infeasibility = memoryShortfall(s, batch: e.candidate.batch, use: fullest).map { .outOfMemory($0) }
             e.fix = smallestFix(e.candidate)
             return e
         }

@@ -65,12 +65,14 @@ public struct Evaluation: Sendable {
     public var memory: MemoryUse?
     public var metrics: Metrics?
     /// Why the candidate cannot run, and the smallest change that makes it fit.
-    public var reason: String?
+    public var infeasibility: Infeasibility?
+    /// The sentence for `infeasibility`.
+    public var reason: String? { infeasibility?.description }
     public var fix: String?
     /// Set when prefill and decode run on separate pools: `candidate` is then the decode pool.
     public var disaggregation: Disaggregation?
 
-    public var feasible: Bool { reason == nil }
+    public var feasible: Bool { infeasibility == nil }
 
     /// "TP4 PP2 DP8", or "prefill TP1 PP1 DP22 | decode TP1 PP5 DP2" for separate pools.
     public var name: String {

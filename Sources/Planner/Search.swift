@@ -63,9 +63,9 @@ extension Evaluator {
                     for batch in batches {
                         result.candidates += 1
                         let e = evaluate(Candidate(strategy: strategy, batch: batch))
-                        if let reason = e.reason {
+                        if let why = e.infeasibility {
                             if e.memory == nil { result.illegal += 1 } else { result.outOfMemory += 1 }
-                            reasons[category(reason), default: 0] += 1
+                            reasons[why.category, default: 0] += 1
                             if e.memory != nil { break }  // larger batches need more memory still
                             continue
                         }
@@ -93,13 +93,6 @@ extension Evaluator {
         result.failures = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { (reason: $0.key, count: $0.value) }
         return result
-    }
-
-    /// Failures grouped by their kind, not their figures.
-    private func category(_ reason: String) -> String {
-        if reason.contains(" needs ") && reason.contains(" per ") { return "does not fit in memory" }
-        if let colon = reason.firstIndex(of: ";") { return String(reason[..<colon]) }
-        return reason
     }
 }
 

@@ -90,7 +90,8 @@ import Testing
         let inputs = PlanInputs(modelName: "t", model: ModelGraph(config: cfg, name: "t"), cluster: try handCluster(chiplets: 8),
                                 scenario: Scenario(inputTokens: 16, outputTokens: 4, batch: 1))
         let why = try Evaluator(inputs).illegality(Strategy(tp: 7), batch: 1)
-            #expect(why == "TP 7 neither divides the 4 KV heads of t nor is a multiple of them, so serving engines cannot shard its K/V; TP can be 1, 2, 4 or 28 (--allow-uneven-kv-heads prices it anyway)")
+        #expect(why == .tpSplitsKVHeadsUnevenly(tp: 7, kvHeads: 4, model: "t", options: [1, 2, 4, 28]))
+        #expect(why?.description == "TP 7 neither divides the 4 KV heads of t nor is a multiple of them, so serving engines cannot shard its K/V; TP can be 1, 2, 4 or 28 (--allow-uneven-kv-heads prices it anyway)")
         var allowed = inputs
         allowed.allowUnevenKVHeads = true
         #expect(try Evaluator(allowed).illegality(Strategy(tp: 7), batch: 1) == nil)

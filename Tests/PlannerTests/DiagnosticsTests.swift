@@ -57,6 +57,20 @@ import Testing
         #expect(fix == "fits with TP 4, or PP 4")
     }
 
+    /// The same failures as values: the search counts them by case, and callers can switch on them.
+    @Test func infeasibilityIsACaseWithItsFigures() throws {
+        let e = try evaluator("llama-3-70b", "dgx-h100", input: 4096, output: 256)
+        #expect(e.evaluate(Candidate(strategy: Strategy(tp: 3), batch: 1)).infeasibility
+            == .tpDoesNotDivideHeads(tp: 3, heads: 64, model: "llama-3-70b", options: [1, 2, 4, 8, 16, 32, 64]))
+        guard case let .outOfMemory(m) = e.evaluate(Candidate(strategy: Strategy(tp: 1), batch: 64)).infeasibility else {
+            Issue.record("expected outOfMemory"); return
+        }
+        #expect(m.tier == "HBM3" && m.unit == "chip" && m.capacityBytes == 80e9)
+        #expect(m.weightBytes == 70_553_706_496 * 2)
+        #expect(m.kvCacheBytes == 64 * 4352 * 327_680)
+        #expect(Infeasibility.outOfMemory(m).category == "does not fit in memory")
+    }
+
     @Test func smallerBatchIsOfferedWhenWeightsFit() throws {
         let (why, fix) = try reason("llama-3-8b", Strategy(tp: 1), batch: 512, input: 4096, output: 4096)
         #expect(why?.hasPrefix("llama-3-8b at TP 1 × PP 1 needs ") == true)
