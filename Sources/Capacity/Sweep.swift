@@ -20,6 +20,8 @@ public final class CapacitySweep: Sendable {
     let scenarios: [Scenario]
     /// Every file the spec names (clusters, then models and scenarios), for the copy of the inputs.
     public let inputFiles: [String]
+    /// The cluster files among `inputFiles`.
+    public let clusterFiles: [String]
 
     public init(_ spec: CapacitySpec) throws {
         self.spec = spec
@@ -33,6 +35,7 @@ public final class CapacitySweep: Sendable {
             layouts += try l.expand(base: base)
         }
         self.layouts = layouts
+        clusterFiles = files
         models = try spec.workloads.map { try ModelGraph.load(path: $0.modelPath) }
         scenarios = try spec.workloads.map { try Scenario.load(path: $0.scenarioPath) }
         for w in spec.workloads { files += [w.modelPath, w.scenarioPath] }
