@@ -49,10 +49,10 @@ public struct Fingerprint: Sendable, Equatable {
 }
 
 /// Bump by hand whenever a change to CostModel or Planner changes any figure a sweep stores
-/// (a new cost term, a fixed formula, a new search dimension): stores made by an older model are
-/// then refused instead of being mixed with new rows. The cost model's data files (clusters,
+/// (a new cost term, a fixed formula, a new search dimension) or what a stored row holds: stores
+/// made by an older model are then refused instead of being mixed with new rows. The cost model's data files (clusters,
 /// software profiles, kernel tables) are covered by their content hashes.
-public let costModelVersion = 2
+public let costModelVersion = 3
 
 extension CapacitySweep {
     /// Content hashes of the spec, every cluster, model and scenario file, the software profiles

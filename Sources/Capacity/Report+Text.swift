@@ -25,10 +25,11 @@ extension CapacityReport {
         var out = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>Capacity: \(escape(sweep.spec.name))</title>
-            <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+            <style>body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}
             table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
             td:first-child,td:nth-child(2),td:last-child,th{text-align:left}tr:nth-child(2){background:#eef6ee}
-            img{max-width:100%;border:1px solid #ddd}</style></head><body>
+            img{max-width:100%;border:1px solid #ddd}.scroll{overflow-x:auto;max-width:100%}
+            td:nth-child(2),td:nth-child(3){white-space:nowrap}</style></head><body>
             <h1>Capacity: \(escape(sweep.spec.name))</h1>
 
             """
@@ -37,9 +38,9 @@ extension CapacityReport {
         for (w, ranked) in byWorkload {
             out += "<h2>\(escape(w.name))</h2>\n<p>Model \(escape(ranked.first?.model ?? "?")), target "
                 + "\(fmt(sweep.targetTokensPerSecond(index(w)))) output tokens/s.</p>\n<p><b>\(escape(verdict(w, ranked)))</b></p>\n"
-            out += "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            out += "<div class=\"scroll\"><table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
             for s in ranked { out += "<tr>" + cells(s).map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
-            out += "</table>\n"
+            out += "</table></div>\n"
         }
         out += "<h2>Plots</h2>\n"
         if plotted {

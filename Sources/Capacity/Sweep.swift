@@ -80,6 +80,11 @@ public final class CapacitySweep: Sendable {
             role: "none", strategy: "", tp: 0, pp: 0, dp: 0, ep: 0, batch: 0, chipsUsed: 0,
             racks: layout.cluster.racks, chipsPerRack: layout.chipsPerRack, rackPowerKW: layout.rackPowerKW,
             targetTokensPerSecond: targetTokensPerSecond(point.workloadIndex), note: "")
+        let scenario = scenarios[point.workloadIndex]
+        template.mode = scenario.mode.rawValue
+        template.maxTTFTMs = w.maxTTFTMs ?? scenario.maxTTFTMs
+        template.maxTPOTMs = w.maxTPOTMs ?? scenario.maxTPOTMs
+        template.capexPerRackUSD = layout.capexPerRackUSD
         if let budget = layout.rackPowerBudgetKW, layout.rackPowerKW > budget {
             template.role = "over-budget"
             template.note = "a rack draws \(rounded(layout.rackPowerKW)) kW, over the \(LayoutSpec.trim(budget)) kW budget"
@@ -131,11 +136,16 @@ public final class CapacitySweep: Sendable {
         r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed
         guard let m = e.metrics else { return r }
         r.metrics = m
-        let perRack = m.outputTokensPerSecondPerRack
+        // Whole racks the strategy's chips fill when packed; the rest of those racks is spare.
+        r.racksUsed = max(1, (e.chipsUsed + layout.chipsPerRack - 1) / max(1, layout.chipsPerRack))
+        r.spareChips = r.racksUsed * layout.chipsPerRack - e.chipsUsed
+        let perRack = m.outputTokensPerSecond / Double(r.racksUsed)
+        r.outputTokensPerSecondPerRackUsed = perRack
         r.usdPerMillionTokens = Costs.usdPerMillionTokens(capexPerRackUSD: layout.capexPerRackUSD,
                                                           rackPowerKW: layout.rackPowerKW,
                                                           tokensPerSecondPerRack: perRack, costs: spec.costs)
-        r.racksNeeded = Costs.racksNeeded(load: r.targetTokensPerSecond, tokensPerSecondPerRack: perRack)
+        r.racksNeeded = Costs.racksNeeded(load: r.targetTokensPerSecond, tokensPerSecondPerGroup: m.outputTokensPerSecond,
+                                          racksPerGroup: r.racksUsed)
         return r
     }
 }
