@@ -22,7 +22,7 @@ public struct CapacityReport {
                         dir, "results.csv")
         try copyInputs(to: dir.appendingPathComponent("inputs"))
         var problem: String? = nil
-        do { try Plots.draw(rows: rows, summaries: summaries, folder: folder) } catch { problem = "\(error)" }
+        do { try Plots.draw(rows: rows, summaries: summaries, workloads: sweep.spec.workloads.map(\.name), folder: folder) } catch { problem = "\(error)" }
         try Plots.write(markdown(plotted: problem == nil), dir, "report.md")
         try Plots.write(html(plotted: problem == nil), dir, "report.html")
         return (problem == nil, problem)
@@ -95,8 +95,8 @@ public struct CapacityReport {
             "Strategy: the planner's best within the SLOs by output tokens/s per rack; layouts ranked by $ per million tokens at the target load",
             "At the target load: racks in whole groups of the racks a strategy occupies; tokens/s per rack counts only the chips "
                 + "the strategy uses (the rest are listed as spare); load = the target ÷ the racks' capacity",
-            "TTFT p50/p99: the planner's TTFT plus the wait of an M/D/1 queue per replica at that load (Kingman's tail: "
-                + "P(W > t) ≈ ρ·exp(−2(1−ρ)t/S)); TPOT: the planner's at the strategy's batch",
+            "TTFT p50/p99: the planner's TTFT plus the wait for a free slot of a replica at that load, an M/D/c queue with "
+                + "c = the batch (Erlang C, Allen–Cunneen; README, Queueing); TPOT: the planner's at the strategy's batch",
             "Goodput: the highest request rate at which p99 TTFT and TPOT still meet the SLOs on those racks; "
                 + "capex $: racks × capex per rack; power $/yr: kW at load all year",
             disaggregationFact,

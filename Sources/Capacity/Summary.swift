@@ -38,7 +38,18 @@ public struct LayoutSummary: Sendable, Equatable {
     /// The highest request rate the racks serve with p99 TTFT and TPOT within the SLOs.
     public var goodputRequestsPerSecond: Double?
     public var targetRequestsPerSecond: Double = 0
+    /// Racks come in whole groups of this many (the racks a strategy occupies).
+    public var rackGroup: Int = 1
+    /// Racks per output token/s at the goodput utilisation, before rounding to whole groups.
+    public var racksPerTokenPerSecond: Double?
     public var note: String
+
+    /// Racks for `load` output tokens/s at the same utilisation limit as at the target (0 for no load).
+    public func racksNeeded(load: Double) -> Int? {
+        guard let k = racksPerTokenPerSecond else { return nil }
+        guard load > 0 else { return 0 }
+        return max(rackGroup, Int((load * k / Double(rackGroup) - 1e-9).rounded(.up)) * rackGroup)
+    }
 
     public var feasible: Bool { tokensPerSecondPerRack != nil }
 }
@@ -118,7 +129,9 @@ extension LayoutSummary {
         let busyRacks = best.indices.reduce(0.0) { $0 + f[$1] * target / perGroupTokens[$1] * Double(best[$1].racksUsed) }
         let unit = best.map(\.racksUsed).max() ?? 1
         let allowed = maxRho > 0 ? min(1, maxRho) : 1
-        let racks = max(unit, Int((busyRacks / allowed / Double(unit) - 1e-9).rounded(.up)) * unit)
+        rackGroup = unit
+        racksPerTokenPerSecond = target > 0 ? busyRacks / allowed / target : nil
+        let racks = racksNeeded(load: target).map { max($0, unit) } ?? unit
         racksNeeded = racks
         let rho = target > 0 ? busyRacks / Double(racks) : 0
         loadFraction = rho
