@@ -195,7 +195,7 @@ public enum Plots {
         try Data(text.utf8).write(to: dir.appendingPathComponent(name), options: .atomic)
     }
 
-    private static func run(_ gnuplot: String, script: String, in dir: URL) throws {
+    static func run(_ gnuplot: String, script: String, in dir: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gnuplot)
         process.arguments = [script]
