@@ -2,6 +2,7 @@ import ClusterSpec
 import Foundation
 import ModelGraph
 import Planner
+import Synchronization
 
 /// One layout × workload of a sweep; `key` names it in the store.
 public struct CapacityPoint: Sendable, Hashable {
@@ -22,6 +23,9 @@ public final class CapacitySweep: Sendable {
     public let inputFiles: [String]
     /// The cluster files among `inputFiles`.
     public let clusterFiles: [String]
+    /// Searches already run, by `searchKey`: layouts that differ only in price or power budget
+    /// (or in a link of a level with one member, which no message crosses) share one search.
+    private let searches = Mutex<[String: SearchResult]>([:])
 
     public init(_ spec: CapacitySpec) throws {
         self.spec = spec
@@ -109,7 +113,15 @@ public final class CapacitySweep: Sendable {
             options.objective = .throughputPerRack
             options.top = 1
             if let b = sc.batch { options.batches = [b] }
-            let result = evaluator.search(options)
+            let key = searchKey(layout, workload: point.workloadIndex, bucket: i)
+            let result: SearchResult
+            if let done = searches.withLock({ $0[key] }) {
+                result = done
+            } else {
+                result = evaluator.search(options)
+                searches.withLock { $0[key] = result }
+            }
+            // Counted on a reuse too, so totals do not depend on which rank or run did the search.
             candidates += result.candidates
             guard let best = result.ranked.first else {
                 let common = result.failures.prefix(2).map { "\($0.reason) (\($0.count))" }.joined(separator: "; ")
@@ -122,6 +134,15 @@ public final class CapacitySweep: Sendable {
             }
         }
         return (rows, candidates)
+    }
+
+    /// What the search depends on: the chip file, its precision, the shape, and the link variant
+    /// when the level it replaces has more than one member; never the prices or the power budget.
+    func searchKey(_ layout: Layout, workload: Int, bucket: Int) -> String {
+        let link = layout.spec.interconnects.first { $0.name == layout.interconnect }
+        let linkMatters = link.map { l in layout.cluster.levels.first { $0.name == l.level }.map { $0.count > 1 } ?? true } ?? false
+        return [layout.spec.clusterPath, layout.spec.precision.map { "\($0)" } ?? "scenario", layout.shape,
+                linkMatters ? layout.interconnect : "as-file", "\(workload)", "\(bucket)"].joined(separator: " | ")
     }
 
     private func fill(_ template: ResultRow, _ e: Evaluation, role: String, layout: Layout) -> ResultRow {
