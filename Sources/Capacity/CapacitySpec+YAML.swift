@@ -20,7 +20,7 @@ extension CapacitySpec {
         }
         guard let root else { throw CapacityError(file: file, keyPath: "", message: "empty file; expected a capacity spec") }
         let top = try SpecNode(root, file: file, path: "", allowed: ["name", "description", "workloads", "layouts", "costs"])
-        guard let costs = try top.child("costs", allowed: ["powerUSDPerKWh", "amortisationYears"]) else {
+        guard let costs = try top.child("costs", allowed: ["powerUSDPerKWh", "amortisationYears", "idlePowerFraction"]) else {
             throw top.error("costs", "missing; expected powerUSDPerKWh and amortisationYears")
         }
         let resolve = { (p: String) in p.hasPrefix("/") ? p : URL(fileURLWithPath: folder).appendingPathComponent(p).standardized.path }
@@ -36,7 +36,8 @@ extension CapacitySpec {
         return CapacitySpec(name: try top.requiredString("name"), summary: try top.string("description") ?? "",
                             sourceFile: file, workloads: workloads, layouts: layouts,
                             costs: CostSpec(powerUSDPerKWh: try costs.requiredNumber("powerUSDPerKWh", unit: "$ per kWh"),
-                                            amortisationYears: try costs.requiredNumber("amortisationYears", unit: "years")),
+                                            amortisationYears: try costs.requiredNumber("amortisationYears", unit: "years"),
+                                            idlePowerFraction: try idleFraction(costs)),
                             yaml: yaml)
     }
 
@@ -59,6 +60,14 @@ extension CapacitySpec {
             throw f.error("targetTokensPerSecond", "expected exactly one of targetTokensPerSecond and targetRequestsPerSecond")
         }
         return w
+    }
+
+    private static func idleFraction(_ costs: SpecNode) throws(CapacityError) -> Double {
+        guard let v = try costs.number("idlePowerFraction", unit: "a fraction of full power") else {
+            return CostSpec.defaultIdlePowerFraction
+        }
+        guard v <= 1 else { throw costs.error("idlePowerFraction", "expected a fraction of full power, at most 1, got \(v)") }
+        return v
     }
 
     private static func whole(_ f: SpecNode, _ key: String) throws(CapacityError) -> Int {

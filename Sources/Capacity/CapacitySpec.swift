@@ -103,8 +103,13 @@ public struct LayoutSpec: Sendable, Equatable {
 public struct CostSpec: Sendable, Equatable {
     public var powerUSDPerKWh: Double
     public var amortisationYears: Double
-    public init(powerUSDPerKWh: Double, amortisationYears: Double) {
+    /// The share of a rack's full power it draws idle (the report's power at load is linear
+    /// between this and full power). Default assumed: 0.3, the order of GPU idle-to-TDP ratios.
+    public var idlePowerFraction: Double
+    public static let defaultIdlePowerFraction = 0.3
+    public init(powerUSDPerKWh: Double, amortisationYears: Double, idlePowerFraction: Double = CostSpec.defaultIdlePowerFraction) {
         self.powerUSDPerKWh = powerUSDPerKWh; self.amortisationYears = amortisationYears
+        self.idlePowerFraction = idlePowerFraction
     }
 }
 

@@ -1,15 +1,26 @@
 import Foundation
 
-/// The report's three plots, drawn by gnuplot into SVG and PNG. Data and scripts are kept beside
-/// the images (plots/*.dat, plots/*.gp) so a plot can be redrawn or restyled by hand.
+/// The report's plots, one set per workload, drawn by gnuplot into SVG and PNG. Each plot's data is
+/// a CSV beside it (plots/<name>.csv, the columns gnuplot reads) with its script (plots/<name>.gp),
+/// so a plot can be redrawn, restyled or re-analysed by hand.
 public enum Plots {
-    public static let names = ["throughput-per-rack", "pareto", "racks-vs-load"]
+    /// The three kinds of figure drawn for every workload.
+    public static let kinds = ["throughput", "pareto", "racks"]
 
-    public static let titles = [
-        "throughput-per-rack": "Output tokens/s per rack, by layout",
-        "pareto": "Tokens/s per user against tokens/s per rack (Pareto front per workload)",
-        "racks-vs-load": "Racks needed against load",
-    ]
+    /// One figure: its file stem under plots/ and its title.
+    public struct Figure: Sendable, Equatable {
+        public var name: String
+        public var title: String
+    }
+
+    /// Every figure of a report, workload by workload in spec order.
+    public static func figures(workloads: [String]) -> [Figure] {
+        workloads.enumerated().flatMap { i, w in
+            [Figure(name: "throughput-\(i)", title: "\(w): output tokens/s per rack (used chips), by layout, against the target"),
+             Figure(name: "pareto-\(i)", title: "\(w): tokens/s per user against tokens/s per rack, by layout"),
+             Figure(name: "racks-\(i)", title: "\(w): racks needed against load, by layout")]
+        }
+    }
 
     /// The gnuplot binary on PATH, if any.
     public static func gnuplot() -> String? {
@@ -17,113 +28,163 @@ public enum Plots {
         return path.split(separator: ":").map { "\($0)/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Writes data and scripts into `folder/plots` and renders each plot to SVG and PNG.
-    public static func draw(rows: [ResultRow], summaries: [LayoutSummary], folder: String) throws {
+    /// Writes data and scripts into `folder/plots` and renders each figure to SVG and PNG.
+    public static func draw(rows: [ResultRow], summaries: [LayoutSummary], workloads: [String], folder: String) throws {
         guard let gnuplot = gnuplot() else {
             throw CapacityError(file: folder, keyPath: "", message: "gnuplot is not installed (Debian: gnuplot-nox; `make deps` installs it)")
         }
         let dir = URL(fileURLWithPath: folder).appendingPathComponent("plots")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let feasible = summaries.filter(\.feasible)
-        let workloads = ordered(summaries.map(\.workload))
-        var scripts: [String: String] = [:]
-
-        // 1. Bars: one per feasible layout × workload.
-        var bars = "# label tokens_per_s_per_rack\n"
-        for s in feasible { bars += "\(quoted("\(s.layout) / \(s.workload)")) \(s.tokensPerSecondPerRack ?? 0)\n" }
-        try write(bars, dir, "throughput-per-rack.dat")
-        scripts["throughput-per-rack"] = """
-            set style fill solid 0.7 border -1
-            set boxwidth 0.7
-            set xtics rotate by -40 left font ",8"
-            set ylabel "output tokens/s per rack"
-            set yrange [0:*]
-            set grid ytics
-            set bmargin 12
-            plot 'throughput-per-rack.dat' using 0:2:xtic(1) with boxes lc rgb "#3b6ea5" notitle
-            """
-
-        // 2. Every best/Pareto strategy per workload, and the front across layouts.
-        var paretoPlots: [String] = []
         for (i, w) in workloads.enumerated() {
-            let points = rows.filter { $0.workload == w && ($0.role == "best" || $0.role == "pareto") }
-                .compactMap { r in r.metrics.map { ($0.outputTokensPerSecondPerRack, $0.tokensPerSecondPerUser) } }
-            guard !points.isEmpty else { continue }
-            try write(points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n", dir, "pareto-\(i).dat")
-            try write(front(points).map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n", dir, "pareto-front-\(i).dat")
-            paretoPlots.append("'pareto-\(i).dat' using 1:2 with points pt 7 ps 0.5 lc \(i + 1) title \(quoted("\(w) strategies"))")
-            paretoPlots.append("'pareto-front-\(i).dat' using 1:2 with linespoints pt 5 lw 2 lc \(i + 1) title \(quoted("\(w) front"))")
+            let mine = summaries.filter { $0.workload == w }
+            let layouts = mine.map(\.layout)
+            let target = mine.first?.targetTokensPerSecond ?? 0
+            let figures = figures(workloads: workloads).filter { $0.name.hasSuffix("-\(i)") }
+            for f in figures {
+                let kind = String(f.name.prefix { $0 != "-" })
+                let (csv, body, height) = switch kind {
+                case "throughput": throughput(mine, target: target, name: f.name)
+                case "pareto": pareto(rows.filter { $0.workload == w }, layouts: layouts, name: f.name)
+                default: racks(mine, target: target, name: f.name)
+                }
+                try write(csv, dir, "\(f.name).csv")
+                try render(gnuplot, dir: dir, name: f.name, title: f.title, height: height, body: body)
+            }
         }
-        scripts["pareto"] = """
-            set xlabel "output tokens/s per rack"
-            set ylabel "tokens/s per user"
+    }
+
+    /// Horizontal bars (layout names on the y axis, never clipped), the target as a vertical line:
+    /// a bar past it carries the whole load in one rack.
+    static func throughput(_ s: [LayoutSummary], target: Double, name: String) -> (String, String, Int) {
+        var csv = "layout,tokensPerSecondPerRack,spareChips,note\n"
+        for x in s.reversed() {
+            csv += [csvQuoted(x.layout), x.tokensPerSecondPerRack.map { "\($0)" } ?? "0", "\(x.spareChips)",
+                    csvQuoted(x.feasible ? "" : "infeasible: " + x.note)].joined(separator: ",") + "\n"
+        }
+        let body = """
+            set datafile separator ","
+            set style fill solid 0.7 border -1
+            set xlabel "output tokens/s per rack (chips the strategy uses)"
+            set xrange [0:*]
+            set yrange [-0.7:\(s.count) - 0.3]
+            set grid xtics
+            set key outside below
+            set arrow 1 from \(target), graph 0 to \(target), graph 1 nohead lw 2 dt 2 lc rgb "#c0392b"
+            plot '\(name).csv' skip 1 using ($2/2):0:($2/2):(0.35):ytic(1) with boxxyerror lc rgb "#3b6ea5" title "tokens/s per rack", \\
+                 '' skip 1 using 2:0:(($2 > 0) ? "" : "no strategy within the SLOs") with labels left offset 0.5,0 notitle, \\
+                 NaN with lines lw 2 dt 2 lc rgb "#c0392b" title "target load: \(fmt(target)) output tokens/s (a bar past it serves it in one rack)"
+            """
+        return (csv, body, 200 + 30 * max(1, s.count))
+    }
+
+    /// Every best and Pareto strategy, one colour and marker per layout, each best point labelled.
+    static func pareto(_ rows: [ResultRow], layouts: [String], name: String) -> (String, String, Int) {
+        // Best points that coincide (layouts differing only where it does not matter) share one label.
+        var points: [(row: ResultRow, perRack: Double, perUser: Double)] = []
+        for r in rows where r.role == "best" || r.role == "pareto" {
+            guard let m = r.metrics, let perRack = r.outputTokensPerSecondPerRackUsed else { continue }
+            points.append((r, perRack, m.tokensPerSecondPerUser))
+        }
+        var labels: [Int: String] = [:], labelled: [String: Int] = [:]
+        for (i, p) in points.enumerated() where p.row.role == "best" {
+            let key = "\(p.perRack) \(p.perUser)"
+            if let j = labelled[key] {
+                if !(labels[j] ?? "").contains(p.row.layout) { labels[j, default: ""] += " = " + p.row.layout }
+            } else {
+                labelled[key] = i; labels[i] = p.row.layout
+            }
+        }
+        var csv = "layout,role,strategy,tokensPerSecondPerRack,tokensPerSecondPerUser,label\n"
+        for (i, p) in points.enumerated() {
+            csv += [csvQuoted(p.row.layout), p.row.role, csvQuoted(p.row.strategy), "\(p.perRack)", "\(p.perUser)",
+                    csvQuoted(labels[i] ?? "")].joined(separator: ",") + "\n"
+        }
+        let slo = rows.first?.maxTPOTMs
+        var plots: [String] = []
+        for (k, layout) in layouts.enumerated() {
+            let match = "(strcol(1) eq \(quoted(layout)))"
+            let has = points.contains { $0.row.layout == layout }
+            plots.append("'\(name).csv' skip 1 using 4:(\(match) ? $5 : NaN) with points pt \(k % 13 + 1) ps 1.2 lc \(k + 1) "
+                + "title \(quoted(layout + (has ? "" : " (no strategy within the SLOs)")))")
+        }
+        // Labels of the best points, alternately above and below so neighbours do not collide.
+        plots.append("'' skip 1 using 4:5:6 every 2 with labels left offset 0.8,0.8 font \",8\" notitle")
+        plots.append("'' skip 1 using 4:5:6 every 2::1 with labels left offset 0.8,-0.8 font \",8\" notitle")
+        var body = """
+            set datafile separator ","
+            set xlabel "output tokens/s per rack (chips the strategy uses)"
+            set ylabel "tokens/s per user (1000 / TPOT ms)"
             set logscale x
             set grid
-            set key outside bottom center horizontal
-            \(paretoPlots.isEmpty ? "set label 'no strategy meets the SLOs' at graph 0.3,0.5\nplot NaN notitle" : "plot " + paretoPlots.joined(separator: ", \\\n     "))
-            """
+            set key outside below font ",9" width 2
+            set offsets graph 0.05, graph 0.2, graph 0.1, graph 0.05
 
-        // 3. Racks needed at 0…2× the target load, for the four cheapest layouts of each workload.
-        var loadPlots: [String] = []
-        var series = 0
-        for w in workloads {
-            for s in LayoutSummary.ranked(feasible.filter { $0.workload == w }).prefix(4) {
-                guard let perRack = s.tokensPerSecondPerRack else { continue }
-                let lines = (0...40).map { k -> String in
-                    let fraction = Double(k) / 20
-                    let racks = Costs.racksNeeded(load: fraction * s.targetTokensPerSecond, tokensPerSecondPerRack: perRack) ?? 0
-                    return "\(fraction) \(racks)"
-                }
-                try write(lines.joined(separator: "\n") + "\n", dir, "racks-\(series).dat")
-                loadPlots.append("'racks-\(series).dat' using 1:2 with steps lw 2 title \(quoted("\(s.layout) / \(w)"))")
-                series += 1
+            """
+        if let slo {
+            body += """
+                set arrow 1 from graph 0, first \(1000 / slo) to graph 1, first \(1000 / slo) nohead lw 2 dt 2 lc rgb "#c0392b"
+                set label 1 "TPOT SLO \(fmt(slo)) ms" at graph 0.01, first \(1000 / slo) offset 0,0.7 tc rgb "#c0392b"
+
+                """
+        }
+        body += csv.split(separator: "\n").count <= 1
+            ? "set label 2 'no strategy meets the SLOs' at graph 0.3,0.5\nunset logscale x\nplot NaN notitle"
+            : "plot " + plots.joined(separator: ", \\\n     ")
+        return (csv, body, 560 + 18 * (layouts.count + 1) / 2)
+    }
+
+    /// Racks needed from zero to twice the target, every feasible layout a step line with its own
+    /// dash, each raised by a hair (0.06 rack per series) so lines that coincide stay visible;
+    /// the target a vertical line.
+    static func racks(_ s: [LayoutSummary], target: Double, name: String) -> (String, String, Int) {
+        let feasible = s.filter { $0.racksNeeded(load: target) != nil }
+        var csv = "layout,loadTokensPerSecond,racksNeeded\n"
+        for x in feasible {
+            for k in 0...80 {
+                let load = Double(k) / 40 * target
+                csv += "\(csvQuoted(x.layout)),\(load),\(x.racksNeeded(load: load) ?? 0)\n"
             }
         }
-        scripts["racks-vs-load"] = """
-            set xlabel "load ÷ the workload's target"
+        var plots: [String] = []
+        for (k, x) in feasible.enumerated() {
+            plots.append("'\(name).csv' skip 1 using 2:((strcol(1) eq \(quoted(x.layout))) ? $3 + \(Double(k) * 0.06) : NaN) "
+                + "with steps dt \(k % 5 + 1) lw 2 lc \(k + 1) title \(quoted(x.layout))")
+        }
+        let body = """
+            set datafile separator ","
+            set xlabel "load (output tokens/s)"
             set ylabel "racks needed"
             set grid
-            set key outside bottom center vertical font ",8"
-            set bmargin 10
-            \(loadPlots.isEmpty ? "set label 'no layout meets the SLOs' at graph 0.3,0.5\nplot NaN notitle" : "plot " + loadPlots.joined(separator: ", \\\n     "))
+            set key outside below font ",9" width 2
+            set yrange [0:*]
+            set arrow 1 from \(target), graph 0 to \(target), graph 1 nohead lw 2 dt 2 lc rgb "#c0392b"
+            set label 1 "target" at \(target), graph 1 offset 0.5,-1 left tc rgb "#c0392b"
+            \(plots.isEmpty ? "set label 2 'no layout meets the SLOs' at graph 0.3,0.5\nplot NaN notitle" : "plot " + plots.joined(separator: ", \\\n     "))
             """
+        return (csv, body, 560 + 18 * (feasible.count + 1) / 2)
+    }
 
-        for name in names {
-            let body = scripts[name] ?? ""
-            let script = """
-                # Drawn by `tessera capacity`: \(titles[name] ?? name).
-                set title \(quoted(titles[name] ?? name))
-                set terminal svg size 900,560 dynamic font "sans,11"
-                set output '.\(name).svg.tmp'
-                \(body)
-                set terminal pngcairo size 900,560 font "sans,10"
-                set output '.\(name).png.tmp'
-                replot
-                unset output
-                """
-            try write(script + "\n", dir, "\(name).gp")
-            try run(gnuplot, script: "\(name).gp", in: dir)
-            for ext in ["svg", "png"] {
-                let from = dir.appendingPathComponent(".\(name).\(ext).tmp").path
-                guard rename(from, dir.appendingPathComponent("\(name).\(ext)").path) == 0 else {
-                    throw CapacityError(file: from, keyPath: "", message: "gnuplot wrote no \(ext) (rename failed: errno \(errno))")
-                }
+    static func render(_ gnuplot: String, dir: URL, name: String, title: String, height: Int, body: String) throws {
+        let script = """
+            # Drawn by `tessera capacity`: \(title). Data: \(name).csv.
+            set title \(quoted(title)) noenhanced
+            set termoption noenhanced
+            set terminal svg size 1000,\(height) dynamic font "sans,11" noenhanced
+            set output '.\(name).svg.tmp'
+            \(body)
+            set terminal pngcairo size 1000,\(height) font "sans,10" noenhanced
+            set output '.\(name).png.tmp'
+            replot
+            unset output
+            """
+        try write(script + "\n", dir, "\(name).gp")
+        try run(gnuplot, script: "\(name).gp", in: dir)
+        for ext in ["svg", "png"] {
+            let from = dir.appendingPathComponent(".\(name).\(ext).tmp").path
+            guard rename(from, dir.appendingPathComponent("\(name).\(ext)").path) == 0 else {
+                throw CapacityError(file: from, keyPath: "", message: "gnuplot wrote no \(ext) (rename failed: errno \(errno))")
             }
         }
-    }
-
-    /// Points no other point beats on both axes, by increasing x.
-    static func front(_ points: [(Double, Double)]) -> [(Double, Double)] {
-        var out: [(Double, Double)] = [], best = -Double.infinity
-        for p in points.sorted(by: { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 > $1.1 }) where p.1 > best {
-            out.append(p); best = p.1
-        }
-        return out.reversed()
-    }
-
-    static func ordered(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
     }
 
     static func quoted(_ s: String) -> String {
@@ -134,7 +195,7 @@ public enum Plots {
         try Data(text.utf8).write(to: dir.appendingPathComponent(name), options: .atomic)
     }
 
-    private static func run(_ gnuplot: String, script: String, in dir: URL) throws {
+    static func run(_ gnuplot: String, script: String, in dir: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gnuplot)
         process.arguments = [script]

@@ -10,7 +10,7 @@ public struct CapacityReport {
 
     public init(sweep: CapacitySweep, rows: [ResultRow], candidates: Int) {
         self.sweep = sweep; self.rows = rows; self.candidates = candidates
-        summaries = LayoutSummary.make(rows)
+        summaries = LayoutSummary.make(rows, costs: sweep.spec.costs)
     }
 
     /// Writes everything; returns whether the plots were drawn (false, with the reason, when gnuplot failed).
@@ -22,7 +22,7 @@ public struct CapacityReport {
                         dir, "results.csv")
         try copyInputs(to: dir.appendingPathComponent("inputs"))
         var problem: String? = nil
-        do { try Plots.draw(rows: rows, summaries: summaries, folder: folder) } catch { problem = "\(error)" }
+        do { try Plots.draw(rows: rows, summaries: summaries, workloads: sweep.spec.workloads.map(\.name), folder: folder) } catch { problem = "\(error)" }
         try Plots.write(markdown(plotted: problem == nil), dir, "report.md")
         try Plots.write(html(plotted: problem == nil), dir, "report.html")
         return (problem == nil, problem)
@@ -58,14 +58,19 @@ public struct CapacityReport {
     }
 
     var header: [String] {
-        ["layout", "strategy", "tokens/s per rack", "tokens/s per kW", "$ per M tokens", "racks needed",
-         "kW per rack", "compute util.", "note"]
+        ["layout", "strategy", "batch", "racks", "tokens/s per rack", "spare chips", "TTFT p50 / p99 ms", "TPOT ms",
+         "load", "compute util.", "kW at load", "J per token", "$ per M tokens", "capex $", "power $/yr",
+         "goodput req/s", "note"]
     }
 
     func cells(_ s: LayoutSummary) -> [String] {
-        [s.layout, s.strategy, fmt(s.tokensPerSecondPerRack), fmt(s.tokensPerSecondPerKW),
-         fmt(s.usdPerMillionTokens, digits: 3), s.racksNeeded.map(String.init) ?? "–", fmt(s.rackPowerKW),
-         s.computeUtilisation.map { String(format: "%.1f%%", $0 * 100) } ?? "–", s.note]
+        let pct = { (v: Double?) in v.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+        let goodput = s.goodputRequestsPerSecond.map { "\(fmt($0)) (\(fmt(s.targetRequestsPerSecond)) asked)" } ?? "–"
+        return [s.layout, s.strategy, s.batch.isEmpty ? "–" : "\(s.batch) (\(s.mode))", s.racksNeeded.map(String.init) ?? "–",
+                fmt(s.tokensPerSecondPerRack), s.feasible ? "\(s.spareChips)" : "–",
+                s.ttftP50Ms.map { "\(fmt($0, digits: 3)) / \(fmt(s.ttftP99Ms, digits: 3))" } ?? "–", fmt(s.tpotMs, digits: 3),
+                pct(s.loadFraction), pct(s.computeUtilisationAtLoad), fmt(s.kWAtLoad, digits: 3), fmt(s.joulesPerToken, digits: 3),
+                fmt(s.usdPerMillionTokensAtLoad, digits: 3), fmt(s.capexUSD), fmt(s.powerUSDPerYear), goodput, s.note]
     }
 
     /// One sentence per workload: the cheapest layout and the racks it needs.
@@ -76,7 +81,7 @@ public struct CapacityReport {
             return "No layout serves \(w.name) within its SLOs."
         }
         return "Best: \(best.layout), \(racks) rack\(racks == 1 ? "" : "s") for \(fmt(best.targetTokensPerSecond)) output tokens/s, "
-            + "at $\(fmt(best.usdPerMillionTokens, digits: 3)) per million tokens (\(best.strategy))."
+            + "at $\(fmt(best.usdPerMillionTokensAtLoad, digits: 3)) per million tokens at that load (\(best.strategy), batch \(best.batch))."
     }
 
     var facts: [String] {
@@ -84,8 +89,16 @@ public struct CapacityReport {
         return [
             "Spec: \(sweep.spec.sourceFile == CapacitySpec.builtInName ? "the built-in default spec" : sweep.spec.sourceFile)",
             "\(sweep.layouts.count) layouts × \(sweep.spec.workloads.count) workloads = \(sweep.points.count) points; \(candidates) planner candidates evaluated",
-            "Costs: $\(c.powerUSDPerKWh) per kWh, capex amortised over \(fmt(c.amortisationYears)) years",
-            "Strategy: the planner's best within the SLOs by output tokens/s per rack; layouts ranked by $ per million tokens",
+            "Prices (assumed, from the spec): $\(c.powerUSDPerKWh) per kWh; capex per chip and per rack as each layout gives; "
+                + "capex amortised over \(fmt(c.amortisationYears)) years; a rack draws \(fmt(c.idlePowerFraction * 100))% of its full power idle, "
+                + "linear in load above that",
+            "Strategy: the planner's best within the SLOs by output tokens/s per rack; layouts ranked by $ per million tokens at the target load",
+            "At the target load: racks in whole groups of the racks a strategy occupies; tokens/s per rack counts only the chips "
+                + "the strategy uses (the rest are listed as spare); load = the target ÷ the racks' capacity",
+            "TTFT p50/p99: the planner's TTFT plus the wait for a free slot of a replica at that load, an M/D/c queue with "
+                + "c = the batch (Erlang C, Allen–Cunneen; README, Queueing); TPOT: the planner's at the strategy's batch",
+            "Goodput: the highest request rate at which p99 TTFT and TPOT still meet the SLOs on those racks; "
+                + "capex $: racks × capex per rack; power $/yr: kW at load all year",
             disaggregationFact,
         ]
     }

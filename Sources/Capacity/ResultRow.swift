@@ -37,12 +37,25 @@ public struct ResultRow: Codable, Sendable, Equatable {
     /// Set when prefill runs on a pool of its own: that pool's strategy (`strategy` is then
     /// "prefill … | decode …" and tp/pp/dp/ep describe the decode pool).
     public var prefillStrategy: String? = nil
+    /// "static" or "continuous": the scenario's batching.
+    public var mode: String = ""
+    /// The SLOs the strategy had to meet (the scenario's, or the workload's overrides).
+    public var maxTTFTMs: Double? = nil
+    public var maxTPOTMs: Double? = nil
+    public var capexPerRackUSD: Double = 0
+    /// Whole racks the strategy occupies (its chips packed), and the chips of those racks it leaves idle.
+    public var racksUsed: Int = 0
+    public var spareChips: Int = 0
+    /// Output tokens/s over the racks the strategy occupies, counting only the chips it uses (the
+    /// planner's own per-rack figure scales a partly used rack up to a full one).
+    public var outputTokensPerSecondPerRackUsed: Double? = nil
     public var note: String
 
     public static let columns = [
         "point", "layout", "chipKind", "shape", "interconnect", "rackPowerBudgetKW", "workload", "model", "bucket",
-        "inputTokens", "outputTokens", "share", "role", "strategy", "tp", "pp", "dp", "ep", "batch", "chipsUsed",
-        "racks", "chipsPerRack", "rackPowerKW", "ttftMs", "tpotMs", "outputTokensPerSecond",
+        "inputTokens", "outputTokens", "share", "mode", "maxTTFTMs", "maxTPOTMs", "role", "strategy", "tp", "pp", "dp",
+        "ep", "batch", "chipsUsed", "racks", "chipsPerRack", "racksUsed", "spareChips", "rackPowerKW", "capexPerRackUSD",
+        "ttftMs", "tpotMs", "outputTokensPerSecond",
         "outputTokensPerSecondPerChip", "outputTokensPerSecondPerRack", "outputTokensPerSecondPerKW",
         "tokensPerSecondPerUser", "computeUtilisation", "bandwidthUtilisation", "usdPerMillionTokens",
         "targetTokensPerSecond", "racksNeeded", "prefillStrategy", "note",
@@ -52,10 +65,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var csvLine: String {
         let fields: [String] = [
             "\(point)", layout, chipKind, shape, interconnect, opt(rackPowerBudgetKW), workload, model, "\(bucket)",
-            "\(inputTokens)", "\(outputTokens)", "\(share)", role, strategy, "\(tp)", "\(pp)", "\(dp)", "\(ep)",
-            "\(batch)", "\(chipsUsed)", "\(racks)", "\(chipsPerRack)", "\(rackPowerKW)", opt(metrics?.ttftMs),
+            "\(inputTokens)", "\(outputTokens)", "\(share)", mode, opt(maxTTFTMs), opt(maxTPOTMs), role, strategy,
+            "\(tp)", "\(pp)", "\(dp)", "\(ep)", "\(batch)", "\(chipsUsed)", "\(racks)", "\(chipsPerRack)", "\(racksUsed)",
+            "\(spareChips)", "\(rackPowerKW)", "\(capexPerRackUSD)", opt(metrics?.ttftMs),
             opt(metrics?.tpotMs), opt(metrics?.outputTokensPerSecond), opt(metrics?.outputTokensPerSecondPerChip),
-            opt(metrics?.outputTokensPerSecondPerRack), opt(metrics?.outputTokensPerSecondPerKW),
+            opt(outputTokensPerSecondPerRackUsed), opt(metrics?.outputTokensPerSecondPerKW),
             opt(metrics?.tokensPerSecondPerUser), opt(metrics?.computeUtilisation), opt(metrics?.bandwidthUtilisation),
             opt(usdPerMillionTokens), "\(targetTokensPerSecond)",
             racksNeeded.map(String.init) ?? "", prefillStrategy ?? "", note,

@@ -8,10 +8,14 @@ public final class ResultStore {
     private let db: SQLiteDatabase
     public let path: String
 
-    /// Opens (creating if needed) the store; `fingerprint` identifies the spec and its inputs, and
-    /// a store made from other inputs is refused rather than mixed.
-    public init(path: String, fingerprint: String) throws(CapacityError) {
+    /// Opens (creating if needed) the store; `fingerprint` identifies the spec and its inputs by
+    /// content, and a store made from other inputs is refused rather than mixed, naming the inputs
+    /// that changed. `fresh` deletes an old store first. A writer should hold the folder's `FolderLock`.
+    public init(path: String, fingerprint: Fingerprint, fresh: Bool = false) throws(CapacityError) {
         self.path = path
+        if fresh {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
         do { db = try SQLiteDatabase(path: path) } catch {
             throw CapacityError(file: path, keyPath: "", message: "cannot open the results store: \(error.message)")
         }
@@ -23,10 +27,13 @@ public final class ResultStore {
                                              json TEXT NOT NULL, PRIMARY KEY (key, seq));
             """)
         let stored = try query("SELECT value FROM meta WHERE key = 'fingerprint'", [])
-        if let old = stored.first?.first, old != fingerprint {
-            throw CapacityError(file: path, keyPath: "", message: "this store was made from other inputs (the spec or a file it names changed); use a new output folder or delete \(path)")
+        if let old = stored.first?.first, old != fingerprint.text {
+            let changed = fingerprint.changes(from: Fingerprint(text: old))
+            let named = changed.isEmpty ? "the store predates content fingerprints"
+                : "changed since it was made: " + changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? ", and \(changed.count - 5) more" : "")
+            throw CapacityError(file: path, keyPath: "", message: "this store was made from other inputs (\(named)); run with --fresh to start over, or use a new output folder")
         }
-        if stored.isEmpty { try run("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint]) }
+        if stored.isEmpty { try run("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint.text]) }
     }
 
     /// Keys of the points already stored.

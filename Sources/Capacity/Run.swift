@@ -1,5 +1,4 @@
 import Foundation
-import StableHash
 
 /// Where a sweep stands, for progress displays.
 public struct SweepProgress: Sendable, Equatable {
@@ -25,18 +24,6 @@ public struct SweepProgress: Sendable, Equatable {
 }
 
 extension CapacitySweep {
-    /// FNV-1a over the spec text and every input file's bytes: a store is only resumed with the
-    /// inputs it was made from.
-    public func fingerprint() -> String {
-        var hash = FNV1a()
-        hash.mix(spec.yaml.utf8)
-        for file in inputFiles {
-            hash.mix(file.utf8)
-            hash.mix((try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data())
-        }
-        return String(hash.value, radix: 16)
-    }
-
     /// Points not yet in the store, in sweep order.
     public func pending(in store: ResultStore) throws(CapacityError) -> [CapacityPoint] {
         let done = try store.doneKeys()

@@ -2,6 +2,7 @@ import ClusterSpec
 import Foundation
 import ModelGraph
 import Planner
+import Synchronization
 
 /// One layout × workload of a sweep; `key` names it in the store.
 public struct CapacityPoint: Sendable, Hashable {
@@ -20,6 +21,11 @@ public final class CapacitySweep: Sendable {
     let scenarios: [Scenario]
     /// Every file the spec names (clusters, then models and scenarios), for the copy of the inputs.
     public let inputFiles: [String]
+    /// The cluster files among `inputFiles`.
+    public let clusterFiles: [String]
+    /// Searches already run, by `searchKey`: layouts that differ only in price or power budget
+    /// (or in a link of a level with one member, which no message crosses) share one search.
+    private let searches = Mutex<[String: SearchResult]>([:])
 
     public init(_ spec: CapacitySpec) throws {
         self.spec = spec
@@ -33,6 +39,7 @@ public final class CapacitySweep: Sendable {
             layouts += try l.expand(base: base)
         }
         self.layouts = layouts
+        clusterFiles = files
         models = try spec.workloads.map { try ModelGraph.load(path: $0.modelPath) }
         scenarios = try spec.workloads.map { try Scenario.load(path: $0.scenarioPath) }
         for w in spec.workloads { files += [w.modelPath, w.scenarioPath] }
@@ -77,6 +84,11 @@ public final class CapacitySweep: Sendable {
             role: "none", strategy: "", tp: 0, pp: 0, dp: 0, ep: 0, batch: 0, chipsUsed: 0,
             racks: layout.cluster.racks, chipsPerRack: layout.chipsPerRack, rackPowerKW: layout.rackPowerKW,
             targetTokensPerSecond: targetTokensPerSecond(point.workloadIndex), note: "")
+        let scenario = scenarios[point.workloadIndex]
+        template.mode = scenario.mode.rawValue
+        template.maxTTFTMs = w.maxTTFTMs ?? scenario.maxTTFTMs
+        template.maxTPOTMs = w.maxTPOTMs ?? scenario.maxTPOTMs
+        template.capexPerRackUSD = layout.capexPerRackUSD
         if let budget = layout.rackPowerBudgetKW, layout.rackPowerKW > budget {
             template.role = "over-budget"
             template.note = "a rack draws \(rounded(layout.rackPowerKW)) kW, over the \(LayoutSpec.trim(budget)) kW budget"
@@ -101,7 +113,15 @@ public final class CapacitySweep: Sendable {
             options.objective = .throughputPerRack
             options.top = 1
             if let b = sc.batch { options.batches = [b] }
-            let result = evaluator.search(options)
+            let key = searchKey(layout, workload: point.workloadIndex, bucket: i)
+            let result: SearchResult
+            if let done = searches.withLock({ $0[key] }) {
+                result = done
+            } else {
+                result = evaluator.search(options)
+                searches.withLock { $0[key] = result }
+            }
+            // Counted on a reuse too, so totals do not depend on which rank or run did the search.
             candidates += result.candidates
             guard let best = result.ranked.first else {
                 let common = result.failures.prefix(2).map { "\($0.reason) (\($0.count))" }.joined(separator: "; ")
@@ -116,6 +136,15 @@ public final class CapacitySweep: Sendable {
         return (rows, candidates)
     }
 
+    /// What the search depends on: the chip file, its precision, the shape, and the link variant
+    /// when the level it replaces has more than one member; never the prices or the power budget.
+    func searchKey(_ layout: Layout, workload: Int, bucket: Int) -> String {
+        let link = layout.spec.interconnects.first { $0.name == layout.interconnect }
+        let linkMatters = link.map { l in layout.cluster.levels.first { $0.name == l.level }.map { $0.count > 1 } ?? true } ?? false
+        return [layout.spec.clusterPath, layout.spec.precision.map { "\($0)" } ?? "scenario", layout.shape,
+                linkMatters ? layout.interconnect : "as-file", "\(workload)", "\(bucket)"].joined(separator: " | ")
+    }
+
     private func fill(_ template: ResultRow, _ e: Evaluation, role: String, layout: Layout) -> ResultRow {
         var r = template
         let s = e.candidate.strategy
@@ -128,11 +157,16 @@ public final class CapacitySweep: Sendable {
         r.tp = s.tp; r.pp = s.pp; r.dp = s.dp; r.ep = s.ep; r.batch = e.candidate.batch; r.chipsUsed = e.chipsUsed
         guard let m = e.metrics else { return r }
         r.metrics = m
-        let perRack = m.outputTokensPerSecondPerRack
+        // Whole racks the strategy's chips fill when packed; the rest of those racks is spare.
+        r.racksUsed = max(1, (e.chipsUsed + layout.chipsPerRack - 1) / max(1, layout.chipsPerRack))
+        r.spareChips = r.racksUsed * layout.chipsPerRack - e.chipsUsed
+        let perRack = m.outputTokensPerSecond / Double(r.racksUsed)
+        r.outputTokensPerSecondPerRackUsed = perRack
         r.usdPerMillionTokens = Costs.usdPerMillionTokens(capexPerRackUSD: layout.capexPerRackUSD,
                                                           rackPowerKW: layout.rackPowerKW,
                                                           tokensPerSecondPerRack: perRack, costs: spec.costs)
-        r.racksNeeded = Costs.racksNeeded(load: r.targetTokensPerSecond, tokensPerSecondPerRack: perRack)
+        r.racksNeeded = Costs.racksNeeded(load: r.targetTokensPerSecond, tokensPerSecondPerGroup: m.outputTokensPerSecond,
+                                          racksPerGroup: r.racksUsed)
         return r
     }
 }

@@ -10,7 +10,7 @@ struct CapacityBenchCommand: ParsableCommand {
         abstract: "Time capacity sweeps on one core: points/s and planner candidates/s.",
         discussion: "Evaluates every point of each spec once, with no store and no reports, on one thread.")
 
-    @Argument(help: "Capacity specs (default: Experiments/*.yaml under --root).")
+    @Argument(help: "Capacity specs (default: the capacity specs among Experiments/*.yaml under --root).")
     var specs: [String] = []
 
     @Option(help: "Folder holding Experiments/ (the project root).")
@@ -22,6 +22,7 @@ struct CapacityBenchCommand: ParsableCommand {
             let folder = root + "/Experiments"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             paths = names.filter { $0.hasSuffix(".yaml") }.sorted().map { folder + "/" + $0 }
+                .filter { !Experiment.isExperiment(path: $0) }
             guard !paths.isEmpty else { throw fail("no specs given and none in \(folder)") }
         }
         say("spec                                      points  candidates   seconds   points/s  candidates/s")

@@ -12,7 +12,9 @@ struct CapacityCommand: ParsableCommand {
             For every layout × workload of the spec, runs the planner's search, keeps the best strategy \
             within the SLOs and writes results.csv, report.md, report.html (with gnuplot plots) and a \
             copy of the inputs into the output folder. Results are stored in results.sqlite as they \
-            come: an interrupted sweep resumes, a finished one does no work. Under \
+            come: an interrupted sweep resumes, a finished one does no work. The store is tied to the \
+            content of every input and to the cost-model version, so a moved checkout resumes, and \
+            changed inputs are refused by name (--fresh starts over). Under \
             `mpirun -n N tessera capacity …` the points are split across ranks; rank 0 writes.
 
             Examples:
@@ -29,6 +31,9 @@ struct CapacityCommand: ParsableCommand {
 
     @Option(help: "Folder the built-in spec's paths are relative to (the project root).")
     var root: String = "."
+
+    @Flag(help: "Start over: delete the folder's results store instead of resuming it.")
+    var fresh = false
 
     @Flag(help: "Plain progress lines even on a terminal.")
     var plain = false
@@ -65,12 +70,17 @@ struct CapacityCommand: ParsableCommand {
         try report(sweep, store: store)
     }
 
+    /// Locks the output folder for this run (held until the process exits), then opens the store.
     private func openStore(_ sweep: CapacitySweep) throws -> ResultStore {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            return try ResultStore(path: output + "/results.sqlite", fingerprint: sweep.fingerprint())
+            Self.lock = try FolderLock(folder: output)
+            return try ResultStore(path: output + "/results.sqlite", fingerprint: sweep.fingerprint(), fresh: fresh)
         } catch { throw fail(error) }
     }
+
+    /// The output folder's lock, kept for the life of the process.
+    nonisolated(unsafe) private static var lock: FolderLock?
 
     /// Says how much was already done, then returns the per-point progress callback.
     private func progressPrinter(_ sweep: CapacitySweep, store: ResultStore) throws -> (SweepProgress) -> Void {

@@ -15,6 +15,7 @@ struct Tessera: ParsableCommand {
             EmulateCommand.self,
             HostmapCommand.self,
             CapacityCommand.self,
+            ExperimentCommand.self,
             ValidateCommand.self,
             CalibrateCommand.self,
             DoctorCommand.self,

@@ -31,10 +31,10 @@ struct StoreTests {
 
     @Test func aStoreFromOtherInputsIsRefused() throws {
         let folder = try Fixture.temporaryFolder("fingerprint")
-        _ = try ResultStore(path: folder + "/results.sqlite", fingerprint: "aaaa")
+        _ = try ResultStore(path: folder + "/results.sqlite", fingerprint: Fingerprint(parts: ["spec": "aaaa"]))
         #expect(throws: CapacityError(file: folder + "/results.sqlite", keyPath: "",
-                                      message: "this store was made from other inputs (the spec or a file it names changed); use a new output folder or delete \(folder)/results.sqlite")) {
-            try ResultStore(path: folder + "/results.sqlite", fingerprint: "bbbb")
+                                      message: "this store was made from other inputs (changed since it was made: spec); run with --fresh to start over, or use a new output folder")) {
+            try ResultStore(path: folder + "/results.sqlite", fingerprint: Fingerprint(parts: ["spec": "bbbb"]))
         }
     }
 
