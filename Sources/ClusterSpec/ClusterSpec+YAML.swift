@@ -5,25 +5,28 @@ import Yams
 /// out-of-range values are reported with their full key path.
 extension ClusterSpec {
     public static func load(path: String) throws -> ClusterSpec {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read the file (\(error.localizedDescription))")
+        try parse(yaml: readText(path, what: "the file"), file: path)
+    }
+
+    /// A file's text, or an error naming it.
+    static func readText(_ path: String, what: String) throws -> String {
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.localizedDescription))")
         }
-        return try parse(yaml: text, file: path)
+    }
+
+    /// The root node of YAML text, or an error naming the file, the syntax problem, or emptiness.
+    static func root(_ yaml: String, file: String, expected: String) throws -> Node {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
+            throw ClusterSpecError(file: file, keyPath: "", message: syntaxMessage(error))
+        }
+        guard let root else { throw ClusterSpecError(file: file, keyPath: "", message: "empty file; expected \(expected)") }
+        return root
     }
 
     public static func parse(yaml: String, file: String) throws -> ClusterSpec {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw ClusterSpecError(file: file, keyPath: "", message: syntaxMessage(error))
-        }
-        guard let root else {
-            throw ClusterSpecError(file: file, keyPath: "", message: "empty file; expected a cluster mapping")
-        }
+        let root = try root(yaml, file: file, expected: "a cluster mapping")
         let top = try YAMLFields(root, file: file, path: "",
                                  allowed: ["name", "description", "chip", "rack", "chiplet", "levels", "software"])
         guard let chipletNode = top.node("chiplet") else { throw top.missing("chiplet", "a mapping") }

@@ -9,19 +9,8 @@ extension SoftwareProfile {
                        "overlapScheduler", "requestOverheadUs", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency", "fusions"]
 
     public static func load(path: String) throws -> SoftwareProfile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read the software profile (\(error.localizedDescription))")
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ClusterSpecError(file: path, keyPath: "", message: ClusterSpec.syntaxMessage(error))
-        }
-        guard let root else { throw ClusterSpecError(file: path, keyPath: "", message: "empty file; expected a software profile mapping") }
+        let text = try ClusterSpec.readText(path, what: "the software profile")
+        let root = try ClusterSpec.root(text, file: path, expected: "a software profile mapping")
         return try read(YAMLFields(root, file: path, path: "", allowed: keys))
     }
 
