@@ -27,7 +27,7 @@ extension Recogniser {
             guard let w = index.input(i, 0).flatMap(index.weight), w.dims.count == 2 else { continue }
             claimed.insert(w.info.name)
             if w.dims[1] == hidden { if !tables.contains(where: { $0.name == w.info.name }) { tables.append(w.info) } }
-            else { rotaryCache = true }
+            else { rotaryCache = true; rotaryPositions = w.dims[0] }
         }
         guard let embedding = tables.first else { throw failure("no token embedding (a Gather from a [vocab, \(hidden)] weight)") }
         let vocab = embedding.dims[0]
@@ -67,11 +67,11 @@ extension Recogniser {
         } else if cores.contains(where: \.rotary) || rotaryCache
                     || index.nodes.contains(where: { ["Sin", "Cos", "RotaryEmbedding"].contains($0.opType) }) {
             config.positions = .rotary
+            if let rows = rotaryPositions { config.maxPositions = rows }
         } else {
             config.positions = .rotary
             notes.append("no position encoding recognised (no Sin/Cos, RotaryEmbedding or position table); assumed rotary, which has no parameters")
         }
-        notes.append("not in an ONNX graph, so defaults: rope_theta \(Int(config.ropeTheta)), model_type `\(config.modelType)`")
         config.fileWeights = Self.dtype(cores[0].q.flatMap { linears[$0]?.dataType } ?? head.dataType)
         try checkWeightsClaimed()
         return config

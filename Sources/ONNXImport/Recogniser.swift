@@ -36,6 +36,8 @@ struct Recogniser {
     /// Initializers accounted for; a rank-2 float one left over is an error (a weight the IR would miss).
     var claimed: Set<String> = []
     var notes: [String] = []
+    /// Rows of a rotary cos/sin cache, where the graph has one: the positions it was exported for.
+    var rotaryPositions: Int?
 
     static let norms: Set<String> = [
         "LayerNormalization", "SimplifiedLayerNormalization", "RMSNormalization",
@@ -186,6 +188,7 @@ struct Recogniser {
                 core.kvHeads = index.int(i, "kv_num_heads")
                 core.rotary = index.int(i, "do_rotary") == 1
                 for slot in [7, 8] { if let t = index.input(i, slot) { claimed.insert(t) } }
+                rotaryPositions = index.input(i, 7).flatMap { index.tensors[$0]?.dims.first } ?? rotaryPositions
                 connect(&core, node: i)
             case ("MultiHeadAttention", _):
                 core.heads = index.int(i, "num_heads")
@@ -215,6 +218,7 @@ struct Recogniser {
                 connect(&core, node: i)
             case ("RotaryEmbedding", _):
                 for slot in [2, 3] { if let t = index.input(i, slot) { claimed.insert(t) } }
+                rotaryPositions = index.input(i, 2).flatMap { index.tensors[$0]?.dims.first } ?? rotaryPositions
                 continue
             default:
                 continue
