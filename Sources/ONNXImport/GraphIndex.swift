@@ -11,8 +11,6 @@ struct TensorInfo {
     let smallInts: [Int]?
     let smallFloats: [Double]?
 
-    var elements: Int { dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 } }
-
     /// Float element types, quantised ones included: a rank-2 tensor of one of these is a weight.
     var isFloatLike: Bool { [1, 10, 11, 16, 17, 18, 19, 20, 23].contains(dataType) }
 }
@@ -99,8 +97,10 @@ struct GraphIndex {
         return inputs.indices.contains(slot) && !inputs[slot].isEmpty ? inputs[slot] : nil
     }
 
+    /// An integer attribute; nil when absent or beyond ±2²⁴ (no head count, size or flag is that large).
     func int(_ node: Int, _ name: String) -> Int? {
-        nodes[node].attribute.first { $0.name == name }.map { Int(clamping: $0.i) }
+        guard let value = nodes[node].attribute.first(where: { $0.name == name })?.i, abs(value) <= 1 << 24 else { return nil }
+        return Int(value)
     }
 
     func float(_ node: Int, _ name: String) -> Double? {

@@ -74,7 +74,22 @@ extension Recogniser {
         }
         config.fileWeights = Self.dtype(cores[0].q.flatMap { linears[$0]?.dataType } ?? head.dataType)
         try checkWeightsClaimed()
+        try checkBounds(config)
         return config
+    }
+
+    /// Sizes within what any decoder has, so the graph builder's products cannot overflow.
+    private func checkBounds(_ c: ModelConfig) throws(ONNXImportError) {
+        let limits: [(String, Int, ClosedRange<Int>)] = [
+            ("hidden size", c.hiddenSize, 1...(1 << 18)), ("FFN width", c.intermediateSize, 1...(1 << 20)),
+            ("vocabulary", c.vocabSize, 1...(1 << 22)), ("layers", c.layers, 1...(1 << 10)),
+            ("experts", c.experts, 0...(1 << 11)), ("experts per token", c.expertsPerToken, 0...max(c.experts, 0)),
+            ("expert FFN width", c.moeIntermediateSize, 0...(1 << 20)),
+        ]
+        for (what, value, range) in limits where !range.contains(value) {
+            throw failure("\(what) \(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        if c.isMoE && c.expertsPerToken < 1 { throw failure("MoE with \(c.experts) experts but top-k \(c.expertsPerToken)") }
     }
 
     /// The config from the per-layer attention shape and MLPs, which must agree across layers.

@@ -47,7 +47,7 @@ extension Recogniser {
             if split.headDim > 0 { headDim = split.headDim; heads = split.heads > 0 ? split.heads : q.outFeatures / headDim }
             else if split.heads > 0 { heads = split.heads; headDim = q.outFeatures / heads }
         }
-        guard heads > 0, headDim > 0 else {
+        guard Self.plausible.contains(heads), Self.plausible.contains(headDim) else {
             throw failure("layer \(layer): cannot tell the heads of \(index.label(core.position)) (no head count attribute, no Reshape into heads after q)")
         }
         let qWidth = heads * headDim

@@ -43,6 +43,9 @@ struct Recogniser {
         "LayerNormalization", "SimplifiedLayerNormalization", "RMSNormalization",
         "SkipLayerNormalization", "SkipSimplifiedLayerNormalization",
     ]
+    /// Widths a weight matmul may have (1 to 2²²): beyond that a shape is hostile or broken, and
+    /// products of such widths could overflow.
+    static let plausible = 1...(1 << 22)
     static let fusedAttention: Set<String> = ["Attention", "MultiHeadAttention", "GroupQueryAttention"]
 
     init(index: GraphIndex, file: String) {
@@ -80,7 +83,8 @@ struct Recogniser {
                 }
             default: break
             }
-            guard var linear = found else { continue }
+            guard var linear = found, Self.plausible.contains(linear.inFeatures), Self.plausible.contains(linear.outFeatures)
+            else { continue }
             claimed.insert(linear.weight)
             // A bias as torch exports it: the matmul's only consumer adds a vector of N.
             if let out = node.output.first, let users = index.consumers[out], users.count == 1,
