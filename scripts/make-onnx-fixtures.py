@@ -20,6 +20,9 @@ decoder (a plain PyTorch/`transformers` export, and ONNX Runtime's fused contrib
 - micro-dense.onnx: a micro model (hidden 32, 4 heads, 2 KV heads, FFN 64, 2 layers, vocab 64)
   with dense random weights (seed 0), so the dense tensor path is exercised too.
 - micro-unsupported.onnx: micro-dense with Einsum for each score MatMul and one Hardmax.
+- micro-gpt2.onnx: a GPT-2 of hidden 32, 4 heads, 2 layers, vocab 64, 128 positions (dense, seed 0),
+  the shape of micro-gpt2.json beside it: LayerNormalization, packed QKV with biases split three
+  ways, learned positions, tanh-GELU MLP, LM head tied to the token table.
 
 The tiny ones are saved as large exports are, with their weights as external data (`location:
 <name>.onnx.data`), and that zero-filled data file is then deleted: the .onnx keeps every tensor's
@@ -205,6 +208,59 @@ def contrib_style(name, hidden, heads, kv_heads, ffn, layers, vocab, experts=0, 
     return g.model([ids, seqlens, total], [out], name)
 
 
+def gpt2_style(name, hidden, heads, layers, vocab, positions, seed):
+    """GPT-2 as torch exports it: LayerNormalization, a packed c_attn MatMul + bias split three ways,
+    learned positions, GELU (tanh form) MLP with biases, LM head tied to the token table."""
+    g = Graph(seed)
+    hd = hidden // heads
+    ids = helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"])
+    pos = helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "sequence"])
+    wte = g.weight("transformer.wte.weight", [vocab, hidden])
+    x = g.op("Add", [g.op("Gather", [wte, "input_ids"], "/transformer/wte/Gather"),
+                     g.op("Gather", [g.weight("transformer.wpe.weight", [positions, hidden]), "position_ids"],
+                          "/transformer/wpe/Gather")], "/transformer/Add")
+
+    def layer_norm(t, w):
+        return g.op("LayerNormalization", [t, g.weight(w + ".weight", [hidden]), g.weight(w + ".bias", [hidden])],
+                    "/" + w.replace(".", "/") + "/LayerNormalization", axis=-1, epsilon=1e-5)
+
+    def linear(t, w, n_in, n_out):
+        y = g.op("MatMul", [t, g.weight(w + ".weight", [n_in, n_out])], "/" + w.replace(".", "/") + "/MatMul")
+        return g.op("Add", [y, g.weight(w + ".bias", [n_out])], "/" + w.replace(".", "/") + "/Add")
+
+    for i in range(layers):
+        w_ = f"transformer.h.{i}"
+        qkv = linear(layer_norm(x, f"{w_}.ln_1"), f"{w_}.attn.c_attn", hidden, 3 * hidden)
+        parts = g.op("Split", [qkv, g.const(f"{w_}.split", [hidden] * 3)], f"/{w_}/attn/Split", outputs=3, axis=-1)
+
+        def heads_of(t, kind, perm):
+            t = g.op("Reshape", [t, g.const(f"{w_}.{kind}.shape", [0, 0, heads, hd])], f"/{w_}/attn/{kind}/Reshape")
+            return g.op("Transpose", [t], f"/{w_}/attn/{kind}/Transpose", perm=perm)
+
+        q, kt, v = heads_of(parts[0], "q", [0, 2, 1, 3]), heads_of(parts[1], "k", [0, 2, 3, 1]), heads_of(parts[2], "v", [0, 2, 1, 3])
+        scores = g.op("Div", [g.op("MatMul", [q, kt], f"/{w_}/attn/MatMul"), g.const(f"{w_}.scale", float(np.sqrt(hd)), np.float32)],
+                      f"/{w_}/attn/Div")
+        probs = g.op("Softmax", [scores], f"/{w_}/attn/Softmax", axis=-1)
+        ctx = g.op("Transpose", [g.op("MatMul", [probs, v], f"/{w_}/attn/MatMul_1")], f"/{w_}/attn/Transpose", perm=[0, 2, 1, 3])
+        ctx = g.op("Reshape", [ctx, g.const(f"{w_}.ctx", [0, 0, hidden])], f"/{w_}/attn/Reshape")
+        x = g.op("Add", [x, linear(ctx, f"{w_}.attn.c_proj", hidden, hidden)], f"/{w_}/Add")
+        h = linear(layer_norm(x, f"{w_}.ln_2"), f"{w_}.mlp.c_fc", hidden, 4 * hidden)
+        # gelu_new: 0.5·h·(1 + tanh(√(2/π)·(h + 0.044715·h³)))
+        cube = g.op("Mul", [g.op("Pow", [h, g.const(f"{w_}.three", 3.0, np.float32)], f"/{w_}/mlp/act/Pow"),
+                            g.const(f"{w_}.c", 0.044715, np.float32)], f"/{w_}/mlp/act/Mul")
+        inner = g.op("Mul", [g.op("Add", [h, cube], f"/{w_}/mlp/act/Add"), g.const(f"{w_}.k", float(np.sqrt(2 / np.pi)), np.float32)],
+                     f"/{w_}/mlp/act/Mul_1")
+        one_plus = g.op("Add", [g.op("Tanh", [inner], f"/{w_}/mlp/act/Tanh"), g.const(f"{w_}.one", 1.0, np.float32)], f"/{w_}/mlp/act/Add_1")
+        act = g.op("Mul", [g.op("Mul", [h, g.const(f"{w_}.half", 0.5, np.float32)], f"/{w_}/mlp/act/Mul_2"), one_plus],
+                   f"/{w_}/mlp/act/Mul_3")
+        x = g.op("Add", [x, linear(act, f"{w_}.mlp.c_proj", 4 * hidden, hidden)], f"/{w_}/Add_1")
+    x = layer_norm(x, "transformer.ln_f")
+    head = g.op("Transpose", [wte], "/lm_head/Transpose", perm=[1, 0])
+    logits = g.op("MatMul", [x, head], "/lm_head/MatMul")
+    out = helper.make_tensor_value_info(logits, TensorProto.FLOAT, ["batch", "sequence", vocab])
+    return g.model([ids, pos], [out], name)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     tiny = dict(hidden=256, heads=8, kv_heads=4, layers=4, vocab=4096)
@@ -215,6 +271,7 @@ def main():
         "tiny-moe-contrib": contrib_style("tiny-moe", ffn=512, experts=8, top_k=2, **tiny),
         "micro-dense": torch_style("micro", dense_seed=0, **micro),
         "micro-unsupported": torch_style("micro", dense_seed=0, einsum=True, **micro),
+        "micro-gpt2": gpt2_style("micro-gpt2", hidden=32, heads=4, layers=2, vocab=64, positions=128, seed=0),
     }
     for name, model in models.items():
         if "contrib" not in name:  # the checker knows no com.microsoft schemas

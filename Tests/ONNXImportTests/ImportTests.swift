@@ -55,6 +55,22 @@ import Testing
         #expect(!onnxSearch.ranked.isEmpty)
     }
 
+    /// GPT-2's shape: LayerNorm with bias, packed QKV split three ways, biases, learned positions,
+    /// tanh-GELU, tied head; against the gpt2 family's reading of the same config.
+    @Test func microGPT2MatchesItsConfig() throws {
+        let onnx = try ONNXImport.load(path: Repo.onnx("micro-gpt2")).graph
+        let json = try ModelGraph.load(path: Repo.root.appendingPathComponent("Tests/ONNXImportTests/Fixtures/micro-gpt2.json").path)
+        // wte 64·32 + wpe 128·32 + 2 × (2·2·32 + 32·96 + 96 + 32·32 + 32 + 32·128 + 128 + 128·32 + 32) + 2·32.
+        #expect(onnx.totalParameters == 2_048 + 4_096 + 2 * (128 + 3_168 + 1_056 + 4_224 + 4_128) + 64)
+        #expect(onnx.totalParameters == json.totalParameters)
+        #expect(onnx.ops.map(\.name) == json.ops.map(\.name))
+        #expect(onnx.ops.map(\.parameters) == json.ops.map(\.parameters))
+        #expect(onnx.ops.map(\.flopsPerToken) == json.ops.map(\.flopsPerToken))
+        let c = onnx.config
+        #expect(c.positions == .learned && c.maxPositions == 128 && c.tiedEmbeddings && c.norm == .layerNorm)
+        #expect(c.normVectors == 2 && c.activation == .gelu && c.qkvBias && c.outputBias && c.mlpBias)
+    }
+
     @Test func microDenseWeightsReadAsShapes() throws {
         let result = try ONNXImport.load(path: Repo.onnx("micro-dense"))
         let c = result.config
