@@ -15,6 +15,7 @@ decoder (a plain PyTorch/`transformers` export, and ONNX Runtime's fused contrib
 - tiny-llama-contrib.onnx: the same model as ONNX Runtime GenAI's builder writes it:
   SimplifiedLayerNormalization / SkipSimplifiedLayerNormalization, one packed QKV MatMul and
   com.microsoft GroupQueryAttention with rotary inside.
+- tiny-llama-contrib-int4.onnx: tiny-llama-contrib with every layer MatMul as a 4-bit MatMulNBits.
 - tiny-moe-contrib.onnx: Workloads/tiny-moe.json (8 experts of FFN 512, top 2) with a router
   MatMul and com.microsoft MoE.
 - micro-dense.onnx: a micro model (hidden 32, 4 heads, 2 KV heads, FFN 64, 2 layers, vocab 64)
@@ -154,9 +155,24 @@ def torch_style(name, hidden, heads, kv_heads, ffn, layers, vocab, dense_seed=No
     return g.model([ids, pos, mask], [out], name)
 
 
-def contrib_style(name, hidden, heads, kv_heads, ffn, layers, vocab, experts=0, top_k=0):
-    """A decoder as ONNX Runtime GenAI's builder writes it (see the module docstring)."""
+def contrib_style(name, hidden, heads, kv_heads, ffn, layers, vocab, experts=0, top_k=0, int4=False):
+    """A decoder as ONNX Runtime GenAI's builder writes it (see the module docstring); with `int4`,
+    its layers' MatMuls are 4-bit com.microsoft MatMulNBits (block 32) as its int4 builder writes them."""
     g = Graph()
+    block = 32
+    if int4:
+        def matmul(inputs, name):
+            w = inputs[1]
+            k, n = next(t.dims for t in g.inits if t.name == w)
+            g.inits[:] = [t for t in g.inits if t.name != w]
+            packed = numpy_helper.from_array(np.zeros([n, k // block, block // 2], np.uint8), w + ".qweight")
+            scales = numpy_helper.from_array(np.zeros([n * k // block], np.float32), w + ".scales")
+            g.inits += [packed, scales]
+            return g.op("MatMulNBits", [inputs[0], packed.name, scales.name], name.replace("MatMul", "MatMulNBits"),
+                        domain="com.microsoft", K=k, N=n, bits=4, block_size=block)
+    else:
+        def matmul(inputs, name):
+            return g.op("MatMul", inputs, name)
     hd = hidden // heads
     ids = helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"])
     seqlens = helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch"])
@@ -170,33 +186,33 @@ def contrib_style(name, hidden, heads, kv_heads, ffn, layers, vocab, experts=0, 
     for i in range(layers):
         p_, w_ = f"/model/layers.{i}", f"model.layers.{i}"
         if experts:
-            q = g.op("MatMul", [h, g.weight(f"{w_}.attn.q_proj.weight", [hidden, heads * hd])], f"{p_}/attn/q_proj/MatMul")
-            k = g.op("MatMul", [h, g.weight(f"{w_}.attn.k_proj.weight", [hidden, kv_heads * hd])], f"{p_}/attn/k_proj/MatMul")
-            v = g.op("MatMul", [h, g.weight(f"{w_}.attn.v_proj.weight", [hidden, kv_heads * hd])], f"{p_}/attn/v_proj/MatMul")
+            q = matmul([h, g.weight(f"{w_}.attn.q_proj.weight", [hidden, heads * hd])], f"{p_}/attn/q_proj/MatMul")
+            k = matmul([h, g.weight(f"{w_}.attn.k_proj.weight", [hidden, kv_heads * hd])], f"{p_}/attn/k_proj/MatMul")
+            v = matmul([h, g.weight(f"{w_}.attn.v_proj.weight", [hidden, kv_heads * hd])], f"{p_}/attn/v_proj/MatMul")
         else:
-            q = g.op("MatMul", [h, g.weight(f"{w_}.attn.qkv_proj.weight", [hidden, (heads + 2 * kv_heads) * hd])],
+            q = matmul([h, g.weight(f"{w_}.attn.qkv_proj.weight", [hidden, (heads + 2 * kv_heads) * hd])],
                      f"{p_}/attn/qkv_proj/MatMul")
             k = v = ""
         attn = g.op("GroupQueryAttention", [q, k, v, "", "", "seqlens_k", "total_sequence_length", cos_cache, sin_cache],
                     f"{p_}/attn/GroupQueryAttention", outputs=3, domain="com.microsoft",
                     num_heads=heads, kv_num_heads=kv_heads, do_rotary=1)[0]
-        o = g.op("MatMul", [attn, g.weight(f"{w_}.attn.o_proj.weight", [heads * hd, hidden])], f"{p_}/attn/o_proj/MatMul")
+        o = matmul([attn, g.weight(f"{w_}.attn.o_proj.weight", [heads * hd, hidden])], f"{p_}/attn/o_proj/MatMul")
         h, _, _, residual = g.op("SkipSimplifiedLayerNormalization",
                                  [residual, o, g.weight(f"{w_}.post_attention_layernorm.weight", [hidden])],
                                  f"{p_}/post_attention_layernorm/SkipLayerNorm", outputs=4, domain="com.microsoft",
                                  epsilon=1e-5)
         if experts:
-            router = g.op("MatMul", [h, g.weight(f"{w_}.moe.gate.weight", [hidden, experts])], f"{p_}/moe/gate/MatMul")
+            router = matmul([h, g.weight(f"{w_}.moe.gate.weight", [hidden, experts])], f"{p_}/moe/gate/MatMul")
             mlp = g.op("MoE", [h, router, g.weight(f"{w_}.moe.fc1", [experts, hidden, ffn]), "",
                                g.weight(f"{w_}.moe.fc2", [experts, ffn, hidden]), "",
                                g.weight(f"{w_}.moe.fc3", [experts, hidden, ffn])],
                        f"{p_}/moe/MoE", domain="com.microsoft", k=top_k, activation_type="silu",
                        normalize_routing_weights=1)
         else:
-            gate = g.op("MatMul", [h, g.weight(f"{w_}.mlp.gate_proj.weight", [hidden, ffn])], f"{p_}/mlp/gate_proj/MatMul")
-            up = g.op("MatMul", [h, g.weight(f"{w_}.mlp.up_proj.weight", [hidden, ffn])], f"{p_}/mlp/up_proj/MatMul")
+            gate = matmul([h, g.weight(f"{w_}.mlp.gate_proj.weight", [hidden, ffn])], f"{p_}/mlp/gate_proj/MatMul")
+            up = matmul([h, g.weight(f"{w_}.mlp.up_proj.weight", [hidden, ffn])], f"{p_}/mlp/up_proj/MatMul")
             silu = g.op("Mul", [gate, g.op("Sigmoid", [gate], f"{p_}/mlp/act_fn/Sigmoid")], f"{p_}/mlp/act_fn/Mul")
-            mlp = g.op("MatMul", [g.op("Mul", [silu, up], f"{p_}/mlp/Mul"),
+            mlp = matmul([g.op("Mul", [silu, up], f"{p_}/mlp/Mul"),
                                   g.weight(f"{w_}.mlp.down_proj.weight", [ffn, hidden])], f"{p_}/mlp/down_proj/MatMul")
         next_norm = f"model.layers.{i + 1}.input_layernorm" if i + 1 < layers else "model.norm"
         h, _, _, residual = g.op("SkipSimplifiedLayerNormalization",
@@ -269,6 +285,7 @@ def main():
         "tiny-llama": torch_style("tiny-llama", ffn=768, **tiny),
         "tiny-llama-contrib": contrib_style("tiny-llama", ffn=768, **tiny),
         "tiny-moe-contrib": contrib_style("tiny-moe", ffn=512, experts=8, top_k=2, **tiny),
+        "tiny-llama-contrib-int4": contrib_style("tiny-llama", ffn=768, int4=True, **tiny),
         "micro-dense": torch_style("micro", dense_seed=0, **micro),
         "micro-unsupported": torch_style("micro", dense_seed=0, einsum=True, **micro),
         "micro-gpt2": gpt2_style("micro-gpt2", hidden=32, heads=4, layers=2, vocab=64, positions=128, seed=0),

@@ -112,6 +112,16 @@ extension Recogniser {
         return result
     }
 
+    /// x² as Pow(x, 2) or Mul(x, x).
+    private func isSquare(_ node: Int) -> Bool {
+        let inputs = index.nodes[node].input
+        switch index.nodes[node].opType {
+        case "Pow": return inputs.count == 2 && index.scalar(inputs[1]) == 2
+        case "Mul": return inputs.count == 2 && inputs[0] == inputs[1]
+        default: return false
+        }
+    }
+
     func describe(_ nodes: [Int]) -> String {
         nodes.isEmpty ? "none" : nodes.compactMap { n in linears[n].map { "\(index.label(n)) (\($0.inFeatures) × \($0.outFeatures))" } }
             .joined(separator: ", ")
@@ -136,8 +146,7 @@ extension Recogniser {
                 epsilon = epsilon ?? index.float(i, "epsilon")
             case "ReduceMean":
                 // mean(x²): RMSNorm, or LayerNorm's variance when x is itself x − mean(x).
-                guard let x = index.input(i, 0), let p = index.producer[x],
-                      ["Pow", "Mul"].contains(index.nodes[p].opType) else { continue }
+                guard let x = index.input(i, 0), let p = index.producer[x], isSquare(p) else { continue }
                 count += 1
                 let centred = index.input(p, 0).flatMap { index.producer[$0] }.map { index.nodes[$0].opType == "Sub" } ?? false
                 if centred { vectors = 2 } else { rms += 1 }

@@ -26,6 +26,15 @@ import Testing
         #expect(c.fileWeights == .fp32 && c.normEpsilon == json.config.normEpsilon)
     }
 
+    /// 4-bit MatMulNBits layers: the same graph, with the file's weight dtype int4.
+    @Test func int4ExportDeclaresInt4() throws {
+        let onnx = try ONNXImport.load(path: Repo.onnx("tiny-llama-contrib-int4")).graph
+        let json = try ModelGraph.load(path: Repo.workload("tiny-llama"))
+        #expect(onnx.totalParameters == json.totalParameters)
+        #expect(onnx.ops.map(\.flopsPerToken) == json.ops.map(\.flopsPerToken))
+        #expect(onnx.config.fileWeights == .int4 && onnx.config.defaultPrecision.weights == .int4)
+    }
+
     @Test func tinyMoEMatchesItsConfig() throws {
         let onnx = try ONNXImport.load(path: Repo.onnx("tiny-moe-contrib")).graph
         let json = try ModelGraph.load(path: Repo.workload("tiny-moe"))
