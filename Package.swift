@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C system libraries (Debian: libmpich-dev, libhwloc-dev; found with pkg-config).
@@ -33,6 +34,11 @@ let package = Package(
         // Inputs: models and clusters as data.
         .target(name: "ModelGraph"),
         .target(name: "ClusterSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // ONNX graphs → the same ModelConfig; Generated/onnx.pb.swift is committed
+        // (scripts/generate-onnx-proto.sh), so the build never runs protoc.
+        .target(name: "ONNXImport", dependencies: [
+            "ModelGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
 
         // Analysis and planning (no MPI here, so most tests need no mpirun).
         .target(name: "CostModel", dependencies: ["ModelGraph", "ClusterSpec"]),
@@ -56,13 +62,15 @@ let package = Package(
 
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
-            "MessagePassing", "HostTopology", "ModelGraph", "ClusterSpec", "CostModel",
+            "MessagePassing", "HostTopology", "ModelGraph", "ONNXImport", "ClusterSpec", "CostModel",
             "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test targets: one per library target, added with the target's first tests.
         .testTarget(name: "ModelGraphTests", dependencies: ["ModelGraph"], exclude: ["Fixtures"]),
+        .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "ModelGraph", "Planner", "ClusterSpec"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "ModelGraph", "ClusterSpec"]),

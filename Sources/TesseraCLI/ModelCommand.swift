@@ -2,14 +2,14 @@ import ArgumentParser
 import Foundation
 import ModelGraph
 
-/// `tessera model <workload.json>`: parameters, bytes, FLOPs, KV cache and the per-layer op table.
+/// `tessera model <workload.json | model.onnx>`: parameters, bytes, FLOPs, KV cache and the per-layer op table.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Describe a workload: parameters, bytes per dtype, FLOPs and KV bytes per token, and its ops."
     )
 
-    @Argument(help: "A Hugging Face config.json-shaped workload file, e.g. Workloads/llama-3-8b.json.")
+    @Argument(help: "A Hugging Face config.json-shaped workload file, e.g. Workloads/llama-3-8b.json, or an ONNX decoder (model.onnx; weights may stay in external data, only shapes are read).")
     var workload: String?
 
     @Flag(help: "List the model_types Tessera reads: family, block structure, keys read; and those it refuses, with why.")
@@ -40,7 +40,7 @@ struct ModelCommand: ParsableCommand {
         let graph: ModelGraph
         let chosen: Precision
         do {
-            graph = try ModelGraph.load(path: workload)
+            graph = try loadModel(path: workload)
             chosen = try precision.map { spec throws(PrecisionSpecError) in try Precision(spec: spec) } ?? graph.config.defaultPrecision
         } catch { throw fail(error) }
         let report = ModelReport(graph: graph, file: workload, precision: chosen, context: context)

@@ -6,7 +6,7 @@ import Planner
 
 /// The inputs every planning command shares: model, cluster, scenario and overrides of it.
 struct PlanInputOptions: ParsableArguments {
-    @Option(name: .long, help: "Workload: a Hugging Face config.json-shaped file, e.g. Workloads/llama-3-70b.json.")
+    @Option(name: .long, help: "Workload: a Hugging Face config.json-shaped file, e.g. Workloads/llama-3-70b.json, or an ONNX decoder (model.onnx).")
     var model: String
 
     @Option(name: .long, help: "Cluster: a YAML hierarchy, e.g. Clusters/gb200-nvl72.yaml.")
@@ -58,7 +58,7 @@ struct PlanInputOptions: ParsableArguments {
 
     /// Loads the files and applies the overrides; errors name the file and key.
     func load() throws -> PlanInputs {
-        let graph = try ModelGraph.load(path: model)
+        let graph = try loadModel(path: model)
         let spec = try ClusterSpec.load(path: cluster)
         var sc = try scenario.map { try Scenario.load(path: $0) }
             ?? Scenario(inputTokens: 1024, outputTokens: 256, mode: .continuous)

@@ -42,6 +42,19 @@ import Testing
         try expectGolden(try tessera(["model", "Workloads/\(model).json", "--json"]), "model-\(model).json")
     }
 
+    /// The ONNX export of the tiny model (Tests/ONNXImportTests/Fixtures) prints what its
+    /// config.json prints, but for the header line, and plans to the same JSON.
+    @Test func onnxExportMatchesItsConfig() throws {
+        let file = "Tests/ONNXImportTests/Fixtures/tiny-llama.onnx"
+        let onnx = try tessera(["model", file])
+        let golden = try String(contentsOf: Self.folder.appendingPathComponent("model-tiny-llama.txt"), encoding: .utf8)
+        #expect(onnx.hasPrefix("tiny-llama  (onnx, \(file))\n"))
+        #expect(onnx.split(separator: "\n").dropFirst() == golden.split(separator: "\n").dropFirst())
+        let plan = ["plan", "--cluster", "Clusters/dgx-a100.yaml", "--input-tokens", "128", "--output-tokens", "32",
+                    "--tp", "2", "--pp", "2", "--batch", "8", "--mode", "static", "--json", "--model"]
+        #expect(try tessera(plan + [file]) == (try tessera(plan + ["Workloads/tiny-llama.json"])))
+    }
+
     @Test(arguments: ["dgx-h100", "corsair-rack"])
     func clusterTextAndJSON(_ cluster: String) throws {
         try expectGolden(try tessera(["cluster", "Clusters/\(cluster).yaml"]), "cluster-\(cluster).txt")

@@ -54,4 +54,28 @@ import Testing
         let tiny = try ModelGraph.load(path: root.appendingPathComponent("Workloads/tiny-moe.json").path).config
         #expect(Reference.unsupported(tiny) == nil)
     }
+
+    /// Structures the numeric kernels do not implement are refused by name, not emulated as another model.
+    @Test func unmodelledStructuresAreRefusedByName() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let tiny = try ModelGraph.load(path: root.appendingPathComponent("Workloads/tiny-llama.json").path).config
+        #expect(Reference.unsupported(tiny) == nil)
+        let cases: [(String, (inout ModelConfig) -> Void)] = [
+            ("gated GELU (GeGLU)", { $0.activation = .geglu }),
+            ("QK-norm", { $0.qkNorm = true }),
+            ("parallel attention and MLP blocks", { $0.parallelBlock = true }),
+            ("sandwich-norm blocks", { $0.normPlacement = .sandwich }),
+            ("post-norm blocks", { $0.normPlacement = .post }),
+            ("windowed attention", { $0.slidingWindow = 64; $0.windowedLayers = [true, false, true, false] }),
+            ("ALiBi positions", { $0.positions = .alibi }),
+            ("biases", { $0.lmHeadBias = true }),
+            ("biases", { $0.expertBias = true }),
+            ("attention sinks", { $0.attentionSinks = true }),
+        ]
+        for (name, change) in cases {
+            var config = tiny
+            change(&config)
+            #expect(Reference.unsupported(config) == "numeric mode does not support \(name) (model type llama)")
+        }
+    }
 }

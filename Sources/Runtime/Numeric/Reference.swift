@@ -36,12 +36,23 @@ public enum Reference {
     public static let maxParameters = 100_000_000
 
     /// Why numeric mode cannot run this model, or nil when it can (Llama/Mixtral shapes with
-    /// RMSNorm or LayerNorm, SwiGLU or GELU, rotary positions, no biases, untied head).
+    /// RMSNorm or LayerNorm, SwiGLU or GELU, rotary positions, pre-norm sequential blocks, full
+    /// attention, no biases, untied head). Anything else would be emulated as a different model.
     public static func unsupported(_ config: ModelConfig) -> String? {
         var missing: [String] = []
         if config.mla != nil { missing.append("multi-head latent attention") }
-        if config.positions != .rotary { missing.append("learned positions") }
-        if config.qkvBias || config.outputBias || config.mlpBias || config.routerBias { missing.append("biases") }
+        if config.positions != .rotary { missing.append("\(config.positions == .alibi ? "ALiBi" : "learned") positions") }
+        if config.activation == .geglu { missing.append("gated GELU (GeGLU)") }
+        if config.qkNorm { missing.append("QK-norm") }
+        if config.parallelBlock { missing.append("parallel attention and MLP blocks") }
+        if config.normPlacement != .pre { missing.append("\(config.normPlacement.rawValue)-norm blocks") }
+        if config.embeddingNorm { missing.append("an embedding norm") }
+        if config.slidingWindow != nil && config.windowedLayers.contains(true) { missing.append("windowed attention") }
+        if config.attentionSinks { missing.append("attention sinks") }
+        if config.qkvBias || config.outputBias || config.mlpBias || config.routerBias || config.lmHeadBias
+            || config.expertBias {
+            missing.append("biases")
+        }
         if config.sharedExperts > 0 { missing.append("shared experts") }
         if config.tiedEmbeddings { missing.append("tied embeddings") }
         if config.attentionHeads % max(config.kvHeads, 1) != 0 { missing.append("heads not a multiple of KV heads") }
