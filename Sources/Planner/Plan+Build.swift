@@ -42,7 +42,7 @@ extension Evaluator {
                     tiling: tiling,
                     prefillSeconds: prefillS[op.name] ?? 0, decodeSeconds: decodeS[op.name] ?? 0,
                     collectivesAfter: after)
-            })
+            }, kernels: layer.groups)
         }
 
         var stages: [Plan.Stage] = [], first = 0
@@ -76,7 +76,8 @@ extension Evaluator {
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
             software: Plan.Software(name: rates.software.name, stepOverheadUs: rates.software.stepOverheadUs,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
-                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)))
+                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)),
+            chip: rates.figures)
     }
 
     /// Members each dimension uses at each level it crosses.

@@ -34,6 +34,10 @@ public struct Plan: Codable, Sendable {
 
     public struct LayerClass: Codable, Sendable {
         public var ops: [OpShard]
+        /// The kernels a serving stack launches for these ops, with their shapes per token
+        /// (N, K, bytes and FLOPs per token, attention heads): what an emulator rank prices its
+        /// tiles from. Each kernel's first op carries it; absent in plans written before it.
+        public var kernels: [KernelGroup]?
     }
 
     public struct Stage: Codable, Sendable {
@@ -101,6 +105,9 @@ public struct Plan: Codable, Sendable {
     public var predicted: Metrics
     /// The serving stack's costs that sit outside the ops: absent in plans written before it.
     public var software: Software?
+    /// The chip model the planner priced with (rates, tiers, kernel-table folder, the software's
+    /// kernel figures), so that an emulator rank can price each tile itself; absent in old plans.
+    public var chip: ChipFigures?
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).

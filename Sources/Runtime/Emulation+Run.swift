@@ -14,6 +14,7 @@ extension Emulation {
                                 tracing: options.tracePath != nil)
         let numeric = options.numeric ? try NumericEngineFactory.make(plan: plan, program: program, options: options) : nil
         executor.engine = numeric
+        executor.pricer = try TilePricer(plan: plan, program: program)
         if fabric.rank == 0 { executor.progress = options.progress }
         try executor.run()
         return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric)

@@ -50,6 +50,8 @@ final class Executor {
     /// Rank of each chiplet index (−1: not emulated).
     let rankOf: [Int]
     var engine: NumericEngine?
+    /// Prices kernel tiles (nil: every compute takes its fixed `seconds`, as hand-built programs do).
+    var pricer: TilePricer?
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
     private(set) var clock = 0.0
@@ -95,8 +97,9 @@ final class Executor {
             switch instruction {
             case .compute(let c):
                 try engine?.compute(c)
-                clock += c.seconds
-                figures.computeS += c.seconds
+                let seconds = pricer?.seconds(c, step: step) ?? c.seconds
+                clock += seconds
+                figures.computeS += seconds
             case .send(let t):
                 try send(t)
             case .recv(let t):
