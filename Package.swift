@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
 
         // Emulation.
-        .target(name: "Runtime", dependencies: ["Planner", "CostModel", "ModelGraph", "StableHash"]),
+        .target(name: "Runtime", dependencies: ["Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash"]),
         .target(name: "RuntimeMPI", dependencies: [
             "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
         ]),

@@ -1,3 +1,4 @@
+import ClusterSpec
 import Foundation
 
 /// A plan file that cannot be read, decoded or trusted: names the file and what is wrong.
@@ -41,6 +42,10 @@ extension Plan {
                              ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
+        }
+        for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil
+            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1) {
+            return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if let chip, let problem = chip.problem { return "chip.\(problem)" }
         if let bad = chip?.tiers.count, bad > 0,

@@ -138,3 +138,13 @@ extension Plan {
         return (tiles, useful > 0 ? padded / useful - 1 : 0, worst.0, worst.1)
     }
 }
+
+extension Plan {
+    /// The cluster's hierarchy as the plan states it.
+    public var hierarchy: Hierarchy {
+        Hierarchy(links: levels.map {
+            Hierarchy.LinkFigures(name: $0.name, count: $0.count, bandwidthGBps: $0.bandwidthGBps, latencyUs: $0.latencyUs,
+                                  overheadUs: $0.overheadUs, topology: LinkTopology(rawValue: $0.topology) ?? .switch)
+        })
+    }
+}

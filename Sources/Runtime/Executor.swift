@@ -38,11 +38,10 @@ protocol NumericEngine: AnyObject {
     var finalLogits: [(sequence: Int, logits: [Float])] { get }
 }
 
-/// Runs one chiplet's program on a virtual clock. Compute advances the clock; a send stamps the
-/// message with the clock and its arrival from the link model, serialised on this chiplet's
-/// egress port of the link's level; a receive folds the message through the ingress port (in
-/// program order, so results do not depend on thread or process scheduling) and completes at
-/// max(clock, arrival).
+/// Runs one chiplet's program on a virtual clock. Compute advances the clock by the tile's price;
+/// a send stamps the message with the clock and its arrival through this chiplet's link queues
+/// (`LinkQueues`); a receive takes it through the ingress queue (in program order, so results do
+/// not depend on thread or process scheduling) and completes at max(clock, arrival).
 final class Executor {
     let program: Program
     let fabric: Fabric
@@ -57,8 +56,7 @@ final class Executor {
     private(set) var clock = 0.0
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
-    private var egressFreeS: [Double]
-    private var ingressFreeS: [Double]
+    private var queues: LinkQueues
     /// Watchdog descriptions of each receive, built once (no formatting in the message loop).
     private var waiting: [[String]] = []
 
@@ -67,8 +65,7 @@ final class Executor {
         self.fabric = fabric
         self.link = link
         self.rankOf = rankOf
-        egressFreeS = [Double](repeating: 0, count: link.levels.count)
-        ingressFreeS = egressFreeS
+        queues = LinkQueues(link: link)
         trace = tracing ? [] : nil
         figures.chiplet = program.chiplet
         waiting = [program.prefill, program.decodeStep, program.epilogue].map { segment in
@@ -125,14 +122,10 @@ final class Executor {
     }
 
     private func send(_ t: Transfer) throws {
-        let level = link.level(program.chiplet, Int(t.peer))
-        let l = link.levels[level]
-        let wireS = t.bytes / l.bytesPerS
-        let departS = max(clock, egressFreeS[level])
-        egressFreeS[level] = departS + wireS
+        let arrivalS = queues.depart(bytes: t.bytes, level: link.level(program.chiplet, Int(t.peer)), clockS: clock)
         let payload = try engine?.payload(for: t) ?? []
         let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
-                              arrivalTimeS: departS + l.alphaS + wireS, bytes: t.bytes, payload: payload)
+                              arrivalTimeS: arrivalS, bytes: t.bytes, payload: payload)
         try fabric.send(message, to: try peerRank(t.peer))
         figures.messages += 1
         figures.bytes += t.bytes
@@ -140,14 +133,8 @@ final class Executor {
 
     private func receive(_ t: Transfer, waiting: String) throws {
         let message = try fabric.receive(from: try peerRank(t.peer), tag: Int(t.tag), waiting: waiting)
-        let level = link.level(Int(t.peer), program.chiplet)
-        let l = link.levels[level]
-        let wireS = message.bytes / l.bytesPerS
-        let startS = max(message.arrivalTimeS - wireS, ingressFreeS[level])
-        let doneS = startS + wireS
-        ingressFreeS[level] = doneS
-        // Queued at the sender's egress (arrival later than send + α + wire) and at our ingress.
-        let queuedS = max(0, message.arrivalTimeS - message.sendTimeS - l.alphaS - wireS) + (doneS - message.arrivalTimeS)
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: link.level(Int(t.peer), program.chiplet),
+                                             sentS: message.sendTimeS, arrivalS: message.arrivalTimeS)
         // Below a picosecond is rounding of the clock sums, not a queue.
         if queuedS > 1e-12 { figures.queuedS[t.phase.index] += queuedS }
         if doneS > clock {
