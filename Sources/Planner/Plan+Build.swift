@@ -76,7 +76,8 @@ extension Evaluator {
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
             software: Plan.Software(name: rates.software.name, stepOverheadUs: rates.software.stepOverheadUs,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
-                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)),
+                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
+                                    maxNumTokens: rates.software.maxNumTokens),
             chip: rates.figures)
     }
 

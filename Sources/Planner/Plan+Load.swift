@@ -58,6 +58,9 @@ extension Plan {
                 if let problem = k.problem { return "\(where_).kernels[\(i)].\(problem)" }
             }
         }
+        if let budget = software?.maxNumTokens, !(1...PlanError.maxCount).contains(budget) {
+            return "software.maxNumTokens: expected 1 to \(PlanError.maxCount), got \(budget)"
+        }
         if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
         if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }
         if stages.reduce(0, { $0 + $1.layerCount }) != modelLayers {

@@ -118,6 +118,8 @@ public struct Plan: Codable, Sendable {
         /// Launching one collective, in prefill and in (graph-replayed) decode iterations.
         public var collectiveLaunchUsPrefill: Double
         public var collectiveLaunchUsDecode: Double
+        /// Token budget of one iteration (prompt chunks plus decode tokens); nil = unlimited.
+        public var maxNumTokens: Int?
     }
 }
 

@@ -5,6 +5,7 @@ extension Emulation {
     /// Runs this rank's program. Checks rank count and plan hash first (clear errors naming both
     /// figures). Returns the gathered result on rank 0, nil elsewhere.
     public static func run(plan: Plan, fabric: Fabric, options: EmulationOptions) throws -> EmulationResult? {
+        if options.requests != nil { return try runStream(plan: plan, fabric: fabric, options: options) }
         try checkRanks(plan: plan, fabric: fabric, options: options)
         let chiplets = Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)

@@ -1,3 +1,5 @@
+import CostModel
+
 /// What one chiplet's run measured, in virtual seconds; reduced to rank 0 at the end.
 public struct ChipletFigures: Sendable, Equatable {
     public var chiplet = 0
@@ -51,6 +53,10 @@ final class Executor {
     var engine: NumericEngine?
     /// Prices kernel tiles (nil: every compute takes its fixed `seconds`, as hand-built programs do).
     var pricer: TilePricer?
+    /// A request stream's iteration: the work tiles are priced at, and the factor on message
+    /// bytes (the iteration's tokens over the template's).
+    private var iterationWork: Work?
+    private var bytesScale = 1.0
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
     private(set) var clock = 0.0
@@ -59,6 +65,9 @@ final class Executor {
     private var queues: LinkQueues
     /// Watchdog descriptions of each receive, built once (no formatting in the message loop).
     private var waiting: [[String]] = []
+
+    /// Counts a control message (a request stream's iteration) sent outside the program.
+    func countControlMessage() { figures.messages += 1 }
 
     init(program: Program, fabric: Fabric, link: LinkModel, rankOf: [Int], tracing: Bool) {
         self.program = program
@@ -87,20 +96,32 @@ final class Executor {
         try runSegment(2, program.epilogue, phase: .decode, step: program.decodeSteps)
     }
 
-    private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int) throws {
+    /// One iteration of a request stream: `template` (one microbatch through this chiplet's stage)
+    /// priced at `work`, its messages scaled by `bytesScale`, starting no earlier than `startS`.
+    func runIteration(_ template: [Instruction], waiting: [String], phase: Phase, work: Work, bytesScale: Double,
+                      startS: Double) throws {
+        clock = max(clock, startS)
+        iterationWork = work
+        self.bytesScale = bytesScale
+        defer { iterationWork = nil; self.bytesScale = 1 }
+        try runSegment(1, template, phase: phase, step: 0, waiting: waiting)
+    }
+
+    private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int,
+                            waiting descriptions: [String]? = nil) throws {
         engine?.begin(phase, step: step)
         for (index, instruction) in instructions.enumerated() {
             let start = clock
             switch instruction {
             case .compute(let c):
                 try engine?.compute(c)
-                let seconds = pricer?.seconds(c, step: step) ?? c.seconds
+                let seconds = iterationWork.flatMap { w in pricer?.seconds(c, work: w) } ?? pricer?.seconds(c, step: step) ?? c.seconds
                 clock += seconds
                 figures.computeS += seconds
             case .send(let t):
                 try send(t)
             case .recv(let t):
-                try receive(t, waiting: waiting[segment][index])
+                try receive(t, waiting: descriptions?[index] ?? waiting[segment][index])
             case .barrier:
                 let clocks = try fabric.allGather(clock.bitPattern)
                 clock = clocks.map { Double(bitPattern: $0) }.max() ?? clock
@@ -122,13 +143,14 @@ final class Executor {
     }
 
     private func send(_ t: Transfer) throws {
-        let arrivalS = queues.depart(bytes: t.bytes, level: link.level(program.chiplet, Int(t.peer)), clockS: clock)
+        let bytes = t.bytes * bytesScale
+        let arrivalS = queues.depart(bytes: bytes, level: link.level(program.chiplet, Int(t.peer)), clockS: clock)
         let payload = try engine?.payload(for: t) ?? []
         let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
-                              arrivalTimeS: arrivalS, bytes: t.bytes, payload: payload)
+                              arrivalTimeS: arrivalS, bytes: bytes, payload: payload)
         try fabric.send(message, to: try peerRank(t.peer))
         figures.messages += 1
-        figures.bytes += t.bytes
+        figures.bytes += bytes
     }
 
     private func receive(_ t: Transfer, waiting: String) throws {

@@ -9,7 +9,7 @@ public enum Phase: String, Codable, Sendable {
 
 /// What a message or a compute step belongs to; names the collective in traces and watchdog reports.
 public enum Purpose: String, Codable, Sendable, CaseIterable {
-    case allReduceTP, allToAllEP, stageSend, tokenReturn, result
+    case allReduceTP, allToAllEP, stageSend, tokenReturn, result, iteration
 
     var index: Int {
         switch self {
@@ -18,6 +18,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .stageSend: 2
         case .tokenReturn: 3
         case .result: 4
+        case .iteration: 5
         }
     }
 
@@ -31,6 +32,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .stageSend: "stage send"
         case .tokenReturn: "token return"
         case .result: "result"
+        case .iteration: "iteration"
         }
     }
 }

@@ -26,6 +26,15 @@ struct TilePricer {
                                     count: 2)
     }
 
+    /// Virtual seconds of instruction `c` for a request stream's iteration of `work` (mixed
+    /// prefill chunks and decode tokens; priced afresh, since every iteration differs).
+    func seconds(_ c: Compute, work: Work) -> Double {
+        let k = Int(c.kernel)
+        guard k >= 0, k < kernels.count else { return c.seconds }
+        let full = kernels[k].cost(work, ep: ep, rates: rates, tiers: tiers).seconds
+        return c.seconds + full * Double(c.tileCount) / Double(max(c.tiles, 1))
+    }
+
     /// Virtual seconds of instruction `c` at decode step `step`.
     @inline(__always)
     mutating func seconds(_ c: Compute, step: Int) -> Double {
