@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
 
         // Emulation.
-        .target(name: "Runtime", dependencies: ["Planner", "ModelGraph", "StableHash"]),
+        .target(name: "Runtime", dependencies: ["Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash"]),
         .target(name: "RuntimeMPI", dependencies: [
             "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
         ]),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
         .testTarget(name: "NumericTests", dependencies: ["Runtime", "ModelGraph"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Planner", "ModelGraph", "ClusterSpec"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "Runtime", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.
         // Golden/ holds the expected output of the golden-file tests (UPDATE_GOLDEN=1 rewrites it).

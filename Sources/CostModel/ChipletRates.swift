@@ -31,6 +31,8 @@ public struct ChipletRates: Sendable {
     public let opOverheadS: Double
     public let tiers: [Tier]
     public let kernels: KernelTables?
+    /// The folder `kernels` came from.
+    public let kernelFolder: String?
     public let software: SoftwareProfile
 
     /// Tier bandwidth is the sustained figure (nominal × the file's `bandwidthEfficiency`).
@@ -59,6 +61,7 @@ public struct ChipletRates: Sendable {
             Tier(name: $0.name, level: $0.level, capacityBytes: $0.capacityBytesPerChiplet,
                  bytesPerS: $0.bandwidthGBpsPerChiplet * $0.bandwidthEfficiency * 1e9)
         }
+        kernelFolder = spec.kernels
         kernels = try spec.kernels.map { try KernelTableCache.tables(at: $0, cluster: cluster.sourceFile) }
         self.software = software ?? cluster.software
     }
@@ -78,11 +81,11 @@ public struct ChipletRates: Sendable {
 enum KernelTableCache {
     private static let loaded = Mutex<[String: KernelTables]>([:])
 
-    static func tables(at path: String, cluster: String) throws -> KernelTables {
+    static func tables(at path: String, cluster: String, keyPath: String = "chiplet.compute.kernels") throws -> KernelTables {
         if let known = loaded.withLock({ $0[path] }) { return known }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ClusterSpecError(file: cluster, keyPath: "chiplet.compute.kernels",
+            throw ClusterSpecError(file: cluster, keyPath: keyPath,
                                    message: "expected a folder of kernel tables, got \(path), which is not one")
         }
         let tables = try KernelTables.load(directory: path)

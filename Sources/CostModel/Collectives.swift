@@ -56,11 +56,20 @@ extension Hierarchy {
     /// wins for small messages: 2·⌈log2 p⌉·(α + n/β) (Thakur, Rabenseifner & Gropp 2005). The
     /// emulator lowers exactly these two, so prediction and emulation price the same steps.
     public func allReduceS(bytes: Double, group: GroupShape) -> Double {
-        guard group.size > 1, let outer = group.outermostLevel else { return 0 }
-        let ring = 2 * reduceScatterS(bytes: bytes, group: group)
+        guard group.size > 1 else { return 0 }
+        return min(2 * reduceScatterS(bytes: bytes, group: group), treeAllReduceS(bytes: bytes, group: group))
+    }
+
+    /// The binomial tree's all-reduce, 2·⌈log2 p⌉·(α + n/β) on the group's outermost level.
+    func treeAllReduceS(bytes: Double, group: GroupShape) -> Double {
+        guard let outer = group.outermostLevel else { return 0 }
         let steps = Double(Int.bitWidth - (group.size - 1).leadingZeroBitCount)
-        let tree = 2 * steps * (levels[outer].alphaS + bytes / sharedBytesPerS(outer))
-        return min(ring, tree)
+        return 2 * steps * (levels[outer].alphaS + bytes / sharedBytesPerS(outer))
+    }
+
+    /// Whether `allReduceS` takes the tree for this message (the emulator lowers the same choice).
+    public func allReduceTakesTree(bytes: Double, group: GroupShape) -> Bool {
+        group.size > 1 && treeAllReduceS(bytes: bytes, group: group) < 2 * reduceScatterS(bytes: bytes, group: group)
     }
 
     /// All-to-all where each chiplet holds `bytes` spread evenly over the group's members. The

@@ -24,20 +24,52 @@ public struct Hierarchy: Sendable {
     public let levels: [Level]
     public let totalChiplets: Int
 
+    /// One level's link as a cluster file or a plan states it.
+    public struct LinkFigures: Sendable {
+        public var name: String
+        public var count: Int
+        public var bandwidthGBps: Double
+        public var latencyUs: Double
+        public var overheadUs: Double
+        public var topology: LinkTopology
+        public var dims: [Int]?
+        public init(name: String, count: Int, bandwidthGBps: Double, latencyUs: Double, overheadUs: Double,
+                    topology: LinkTopology, dims: [Int]? = nil) {
+            self.name = name; self.count = count; self.bandwidthGBps = bandwidthGBps; self.latencyUs = latencyUs
+            self.overheadUs = overheadUs; self.topology = topology; self.dims = dims
+        }
+    }
+
     public init(_ spec: ClusterSpec) {
+        self.init(links: spec.levels.map {
+            LinkFigures(name: $0.name, count: $0.count, bandwidthGBps: $0.link.bandwidthGBps, latencyUs: $0.link.latencyUs,
+                        overheadUs: $0.link.overheadUs, topology: $0.link.topology, dims: $0.link.dims)
+        })
+    }
+
+    /// The hierarchy of these links, inner → outer (what a plan carries of its cluster).
+    public init(links: [LinkFigures]) {
         var levels: [Level] = []
         var below = 1
-        for level in spec.levels {
+        for level in links {
             levels.append(Level(
                 name: level.name, count: level.count, chipletsPerUnit: below * level.count,
-                chipletsPerMember: below, bandwidthGBps: level.link.bandwidthGBps,
-                latencyUs: level.link.latencyUs, overheadUs: level.link.overheadUs,
-                alphaS: (level.link.latencyUs + level.link.overheadUs) * 1e-6,
-                topology: level.link.topology, dims: level.link.dims))
+                chipletsPerMember: below, bandwidthGBps: level.bandwidthGBps,
+                latencyUs: level.latencyUs, overheadUs: level.overheadUs,
+                alphaS: (level.latencyUs + level.overheadUs) * 1e-6,
+                topology: level.topology, dims: level.dims))
             below *= level.count
         }
         self.levels = levels
         self.totalChiplets = below
+    }
+
+    /// The innermost level containing chiplets `a` and `b`, whose link a message between them
+    /// crosses (the outermost level when they share none).
+    @inline(__always)
+    public func commonLevel(_ a: Int, _ b: Int) -> Int {
+        for (i, l) in levels.enumerated() where a / l.chipletsPerUnit == b / l.chipletsPerUnit { return i }
+        return levels.count - 1
     }
 
     /// How a group of `size` chiplets spaced `stride` apart spreads over the levels: factor `i` is

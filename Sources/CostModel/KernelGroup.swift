@@ -5,8 +5,8 @@ import ModelGraph
 /// and up as one, the activation in a GEMM's epilogue, the attention core as one FlashAttention
 /// kernel, a residual add with the next norm). Each group costs one launch, and fused
 /// intermediates never go through memory, so fusion shows up as fewer overheads and bytes.
-public struct KernelGroup: Sendable {
-    public enum Kind: Sendable { case gemm, expertGEMM, lmHead, attention, vector }
+public struct KernelGroup: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case gemm, expertGEMM, lmHead, attention, vector }
 
     public var kind: Kind
     public var names: [String]
@@ -133,5 +133,27 @@ extension KernelGroup {
             if inputBytesPerToken == 0 { inputBytesPerToken = op.activationBytesPerToken / Double(max(op.activePerToken, 1)) }
             activationBytesPerToken = op.activationBytesPerToken / Double(max(op.activePerToken, 1))
         }
+    }
+}
+
+extension KernelGroup {
+    /// The first field that cannot be a kernel's, as "key: what is wrong", or nil (a plan carries
+    /// these, and plans are user input).
+    public var problem: String? {
+        if names.isEmpty { return "names: expected the ops of the kernel" }
+        let figures: [(String, Double)] = [
+            ("n", n), ("k", k), ("weightBytes", weightBytes), ("matmulFLOPsPerToken", matmulFLOPsPerToken),
+            ("vectorFLOPsPerToken", vectorFLOPsPerToken), ("activationBytesPerToken", activationBytesPerToken),
+            ("inputBytesPerToken", inputBytesPerToken), ("kvBytesPerPosition", kvBytesPerPosition),
+            ("prefillFLOPsPerPosition", prefillFLOPsPerPosition), ("decodeFLOPsPerPosition", decodeFLOPsPerPosition),
+            ("vectorFLOPsPerPosition", vectorFLOPsPerPosition)]
+        for (key, v) in figures where !(v >= 0 && v < 1e18) { return "\(key): expected a finite number ≥ 0, got \(v)" }
+        for (key, v) in [("heads", heads), ("kvHeads", kvHeads), ("headDim", headDim)] where !(0...1_000_000).contains(v) {
+            return "\(key): expected 0 to 1,000,000, got \(v)"
+        }
+        if !(1...1_000_000).contains(experts) || !(1...experts).contains(expertsHere) || !(1...experts).contains(topK) {
+            return "experts: expected 1 ≤ expertsHere, topK ≤ experts, got \(expertsHere), \(topK) of \(experts)"
+        }
+        return nil
     }
 }

@@ -42,7 +42,7 @@ extension Evaluator {
                     tiling: tiling,
                     prefillSeconds: prefillS[op.name] ?? 0, decodeSeconds: decodeS[op.name] ?? 0,
                     collectivesAfter: after)
-            })
+            }, kernels: layer.groups)
         }
 
         var stages: [Plan.Stage] = [], first = 0
@@ -79,7 +79,9 @@ extension Evaluator {
                                     stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs
                                         + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
-                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false)))
+                                    collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
+                                    maxNumTokens: rates.software.maxNumTokens),
+            chip: rates.figures)
     }
 
     /// Members each dimension uses at each level it crosses.

@@ -1,3 +1,4 @@
+import ClusterSpec
 import Foundation
 
 /// A plan file that cannot be read, decoded or trusted: names the file and what is wrong.
@@ -22,6 +23,12 @@ extension Plan {
         if let problem = plan.inconsistency {
             throw PlanFileError(path: path, reason: "inconsistent plan: \(problem); write it again with `tessera plan -o`")
         }
+        var isDirectory: ObjCBool = false
+        if let tables = plan.chip?.kernelTables,
+           !(FileManager.default.fileExists(atPath: tables, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw PlanFileError(path: path, reason: "chip.kernelTables: \(tables) is not a folder of kernel tables "
+                + "(run from the folder the plan was written in, or write the plan again)")
+        }
         return plan
     }
 
@@ -35,6 +42,24 @@ extension Plan {
                              ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
+        }
+        for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil
+            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1) {
+            return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
+        }
+        if let chip, let problem = chip.problem { return "chip.\(problem)" }
+        if let bad = chip?.tiers.count, bad > 0,
+           max(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) >= bad
+            || min(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) < 0 {
+            return "memory.choice: a tier index is not one of the chip's \(bad) tiers"
+        }
+        for (where_, cls) in [("head", head), ("tail", tail)] + layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
+            for (i, k) in (cls.kernels ?? []).enumerated() {
+                if let problem = k.problem { return "\(where_).kernels[\(i)].\(problem)" }
+            }
+        }
+        if let budget = software?.maxNumTokens, !(1...PlanError.maxCount).contains(budget) {
+            return "software.maxNumTokens: expected 1 to \(PlanError.maxCount), got \(budget)"
         }
         if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
         if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }

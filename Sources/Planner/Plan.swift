@@ -34,6 +34,10 @@ public struct Plan: Codable, Sendable {
 
     public struct LayerClass: Codable, Sendable {
         public var ops: [OpShard]
+        /// The kernels a serving stack launches for these ops, with their shapes per token
+        /// (N, K, bytes and FLOPs per token, attention heads): what an emulator rank prices its
+        /// tiles from. Each kernel's first op carries it; absent in plans written before it.
+        public var kernels: [KernelGroup]?
     }
 
     public struct Stage: Codable, Sendable {
@@ -101,6 +105,9 @@ public struct Plan: Codable, Sendable {
     public var predicted: Metrics
     /// The serving stack's costs that sit outside the ops: absent in plans written before it.
     public var software: Software?
+    /// The chip model the planner priced with (rates, tiers, kernel-table folder, the software's
+    /// kernel figures), so that an emulator rank can price each tile itself; absent in old plans.
+    public var chip: ChipFigures?
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).
@@ -111,6 +118,8 @@ public struct Plan: Codable, Sendable {
         /// Launching one collective, in prefill and in (graph-replayed) decode iterations.
         public var collectiveLaunchUsPrefill: Double
         public var collectiveLaunchUsDecode: Double
+        /// Token budget of one iteration (prompt chunks plus decode tokens); nil = unlimited.
+        public var maxNumTokens: Int?
     }
 }
 
@@ -129,5 +138,15 @@ extension Plan {
             if op.tiling.paddingWaste > worst.1 { worst = (op.name, op.tiling.paddingWaste) }
         }
         return (tiles, useful > 0 ? padded / useful - 1 : 0, worst.0, worst.1)
+    }
+}
+
+extension Plan {
+    /// The cluster's hierarchy as the plan states it.
+    public var hierarchy: Hierarchy {
+        Hierarchy(links: levels.map {
+            Hierarchy.LinkFigures(name: $0.name, count: $0.count, bandwidthGBps: $0.bandwidthGBps, latencyUs: $0.latencyUs,
+                                  overheadUs: $0.overheadUs, topology: LinkTopology(rawValue: $0.topology) ?? .switch)
+        })
     }
 }

@@ -5,6 +5,7 @@ extension Emulation {
     /// Runs this rank's program. Checks rank count and plan hash first (clear errors naming both
     /// figures). Returns the gathered result on rank 0, nil elsewhere.
     public static func run(plan: Plan, fabric: Fabric, options: EmulationOptions) throws -> EmulationResult? {
+        if options.requests != nil { return try runStream(plan: plan, fabric: fabric, options: options) }
         try checkRanks(plan: plan, fabric: fabric, options: options)
         let chiplets = Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)
@@ -14,6 +15,7 @@ extension Emulation {
                                 tracing: options.tracePath != nil)
         let numeric = options.numeric ? try NumericEngineFactory.make(plan: plan, program: program, options: options) : nil
         executor.engine = numeric
+        executor.pricer = try TilePricer(plan: plan, program: program)
         if fabric.rank == 0 { executor.progress = options.progress }
         try executor.run()
         return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric)

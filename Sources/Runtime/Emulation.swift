@@ -15,6 +15,12 @@ public struct EmulationOptions: Sendable {
     public var decodeSteps: Int? = nil
     /// Told on rank 0 as it starts each decode step (step from 1, of all steps), for progress displays.
     public var progress: (@Sendable (_ step: Int, _ steps: Int) -> Void)? = nil
+    /// A request stream to serve instead of the plan's one batch: each replica's first chiplet
+    /// schedules it (continuous batching), requests dealt to replicas in turn.
+    public var requests: [ServingRequest]? = nil
+    /// Tokens per iteration (prompt chunks plus decode tokens); nil: the plan's software budget,
+    /// else 8,192 (the planner's largest prefill chunk).
+    public var tokenBudget: Int? = nil
     public init() {}
 }
 
@@ -32,6 +38,8 @@ public struct EmulationResult: Sendable {
     public var notes: [String]
     /// The text rank 0 prints.
     public var report: String
+    /// A request stream's figures (with `EmulationOptions.requests`).
+    public var stream: StreamResult? = nil
 }
 
 public enum Emulation {

@@ -1,3 +1,5 @@
+import CostModel
+
 /// What one chiplet's run measured, in virtual seconds; reduced to rank 0 at the end.
 public struct ChipletFigures: Sendable, Equatable {
     public var chiplet = 0
@@ -38,11 +40,10 @@ protocol NumericEngine: AnyObject {
     var finalLogits: [(sequence: Int, logits: [Float])] { get }
 }
 
-/// Runs one chiplet's program on a virtual clock. Compute advances the clock; a send stamps the
-/// message with the clock and its arrival from the link model, serialised on this chiplet's
-/// egress port of the link's level; a receive folds the message through the ingress port (in
-/// program order, so results do not depend on thread or process scheduling) and completes at
-/// max(clock, arrival).
+/// Runs one chiplet's program on a virtual clock. Compute advances the clock by the tile's price;
+/// a send stamps the message with the clock and its arrival through this chiplet's link queues
+/// (`LinkQueues`); a receive takes it through the ingress queue (in program order, so results do
+/// not depend on thread or process scheduling) and completes at max(clock, arrival).
 final class Executor {
     let program: Program
     let fabric: Fabric
@@ -50,23 +51,30 @@ final class Executor {
     /// Rank of each chiplet index (−1: not emulated).
     let rankOf: [Int]
     var engine: NumericEngine?
+    /// Prices kernel tiles (nil: every compute takes its fixed `seconds`, as hand-built programs do).
+    var pricer: TilePricer?
+    /// A request stream's iteration: the work tiles are priced at, and the factor on message
+    /// bytes (the iteration's tokens over the template's).
+    private var iterationWork: Work?
+    private var bytesScale = 1.0
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
     private(set) var clock = 0.0
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
-    private var egressFreeS: [Double]
-    private var ingressFreeS: [Double]
+    private var queues: LinkQueues
     /// Watchdog descriptions of each receive, built once (no formatting in the message loop).
     private var waiting: [[String]] = []
+
+    /// Counts a control message (a request stream's iteration) sent outside the program.
+    func countControlMessage() { figures.messages += 1 }
 
     init(program: Program, fabric: Fabric, link: LinkModel, rankOf: [Int], tracing: Bool) {
         self.program = program
         self.fabric = fabric
         self.link = link
         self.rankOf = rankOf
-        egressFreeS = [Double](repeating: 0, count: link.levels.count)
-        ingressFreeS = egressFreeS
+        queues = LinkQueues(link: link)
         trace = tracing ? [] : nil
         figures.chiplet = program.chiplet
         waiting = [program.prefill, program.decodeStep, program.epilogue].map { segment in
@@ -88,19 +96,32 @@ final class Executor {
         try runSegment(2, program.epilogue, phase: .decode, step: program.decodeSteps)
     }
 
-    private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int) throws {
+    /// One iteration of a request stream: `template` (one microbatch through this chiplet's stage)
+    /// priced at `work`, its messages scaled by `bytesScale`, starting no earlier than `startS`.
+    func runIteration(_ template: [Instruction], waiting: [String], phase: Phase, work: Work, bytesScale: Double,
+                      startS: Double) throws {
+        clock = max(clock, startS)
+        iterationWork = work
+        self.bytesScale = bytesScale
+        defer { iterationWork = nil; self.bytesScale = 1 }
+        try runSegment(1, template, phase: phase, step: 0, waiting: waiting)
+    }
+
+    private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int,
+                            waiting descriptions: [String]? = nil) throws {
         engine?.begin(phase, step: step)
         for (index, instruction) in instructions.enumerated() {
             let start = clock
             switch instruction {
             case .compute(let c):
                 try engine?.compute(c)
-                clock += c.seconds
-                figures.computeS += c.seconds
+                let seconds = iterationWork.flatMap { w in pricer?.seconds(c, work: w) } ?? pricer?.seconds(c, step: step) ?? c.seconds
+                clock += seconds
+                figures.computeS += seconds
             case .send(let t):
                 try send(t)
             case .recv(let t):
-                try receive(t, waiting: waiting[segment][index])
+                try receive(t, waiting: descriptions?[index] ?? waiting[segment][index])
             case .barrier:
                 let clocks = try fabric.allGather(clock.bitPattern)
                 clock = clocks.map { Double(bitPattern: $0) }.max() ?? clock
@@ -122,29 +143,20 @@ final class Executor {
     }
 
     private func send(_ t: Transfer) throws {
-        let level = link.level(program.chiplet, Int(t.peer))
-        let l = link.levels[level]
-        let wireS = t.bytes / l.bytesPerS
-        let departS = max(clock, egressFreeS[level])
-        egressFreeS[level] = departS + wireS
+        let bytes = t.bytes * bytesScale
+        let arrivalS = queues.depart(bytes: bytes, level: link.level(program.chiplet, Int(t.peer)), clockS: clock)
         let payload = try engine?.payload(for: t) ?? []
         let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
-                              arrivalTimeS: departS + l.alphaS + wireS, bytes: t.bytes, payload: payload)
+                              arrivalTimeS: arrivalS, bytes: bytes, payload: payload)
         try fabric.send(message, to: try peerRank(t.peer))
         figures.messages += 1
-        figures.bytes += t.bytes
+        figures.bytes += bytes
     }
 
     private func receive(_ t: Transfer, waiting: String) throws {
         let message = try fabric.receive(from: try peerRank(t.peer), tag: Int(t.tag), waiting: waiting)
-        let level = link.level(Int(t.peer), program.chiplet)
-        let l = link.levels[level]
-        let wireS = message.bytes / l.bytesPerS
-        let startS = max(message.arrivalTimeS - wireS, ingressFreeS[level])
-        let doneS = startS + wireS
-        ingressFreeS[level] = doneS
-        // Queued at the sender's egress (arrival later than send + α + wire) and at our ingress.
-        let queuedS = max(0, message.arrivalTimeS - message.sendTimeS - l.alphaS - wireS) + (doneS - message.arrivalTimeS)
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: link.level(Int(t.peer), program.chiplet),
+                                             sentS: message.sendTimeS, arrivalS: message.arrivalTimeS)
         // Below a picosecond is rounding of the clock sums, not a queue.
         if queuedS > 1e-12 { figures.queuedS[t.phase.index] += queuedS }
         if doneS > clock {

@@ -1,16 +1,18 @@
+import CostModel
+import ClusterSpec
 import Planner
 
-/// The alpha-beta link model of the plan's hierarchy, with the planner's sharing convention: a
-/// level's bandwidth is per member attachment, split between the chiplets under that member
-/// (Sources/CostModel/Collectives.swift, `sharedBytesPerS`), so emulation and prediction agree
-/// when nothing queues.
+/// The links of the plan's hierarchy as the emulator's queues see them. The topology facts
+/// (which level a message crosses, each level's α, the share of a member's attachment a chiplet
+/// gets) are `CostModel.Hierarchy`'s, built from the plan's levels; the emulator adds only the
+/// queues (`LinkQueues`), so that how messages wait behind each other comes out of the run.
 public struct LinkModel: Sendable {
     public struct Level: Sendable {
         public var name: String
         public var chipletsPerUnit: Int
         /// Latency plus per-message overhead.
         public var alphaS: Double
-        /// This chiplet's share of the member attachment.
+        /// One chiplet's port onto this level: its share of the member attachment.
         public var bytesPerS: Double
 
         public init(name: String, chipletsPerUnit: Int, alphaS: Double, bytesPerS: Double) {
@@ -19,29 +21,32 @@ public struct LinkModel: Sendable {
     }
 
     public let levels: [Level]
+    /// The hierarchy the levels come from.
+    public let hierarchy: Hierarchy
 
-    public init(levels: [Level]) { self.levels = levels }
+    /// Links given per chiplet port (tests): the hierarchy whose shares they are.
+    public init(levels: [Level]) {
+        self.levels = levels
+        var below = 1
+        hierarchy = Hierarchy(links: levels.map { l in
+            defer { below = l.chipletsPerUnit }
+            return Hierarchy.LinkFigures(name: l.name, count: l.chipletsPerUnit / below,
+                                         bandwidthGBps: l.bytesPerS * Double(below) / 1e9, latencyUs: l.alphaS * 1e6,
+                                         overheadUs: 0, topology: .switch)
+        })
+    }
 
     public init(_ plan: Plan) {
-        levels = plan.levels.map { l in
-            let perMember = max(1, l.chipletsPerUnit / max(l.count, 1))
-            return Level(name: l.name, chipletsPerUnit: l.chipletsPerUnit,
-                         alphaS: (l.latencyUs + l.overheadUs) * 1e-6,
-                         bytesPerS: l.bandwidthGBps * 1e9 / Double(perMember))
+        let h = plan.hierarchy
+        hierarchy = h
+        levels = h.levels.indices.map { i in
+            Level(name: h.levels[i].name, chipletsPerUnit: h.levels[i].chipletsPerUnit, alphaS: h.levels[i].alphaS,
+                  bytesPerS: h.sharedBytesPerS(i))
         }
     }
 
     /// The innermost level containing both chiplets, whose link a message between them crosses
     /// (the outermost level when they share none).
     @inline(__always)
-    public func level(_ a: Int, _ b: Int) -> Int {
-        for (i, l) in levels.enumerated() where a / l.chipletsPerUnit == b / l.chipletsPerUnit { return i }
-        return levels.count - 1
-    }
-
-    /// Unloaded time of one message: α + bytes/β.
-    public func messageS(bytes: Double, from a: Int, to b: Int) -> Double {
-        let l = levels[level(a, b)]
-        return l.alphaS + bytes / l.bytesPerS
-    }
+    public func level(_ a: Int, _ b: Int) -> Int { hierarchy.commonLevel(a, b) }
 }

@@ -1,3 +1,5 @@
+import CostModel
+
 /// Collectives as point-to-point steps for one member of a group. Ring reduce-scatter then
 /// all-gather, hierarchical across levels where the group spans several (reduce-scatter inner →
 /// outer, all-gather back, as the planner's formula assumes); a binomial tree for small
@@ -22,11 +24,19 @@ struct CollectiveLowering {
     func allReduce(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
         guard group.count > 1, let q = group.firstIndex(of: me) else { return }
         let layout = GroupLayout(group: group, link: link)
-        if layout.treeIsCheaper(bytes: bytes) {
+        if treeTaken(group: group, bytes: bytes) {
             tree(group: group, q: q, bytes: bytes, into: &out)
         } else {
             ring(layout: layout, me: me, bytes: bytes, into: &out)
         }
+    }
+
+    /// The planner's choice of algorithm for this all-reduce (`Hierarchy.allReduceTakesTree`, over
+    /// the group's stride and size), so both price and run the same steps.
+    private func treeTaken(group: [Int], bytes: Double) -> Bool {
+        let stride = group.count > 1 ? group[1] - group[0] : 1
+        return link.hierarchy.allReduceTakesTree(bytes: bytes, group: GroupShape(stride: stride, size: group.count,
+                                                                                 in: link.hierarchy))
     }
 
     /// Hierarchical ring: reduce-scatter level by level inward → outward, all-gather back.
@@ -152,20 +162,4 @@ struct GroupLayout {
 
     /// The rings `me` takes part in, inner → outer.
     func rings(of me: Int) -> [[Int]] { levels.compactMap { $0.ringOf[me] } }
-
-    /// Ring 2·Σ(f−1)(α + n/f/β) per level against the binomial tree this lowering emits,
-    /// 2·⌈log2 p⌉·(α + n/β) on the outermost spanned level: the same two the planner prices
-    /// (`Collectives.allReduceS`), so both take the tree for the same messages.
-    func treeIsCheaper(bytes: Double) -> Bool {
-        var ring = 0.0, data = bytes
-        for (i, ringOf) in levels {
-            let f = Double(ringOf.values.first?.count ?? 1), l = link.levels[i]
-            ring += (f - 1) * l.alphaS + (f - 1) / f * data / l.bytesPerS
-            data /= f
-        }
-        guard let outer = levels.last?.level else { return false }
-        let steps = Double(Int.bitWidth - (group.count - 1).leadingZeroBitCount)
-        let tree = steps * (link.levels[outer].alphaS + bytes / link.levels[outer].bytesPerS)
-        return tree < ring
-    }
 }

@@ -1,3 +1,4 @@
+import CostModel
 import Planner
 
 /// Why a plan cannot be lowered.
@@ -5,8 +6,9 @@ public struct LowerError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Lowering: Plan → one Program per emulated chiplet. The runtime never re-plans: op times,
-/// tiles, collectives and bytes all come from the plan.
+/// Lowering: Plan → one Program per emulated chiplet. The runtime never re-plans: tiles,
+/// kernels and their shapes, collectives and bytes come from the plan; the times of kernels do
+/// not (each rank prices its tiles, `TilePricer`).
 public enum Lowering {
     /// At most this many compute instructions per op per microbatch; an op with more tiles gets
     /// them in contiguous groups (the times add up exactly), which keeps a 70B decode step at a
@@ -53,6 +55,10 @@ public enum Lowering {
     static let collectives: Set<String> = ["allReduce:tp", "allToAll:ep"]
 
     static func validate(_ plan: Plan) throws {
+        if plan.chip == nil || ([plan.head, plan.tail] + plan.layerClasses).contains(where: { $0.kernels == nil }) {
+            throw LowerError(description: "plan has no chip figures or kernel shapes (written before the emulator priced "
+                + "its own tiles); write it again with `tessera plan -o`")
+        }
         guard plan.prefillMicrobatches == plan.decodeMicrobatches else {
             throw LowerError(description: "plan has \(plan.prefillMicrobatches) prefill and \(plan.decodeMicrobatches) decode "
                 + "microbatches; the emulator returns each microbatch's tokens to the first stage, so they must be equal")
@@ -82,6 +88,11 @@ struct PlanLowerer {
     let headBase = 0
     let tailBase: Int
     let classBase: [Int]
+    /// The plan's kernels (head, tail, classes) and where each class's start.
+    let kernels: [KernelGroup]
+    let headKernels = 0
+    let tailKernels: Int
+    let classKernels: [Int]
 
     init(plan: Plan) {
         self.plan = plan
@@ -91,6 +102,12 @@ struct PlanLowerer {
         var bases: [Int] = [], next = plan.head.ops.count + plan.tail.ops.count
         for c in plan.layerClasses { bases.append(next); next += c.ops.count }
         classBase = bases
+        let head = plan.head.kernels ?? [], tail = plan.tail.kernels ?? []
+        var all = head + tail, starts: [Int] = []
+        for c in plan.layerClasses { starts.append(all.count); all += c.kernels ?? [] }
+        kernels = all
+        tailKernels = head.count
+        classKernels = starts
     }
 
     func program(_ c: Plan.Chiplet, decodeSteps: Int) -> Program {
@@ -102,7 +119,7 @@ struct PlanLowerer {
             for j in 0..<m { low.recv(from: first, bytes: bytes, microbatch: j, into: &epilogue) }
         }
         return Program(chiplet: c.index, stage: c.stage, tpRank: c.tpRank, epRank: c.epRank, dpRank: c.dpRank,
-                       ops: ops, prefill: segment(c, .prefill, microbatches: plan.prefillMicrobatches),
+                       ops: ops, kernels: kernels, prefill: segment(c, .prefill, microbatches: plan.prefillMicrobatches),
                        decodeStep: decodeSteps > 0 ? segment(c, .decode, microbatches: m) : [],
                        decodeSteps: decodeSteps, epilogue: epilogue)
     }
@@ -137,17 +154,17 @@ struct PlanLowerer {
                         .recv(from: peer, bytes: tokenBytes, microbatch: j, into: &out)
                 }
                 software(ops.count - 2, layer: -1, microseconds: plan.software?.stepOverheadUs ?? 0, phase, into: &out)
-                layer(plan.head, base: headBase, layer: -1, c, phase, ensureAllReduce: true, into: &out)
+                layer(plan.head, base: headBase, kernelBase: headKernels, layer: -1, c, phase, ensureAllReduce: true, into: &out)
             } else if let prev = c.previousStage {
                 CollectiveLowering(link: link, purpose: .stageSend, layer: Int32(stage.firstLayer), phase: phase)
                     .recv(from: prev, bytes: stageBytes, microbatch: j, into: &out)
             }
             for (k, cls) in stage.layerClasses.enumerated() where cls < plan.layerClasses.count {
-                layer(plan.layerClasses[cls], base: classBase[cls], layer: Int32(stage.firstLayer + k), c, phase,
+                layer(plan.layerClasses[cls], base: classBase[cls], kernelBase: classKernels[cls], layer: Int32(stage.firstLayer + k), c, phase,
                       ensureAllReduce: false, into: &out)
             }
             if last {
-                layer(plan.tail, base: tailBase, layer: -2, c, phase, ensureAllReduce: true, into: &out)
+                layer(plan.tail, base: tailBase, kernelBase: tailKernels, layer: -2, c, phase, ensureAllReduce: true, into: &out)
                 if let first = tokenPeer(c) {
                     CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: phase)
                         .send(to: first, bytes: tokenBytes, microbatch: j, into: &out)
@@ -172,21 +189,28 @@ struct PlanLowerer {
     /// A layer's ops as tiles and the collectives after them. The embedding and LM head are
     /// vocabulary-parallel under TP, so (as the planner charges) one all-reduce follows each
     /// when the plan lists none.
-    func layer(_ cls: Plan.LayerClass, base: Int, layer: Int32, _ c: Plan.Chiplet, _ phase: Phase,
+    func layer(_ cls: Plan.LayerClass, base: Int, kernelBase: Int, layer: Int32, _ c: Plan.Chiplet, _ phase: Phase,
                ensureAllReduce: Bool, into out: inout [Instruction]) {
         let comm = plan.communication
         let prefill = phase == .prefill
         let listed = cls.ops.contains { !$0.collectivesAfter.isEmpty }
+        let classKernels = cls.kernels ?? []
         for (i, op) in cls.ops.enumerated() {
-            let seconds = prefill ? op.prefillSeconds : op.decodeSeconds
+            // A kernel's first op carries it; fused members and skipped ops (a rotary inside
+            // attention) compute nothing of their own.
+            let g = classKernels.firstIndex { $0.names.first == op.name }
             let tiles = max(op.tiling.tiles, 1)
             let groups = min(tiles, Lowering.maxComputeInstructionsPerOp)
             var first = 0
-            for g in 0..<groups {
-                let count = tiles / groups + (g < tiles % groups ? 1 : 0)
-                out.append(.compute(Compute(op: Int32(base + i), layer: layer, tile: Int32(first), tileCount: Int32(count),
-                                            tiles: Int32(tiles), seconds: seconds * Double(count) / Double(tiles),
-                                            phase: phase)))
+            for t in 0..<groups {
+                let count = tiles / groups + (t < tiles % groups ? 1 : 0)
+                var compute = Compute(op: Int32(base + i), layer: layer, tile: Int32(first), tileCount: Int32(count),
+                                      tiles: Int32(tiles), seconds: 0, phase: phase)
+                if let g {
+                    compute.kernel = Int32(kernelBase + g)
+                    compute.shape = shape(classKernels[g], phase, share: Double(count) / Double(tiles))
+                }
+                out.append(.compute(compute))
                 first += count
             }
             var after = op.collectivesAfter
@@ -208,5 +232,37 @@ struct PlanLowerer {
                 }
             }
         }
+    }
+}
+
+extension PlanLowerer {
+    /// What a tile range of `share` of kernel `g` computes in one microbatch of `phase`.
+    func shape(_ g: KernelGroup, _ phase: Phase, share: Double) -> TileShape {
+        let sc = plan.scenario, ep = Double(plan.strategy.ep)
+        let sequences = Double(plan.batch) / Double(plan.prefillMicrobatches)
+        let prompt = phase == .prefill ? Double(sc.inputTokens) : 0
+        // Decode step 0 makes the second output token: it attends the prompt and the first token.
+        let context = phase == .prefill ? 0 : Double(sc.inputTokens) + 1
+        let work = phase == .prefill ? Work.prefill(sequences: sequences, tokens: prompt)
+            : Work.decode(sequences: sequences, context: context)
+        let chip = plan.chip
+        var dtype = chip?.computeDType.rawValue ?? "", m = work.tokens / ep, n = g.n * share, k = g.k
+        switch g.kind {
+        case .lmHead:
+            m = work.logitRows / ep
+        case .expertGEMM:
+            m = work.tokens * Double(g.topK * g.expertsHere) / Double(g.experts)
+        case .attention:
+            dtype = chip?.attentionDType.rawValue ?? ""
+            n = Double(g.heads * g.headDim) * share
+            k = phase == .prefill ? prompt : context
+        case .vector:
+            dtype = chip?.precision.activations.rawValue ?? ""
+            n = 0; k = 0
+        case .gemm:
+            break
+        }
+        return TileShape(kind: g.kind.rawValue, dtype: dtype, m: m, n: n, k: k, sequences: sequences,
+                         promptTokens: prompt, context: context)
     }
 }

@@ -180,7 +180,7 @@ final class ChipletNumerics: NumericEngine {
         case .tokenReturn:
             settle()
             return sequences[Int(t.step)].map { Float(tokens[$0] ?? 0) }
-        case .result:
+        case .result, .iteration:
             return []
         }
     }
@@ -215,7 +215,7 @@ final class ChipletNumerics: NumericEngine {
             if Int(t.step) < sequences.count {
                 for (seq, token) in zip(sequences[Int(t.step)], payload) { tokens[seq] = Int(token) }
             }
-        case .result:
+        case .result, .iteration:
             return
         }
     }

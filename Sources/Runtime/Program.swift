@@ -1,3 +1,5 @@
+import CostModel
+
 /// The two phases a program runs: the prompt through the pipeline, then repeated decode steps.
 public enum Phase: String, Codable, Sendable {
     case prefill, decode
@@ -7,7 +9,7 @@ public enum Phase: String, Codable, Sendable {
 
 /// What a message or a compute step belongs to; names the collective in traces and watchdog reports.
 public enum Purpose: String, Codable, Sendable, CaseIterable {
-    case allReduceTP, allToAllEP, stageSend, tokenReturn, result
+    case allReduceTP, allToAllEP, stageSend, tokenReturn, result, iteration
 
     var index: Int {
         switch self {
@@ -16,6 +18,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .stageSend: 2
         case .tokenReturn: 3
         case .result: 4
+        case .iteration: 5
         }
     }
 
@@ -29,6 +32,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .stageSend: "stage send"
         case .tokenReturn: "token return"
         case .result: "result"
+        case .iteration: "iteration"
         }
     }
 }
@@ -43,7 +47,37 @@ public enum Combine: String, Codable, Sendable {
     case copy
 }
 
+/// What a compute tile computes, stated so that the rank prices it itself (and a reader of
+/// `tessera lower` output sees it): the kernel's GEMM or attention shape on this chiplet, in
+/// its dtype, and the microbatch it serves.
+public struct TileShape: Codable, Sendable, Equatable {
+    /// gemm, expertGEMM, lmHead, attention or vector.
+    public var kind: String
+    public var dtype: String
+    /// Rows on this chiplet (tokens; logit rows for the LM head; routed rows for experts).
+    public var m: Double
+    /// The tiles' share of N (attention: heads × head size), and K (attention: positions
+    /// attended by the last token at step 0).
+    public var n: Double
+    public var k: Double
+    /// Sequences of the replica's microbatch (before attention splits them over EP ranks).
+    public var sequences: Double
+    /// Prefill: prompt tokens per sequence (0 in decode).
+    public var promptTokens: Double
+    /// Decode: context positions each sequence attends at decode step 0; step s attends
+    /// `context + s` (it grows by one token each step).
+    public var context: Double
+
+    /// The microbatch's work at decode step `step` (prefill ignores it).
+    public func work(step: Int) -> Work {
+        promptTokens > 0 ? .prefill(sequences: sequences, tokens: promptTokens)
+            : .decode(sequences: sequences, context: context + Double(step))
+    }
+}
+
 /// One op's share of work on the chiplet: `tileCount` of its `tiles` tiles, starting at `tile`.
+/// A kernel's tiles name it (`kernel`, an index into `Program.kernels`) with their `shape`, and
+/// the rank prices them; software time (an iteration's fixed cost, a launch) is a fixed `seconds`.
 public struct Compute: Codable, Sendable, Equatable {
     /// Index into `Program.ops`.
     public var op: Int32
@@ -52,8 +86,12 @@ public struct Compute: Codable, Sendable, Equatable {
     public var tile: Int32
     public var tileCount: Int32
     public var tiles: Int32
+    /// Fixed time: the serving software's (0 for kernel tiles, which the rank prices).
     public var seconds: Double
     public var phase: Phase
+    /// Index into `Program.kernels`, or −1 (software time, or an op fused into another's kernel).
+    public var kernel: Int32 = -1
+    public var shape: TileShape? = nil
 }
 
 /// One point-to-point message. The element range `[unitStart, unitStart + unitCount)` in
@@ -99,6 +137,8 @@ public struct Program: Codable, Sendable {
     public var dpRank: Int
     /// Op names referenced by `Compute.op`.
     public var ops: [String]
+    /// The plan's kernels (head, tail, then each layer class), referenced by `Compute.kernel`.
+    public var kernels: [KernelGroup] = []
     public var prefill: [Instruction]
     public var decodeStep: [Instruction]
     public var decodeSteps: Int

@@ -2,9 +2,13 @@ import Foundation
 import Planner
 
 /// Writes one Chrome trace-event JSON (opens in Perfetto, chrome://tracing) in virtual
-/// microseconds: a process per innermost unit (package), named with its place at every level,
-/// and a thread per chiplet with its compute tiles, sends, receives and idle waits.
+/// microseconds, rounded to whole nanoseconds (so slices that meet never overlap): a process per
+/// innermost unit (package), named with its place at every level, a thread per chiplet with its
+/// compute tiles, sends, receives and idle waits, and a flow arrow from each send to its receive
+/// (the k-th send from A to B with a tag is the k-th receive on B from A with that tag).
 struct TraceWriter {
+    struct FlowKey: Hashable { var source, destination, tag: Int }
+
     let plan: Plan
     let options: EmulationOptions
 
@@ -19,6 +23,15 @@ struct TraceWriter {
             out += event
         }
         var named = Set<Int>()
+        // Flow ids: per (source, destination, tag), sends and receives are counted in order.
+        var sent: [FlowKey: Int] = [:], received: [FlowKey: Int] = [:]
+        var ids: [FlowKey: [Int: Int]] = [:], nextID = 1
+        func flowID(_ key: FlowKey, _ k: Int) -> Int {
+            if let id = ids[key]?[k] { return id }
+            defer { nextID += 1 }
+            ids[key, default: [:]][k] = nextID
+            return nextID
+        }
         for (rank, program) in programs.enumerated() where rank < traces.count {
             let c = program.chiplet
             let pid = levels.isEmpty ? 0 : c / levels[0].chipletsPerUnit
@@ -38,7 +51,8 @@ struct TraceWriter {
             for record in traces[rank] {
                 let segment = Int(record.segment), index = Int(record.index)
                 guard segment < segments.count, index < segments[segment].count else { continue }
-                let ts = record.startS * 1e6, dur = (record.endS - record.startS) * 1e6
+                let startNs = nanoseconds(record.startS), endNs = nanoseconds(record.endS)
+                let ts = Double(startNs) / 1e3, dur = Double(endNs - startNs) / 1e3
                 let head = "\"pid\":\(pid),\"tid\":\(c),\"ts\":\(number(ts))"
                 switch segments[segment][index] {
                 case .compute(let k):
@@ -47,14 +61,23 @@ struct TraceWriter {
                     emit("{\"ph\":\"X\",\"cat\":\"compute\",\"name\":\(quoted(name)),\(head),\"dur\":\(number(dur)),"
                          + "\"args\":{\"phase\":\"\(k.phase)\",\"step\":\(record.step)}}")
                 case .send(let t):
+                    let key = FlowKey(source: c, destination: Int(t.peer), tag: Int(t.tag))
+                    let k = sent[key, default: 0]
+                    sent[key] = k + 1
+                    emit("{\"ph\":\"s\",\"cat\":\"flow\",\"name\":\"message\",\"id\":\(flowID(key, k)),\(head)}")
                     emit("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"send\",\"name\":\(quoted("send " + t.what)),\(head),"
                          + "\"args\":{\"to\":\(t.peer),\"bytes\":\(number(t.bytes)),\"step\":\(record.step)}}")
                 case .recv(let t):
+                    let key = FlowKey(source: Int(t.peer), destination: c, tag: Int(t.tag))
+                    let k = received[key, default: 0]
+                    received[key] = k + 1
+                    emit("{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"flow\",\"name\":\"message\",\"id\":\(flowID(key, k)),"
+                         + "\"pid\":\(pid),\"tid\":\(c),\"ts\":\(number(Double(endNs) / 1e3))}")
                     if dur > 0 {
                         emit("{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\(quoted("wait for " + t.what)),\(head),\"dur\":\(number(dur))}")
                     }
                     emit("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"recv\",\"name\":\(quoted("recv " + t.what)),"
-                         + "\"pid\":\(pid),\"tid\":\(c),\"ts\":\(number(record.endS * 1e6)),"
+                         + "\"pid\":\(pid),\"tid\":\(c),\"ts\":\(number(Double(endNs) / 1e3)),"
                          + "\"args\":{\"from\":\(t.peer),\"bytes\":\(number(t.bytes)),\"step\":\(record.step)}}")
                 case .barrier:
                     emit("{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\"barrier\",\(head),\"dur\":\(number(dur))}")
@@ -69,7 +92,11 @@ struct TraceWriter {
         }
     }
 
-    private func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6f", x) : "0" }
+    /// Whole nanoseconds of a virtual time.
+    private func nanoseconds(_ s: Double) -> Int64 { s.isFinite ? Int64((s * 1e9).rounded()) : 0 }
+
+    /// Microseconds to the nanosecond.
+    private func number(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "0" }
 
     private func quoted(_ s: String) -> String {
         var r = "\""

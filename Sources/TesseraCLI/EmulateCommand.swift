@@ -66,6 +66,21 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: "Cooperative waits sleep with backoff only, not ended by the sender's doorbell (for comparison).")
     var noDoorbells = false
 
+    @Option(help: "Serve a stream of this many requests (Poisson arrivals at --rate, the plan's lengths) with a continuous-batching scheduler per replica.")
+    var requests: Int?
+
+    @Option(help: "Arrival rate of --requests, requests per second.")
+    var rate: Double?
+
+    @Option(help: "Serve the requests of this CSV (arrival_s,input_tokens,output_tokens) instead.")
+    var traceIn: String?
+
+    @Option(help: "Write one row per request of the stream (TTFT, TPOT, …) to this CSV.")
+    var requestsCsv: String?
+
+    @Option(help: "Tokens per scheduler iteration (default: the plan's software budget, else 8192).")
+    var tokenBudget: Int?
+
     @Option(help: .hidden)
     var planForRank: [String] = []
 
@@ -85,6 +100,31 @@ struct EmulateCommand: ParsableCommand {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
         guard watchdogSeconds > 0 else { throw ValidationError("--watchdog-seconds must be > 0, got \(watchdogSeconds)") }
         _ = try planOverrides()
+        if requests != nil && traceIn != nil { throw ValidationError("--requests and --trace-in: give one of them") }
+        if let requests, !(1...10_000_000).contains(requests) { throw ValidationError("--requests must be 1 to 10,000,000, got \(requests)") }
+        if requests != nil, !(rate.map { $0 > 0 && $0.isFinite } ?? false) {
+            throw ValidationError("--requests needs --rate, a positive number of requests per second")
+        }
+        if rate != nil && requests == nil { throw ValidationError("--rate goes with --requests") }
+        if (requestsCsv != nil || tokenBudget != nil) && requests == nil && traceIn == nil {
+            throw ValidationError("--requests-csv and --token-budget go with --requests or --trace-in")
+        }
+        if let tokenBudget, tokenBudget < 1 { throw ValidationError("--token-budget must be ≥ 1, got \(tokenBudget)") }
+    }
+
+    /// The request stream asked for: Poisson arrivals of the plan's lengths, or a trace file.
+    func requestStream() throws -> [ServingRequest]? {
+        if let traceIn {
+            let text: String
+            do { text = try String(contentsOfFile: traceIn, encoding: .utf8) } catch {
+                throw ValidationError("\(traceIn): cannot read it (\(error.localizedDescription))")
+            }
+            return try RequestStream.load(csv: text, file: traceIn)
+        }
+        guard let requests, let rate else { return nil }
+        let loaded = try EmulatorLauncher.loadPlan(plan)
+        return RequestStream.poisson(count: requests, ratePerS: rate, inputTokens: loaded.scenario.inputTokens,
+                                     outputTokens: loaded.scenario.outputTokens, seed: seed)
     }
 
     /// On long runs rank 0 says on stderr when all ranks are up (MPI's start-up takes most of a
@@ -129,6 +169,11 @@ struct EmulateCommand: ParsableCommand {
         launch.options.tracePath = trace
         launch.options.seed = seed
         launch.options.decodeSteps = steps
+        do { launch.options.requests = try requestStream() } catch {
+            if EmulatorLauncher.rank == 0 { throw fail(error) }
+            throw ExitCode.failure
+        }
+        launch.options.tokenBudget = tokenBudget
         launch.wait = wait
         launch.watchdogSeconds = watchdogSeconds
         launch.bindingPath = binding
@@ -159,6 +204,10 @@ struct EmulateCommand: ParsableCommand {
         outcome.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
         guard let result = outcome.result else { return }
         print(result.report, terminator: result.report.hasSuffix("\n") ? "" : "\n")
+        if let path = requestsCsv, let stream = result.stream {
+            try writeAtomically(Data(stream.csv.utf8), to: path)
+            print("wrote \(stream.records.count) requests to \(path)")
+        }
         if let stats = outcome.stats { print(EmulateStatsLine(outcome: outcome, result: result, stats: stats).line) }
     }
 }

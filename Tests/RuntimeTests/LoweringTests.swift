@@ -102,14 +102,4 @@ import Planner
         #expect(Emulation.ranksNeeded(plan, oneReplica: true) == 4)
         #expect(Emulation.ranksNeeded(plan, oneReplica: false) == 8)
     }
-
-    @Test func computeTimesAddUpToThePlan() throws {
-        let plan = try Fixtures.plan(tp: 2, pp: 2)
-        let program = try Lowering.program(plan: plan, chiplet: 2)
-        let seconds = program.decodeStep.reduce(0.0) { if case .compute(let c) = $1 { $0 + c.seconds } else { $0 } }
-        let stage = plan.stages[1]
-        let layers = stage.layerClasses.reduce(0.0) { sum, c in sum + plan.layerClasses[c].ops.reduce(0) { $0 + $1.decodeSeconds } }
-        let tail = plan.tail.ops.reduce(0) { $0 + $1.decodeSeconds }
-        #expect(abs(seconds - Double(plan.decodeMicrobatches) * (layers + tail)) < 1e-18)
-    }
 }

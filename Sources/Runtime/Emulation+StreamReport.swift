@@ -1,0 +1,118 @@
+import Foundation
+import Planner
+
+/// A request stream's outcome, gathered on rank 0.
+public struct StreamResult: Sendable {
+    public var records: [RequestRecord]
+    /// (time, queued, running, K/V tokens reserved) at each iteration start, per replica.
+    public var queue: [(replica: Int, timeS: Double, waiting: Int, running: Int, kvTokens: Int)]
+    /// Virtual time of the last token.
+    public var makespanS: Double
+
+    /// The q-quantile (nearest rank) of `values`, nil when empty.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+    }
+
+    public var ttftsS: [Double] { records.compactMap(\.ttftS) }
+    public var tpotsS: [Double] { records.compactMap(\.tpotS) }
+
+    /// Requests served within the SLOs (no SLO: every served request), per second of the run.
+    public func goodput(maxTTFTMs: Double?, maxTPOTMs: Double?) -> (requests: Int, perS: Double) {
+        let good = records.filter { r in
+            guard let ttft = r.ttftS else { return false }
+            return (maxTTFTMs.map { ttft * 1000 <= $0 } ?? true) && (maxTPOTMs.map { (r.tpotS ?? 0) * 1000 <= $0 } ?? true)
+        }.count
+        return (good, makespanS > 0 ? Double(good) / makespanS : 0)
+    }
+
+    /// One row per request, in id order.
+    public var csv: String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.9f", $0) } ?? "" }
+        var lines = ["id,replica,arrival_s,input_tokens,output_tokens,admitted_s,first_token_s,last_token_s,ttft_s,tpot_s"]
+        for r in records.sorted(by: { $0.id < $1.id }) {
+            lines.append("\(r.id),\(r.replica),\(f(r.arrivalS)),\(r.inputTokens),\(r.outputTokens),\(f(r.admittedS)),"
+                + "\(f(r.firstTokenS)),\(f(r.lastTokenS)),\(f(r.ttftS)),\(f(r.tpotS))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Emulation {
+    static func gatherStream(plan: Plan, fabric: Fabric, options: EmulationOptions, executor: Executor,
+                             records: [RequestRecord], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)])
+        throws -> EmulationResult? {
+        var w = FloatWriter()
+        for r in records {
+            w.put(r.id); w.put(r.replica); w.put(r.arrivalS); w.put(r.inputTokens); w.put(r.outputTokens)
+            for v in [r.admittedS, r.firstTokenS, r.lastTokenS] { w.put(v ?? .nan) }
+        }
+        var q = FloatWriter()
+        for e in queue { q.put(e.timeS); q.put(e.waiting); q.put(e.running); q.put(e.kvTokens) }
+        let mine = FloatFrames.join([executor.figures.encoded(), w.floats, q.floats])
+        guard let parts = try fabric.gatherToRoot(mine, tag: Int(Purpose.result.tagBase), what: "results") else { return nil }
+        var figures: [ChipletFigures] = [], all: [RequestRecord] = []
+        var trace: [(replica: Int, timeS: Double, waiting: Int, running: Int, kvTokens: Int)] = []
+        for (rank, part) in parts.enumerated() {
+            let fields = try FloatFrames.split(part, count: 3, source: rank)
+            figures.append(try ChipletFigures(decoding: fields[0]))
+            var r = FloatReader(fields[1])
+            func optional(_ v: Double) -> Double? { v.isNaN ? nil : v }
+            while r.at < fields[1].count {
+                let id = try r.int(), replica = try r.int(), arrival = try r.double(), input = try r.int(), output = try r.int()
+                let admitted = try r.double(), first = try r.double(), last = try r.double()
+                all.append(RequestRecord(id: id, replica: replica, arrivalS: arrival, inputTokens: input, outputTokens: output,
+                                         admittedS: optional(admitted), firstTokenS: optional(first), lastTokenS: optional(last)))
+            }
+            var qr = FloatReader(fields[2])
+            let replica = plan.chiplets[Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)[rank]].dpRank
+            while qr.at < fields[2].count {
+                trace.append((replica, try qr.double(), try qr.int(), try qr.int(), try qr.int()))
+            }
+        }
+        let stream = StreamResult(records: all.sorted { $0.id < $1.id }, queue: trace.sorted { ($0.timeS, $0.replica) < ($1.timeS, $1.replica) },
+                                  makespanS: all.compactMap(\.lastTokenS).max() ?? 0)
+        let ttft = StreamResult.quantile(stream.ttftsS, 0.5) ?? 0, tpot = StreamResult.quantile(stream.tpotsS, 0.5) ?? 0
+        var result = EmulationResult(ttftMs: ttft * 1000, tpotMs: tpot * 1000,
+                                     outputTokensPerSecond: stream.makespanS > 0
+                                         ? Double(all.filter { $0.lastTokenS != nil }.reduce(0) { $0 + $1.outputTokens }) / stream.makespanS : 0,
+                                     predicted: plan.predicted, messages: figures.reduce(0) { $0 + $1.messages },
+                                     bytes: figures.reduce(0) { $0 + $1.bytes }, maxRelativeError: nil, notes: [], report: "",
+                                     stream: stream)
+        result.report = streamReport(plan: plan, result: result, stream: stream, options: options, ranks: figures.count)
+        return result
+    }
+
+    static func streamReport(plan: Plan, result: EmulationResult, stream: StreamResult, options: EmulationOptions,
+                             ranks: Int) -> String {
+        let served = stream.records.filter { $0.lastTokenS != nil }.count
+        let limits = streamLimits(plan, options)
+        var lines = [
+            "emulated \(ranks) chiplets of \(plan.model) on \(plan.cluster) (\(plan.strategy)) serving \(stream.records.count) requests"
+                + " (\(served) served), continuous batching: token budget \(limits.tokenBudget), at most \(limits.maxRunning) running,"
+                + " K/V for \(limits.kvCapacityTokens) tokens per replica",
+            String(format: "%d messages, %.4g MB, last token at %.4g s (virtual)", result.messages, result.bytes / 1e6, stream.makespanS),
+            "",
+            "              p50          p90          p99          predicted",
+        ]
+        for (name, values, predicted) in [("TTFT ms", stream.ttftsS, plan.predicted.ttftMs), ("TPOT ms", stream.tpotsS, plan.predicted.tpotMs)] {
+            let cells = [0.5, 0.9, 0.99].map { q in StreamResult.quantile(values, q).map { String(format: "%.5g", $0 * 1000) } ?? "-" }
+                + [String(format: "%.5g", predicted)]
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
+                + cells.map { $0.padding(toLength: 11, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+        let sc = plan.scenario
+        let good = stream.goodput(maxTTFTMs: sc.maxTTFTMs, maxTPOTMs: sc.maxTPOTMs)
+        lines.append("")
+        lines.append(String(format: "goodput %d of %d requests within the SLOs (TTFT ≤ %@ ms, TPOT ≤ %@ ms): %.4g requests/s; %.5g output tokens/s",
+                            good.requests, stream.records.count, sc.maxTTFTMs.map { String(format: "%g", $0) } ?? "any",
+                            sc.maxTPOTMs.map { String(format: "%g", $0) } ?? "any", good.perS, result.outputTokensPerSecond))
+        let peak = stream.queue.map(\.waiting).max() ?? 0
+        let points = stride(from: 0, to: stream.queue.count, by: max(1, stream.queue.count / 8)).map { stream.queue[$0] }
+        lines.append("queue: at most \(peak) waiting; " + points.map { String(format: "%.3g s: %d waiting, %d running", $0.timeS, $0.waiting, $0.running) }
+            .joined(separator: "; "))
+        return lines.joined(separator: "\n")
+    }
+}
