@@ -94,8 +94,9 @@ extension KernelGroup {
     /// FlashAttention-style attention (Dao et al. 2022): decode and prefill as separate kernels,
     /// each from the chip's tables where they cover the shape, else the roofline of the products
     /// in the activations' dtype against the K/V traffic.
-    func attentionCost(_ w: Work, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
+    func attentionCost(_ work: Work, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
         var c = OpCost()
+        let w = windowed(work)
         let kvDType = r.precision.kvCache
         let decodeSeqs = w.decodeTokens
         if decodeSeqs > 0 {
@@ -131,6 +132,24 @@ extension KernelGroup {
             c.bytes += bytes
         }
         return c
+    }
+}
+
+extension KernelGroup {
+    /// The work as a windowed layer sees it: a decode token attends at most `window` positions,
+    /// and a prompt of L > W tokens attends W(W + 1)/2 + (L − W)·W positions, not L(L + 1)/2.
+    func windowed(_ w: Work) -> Work {
+        guard let window else { return w }
+        var out = w
+        let decodeSeqs = w.decodeTokens
+        if decodeSeqs > 0 { out.decodeAttended = min(w.decodeAttended, decodeSeqs * window) }
+        if w.prefillSequences > 0 {
+            let l = w.prefillTokens / w.prefillSequences
+            if l > window {
+                out.prefillAttended = w.prefillAttended * (window * (window + 1) / 2 + (l - window) * window) / (l * (l + 1) / 2)
+            }
+        }
+        return out
     }
 }
 

@@ -26,6 +26,8 @@ public struct KernelGroup: Codable, Sendable, Equatable {
     public var kvHeads = 0
     public var headDim = 0
     public var tabled = true
+    /// Sliding or chunked attention window (nil: the whole context).
+    public var window: Double?
     public var kvBytesPerPosition = 0.0
     public var prefillFLOPsPerPosition = 0.0
     public var decodeFLOPsPerPosition = 0.0
@@ -65,6 +67,7 @@ extension KernelGroup {
                 g.kvHeads = max(1, kvHeads / max(op.tpDivisor, 1))
                 g.headDim = op.inFeatures
                 g.tabled = !mla
+                g.window = op.attentionWindow.map(Double.init)
                 g.vectorFLOPsPerToken += rotaryFLOPs
                 rotaryFLOPs = 0
                 absorb { $0.kind.isAttention }

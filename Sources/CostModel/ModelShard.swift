@@ -9,6 +9,8 @@ public struct LayerShard: Sendable {
     public let weightBytes: Double
     /// K/V bytes this chiplet caches per position of context.
     public let kvBytesPerPosition: Double
+    /// The sliding or chunked attention window of the layer, nil when it attends everything.
+    public let attentionWindow: Int?
     /// Megatron all-reduces per layer over the TP group (after attention, after the MLP).
     public let tpAllReduces: Int
     /// All-to-alls per layer over the EP group (dispatch and combine) for MoE layers.
@@ -33,10 +35,18 @@ public struct LayerShard: Sendable {
         peakActivationBytesPerToken = 2 * (shares.map { $0.activationBytesPerToken * Double(max($0.activePerToken, 1)) }.max() ?? 0)
         weightBytes = shares.reduce(0) { $0 + $1.weightBytes }
         kvBytesPerPosition = kv
+        attentionWindow = layerOps.lazy.compactMap(\.attentionWindow).first
         let routed = layerOps.first { $0.instances > 1 }
         routedTopK = routed?.activePerToken ?? 0
         self.tpAllReduces = shard.tp > 1 ? (tpAllReduces ?? 2) : 0
         epAllToAlls = shard.ep > 1 && routed != nil ? 2 : 0
+    }
+
+    /// K/V bytes this chiplet caches for one sequence of `context` positions: a windowed layer
+    /// keeps only its window.
+    @inline(__always)
+    public func kvBytes(context: Double) -> Double {
+        kvBytesPerPosition * (attentionWindow.map { min(context, Double($0)) } ?? context)
     }
 
     /// Cost of the layer's kernels (collectives excluded) for a replica microbatch.
@@ -69,7 +79,7 @@ public struct ModelShard: Sendable {
         var layerClass: [Int] = []
         for layer in 0..<model.layerCount {
             let ops = model.ops(inLayer: layer)
-            let signature = ops.map { "\($0.kind.rawValue)/\($0.parameters)/\($0.instances)" }.joined(separator: ",")
+            let signature = ops.map { "\($0.kind.rawValue)/\($0.parameters)/\($0.instances)/\($0.attentionWindow ?? 0)" }.joined(separator: ",")
             if let known = signatures[signature] {
                 layerClass.append(known)
             } else {

@@ -15,6 +15,7 @@ public struct Shard: Hashable, Sendable {
 public struct OpShare: Sendable {
     public let name: String
     public let kind: OpKind
+    public let attentionWindow: Int?
     /// Per-token K and N of one instance, before the TP split.
     public let inFeatures: Int
     public let outFeatures: Int
@@ -44,6 +45,7 @@ public struct OpShare: Sendable {
         let d = Double(divisor)
         name = op.name
         kind = op.kind
+        attentionWindow = op.attentionWindow
         inFeatures = op.inFeatures
         outFeatures = op.outFeatures
         tpDivisor = divisor

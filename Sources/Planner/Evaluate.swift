@@ -88,11 +88,13 @@ extension Evaluator {
         }
         let empty = stageMemory(s, batch: cap, shard: shard, split: split, cachedTokens: 0)
         for (stage, use) in empty.enumerated() {
-            var kvPerPosition = 0.0
-            for (c, n) in split.classCounts[stage].enumerated() { kvPerPosition += Double(n) * shard.classes[c].kvBytesPerPosition }
-            guard kvPerPosition > 0 else { continue }
+            var kvPerSequence = 0.0
+            for (c, n) in split.classCounts[stage].enumerated() {
+                kvPerSequence += Double(n) * shard.classes[c].kvBytes(context: Double(admittedContext))
+            }
+            guard kvPerSequence > 0 else { continue }
             let room = use.tiers[use.choice.weights...].map { $0.capacityBytes - $0.usedBytes }.max() ?? 0
-            let perChiplet = max(0, room) * sw.kvCacheFraction / (kvPerPosition * Double(admittedContext))
+            let perChiplet = max(0, room) * sw.kvCacheFraction / kvPerSequence
             limit = min(limit, (perChiplet * Double(s.ep)).rounded(.down))
         }
         return limit >= Double(max(1, s.ep)) ? Int(limit) : nil
@@ -110,7 +112,7 @@ extension Evaluator {
                      cachedTokens: Int? = nil) -> [MemoryUse] {
         let sc = inputs.scenario
         let sequencesHere = Double(batch) / Double(s.ep)
-        let positions = sequencesHere * Double(cachedTokens ?? (sc.inputTokens + sc.outputTokens))
+        let context = Double(cachedTokens ?? (sc.inputTokens + sc.outputTokens))
         let prefillTokens = min(maxPrefillTokens,
                                 sequencesHere / Double(microbatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
@@ -123,12 +125,12 @@ extension Evaluator {
             for (c, n) in counts.enumerated() where n > 0 {
                 let l = shard.classes[c]
                 weights += Double(n) * l.weightBytes
-                kv += Double(n) * l.kvBytesPerPosition
+                kv += Double(n) * l.kvBytes(context: context)
                 act = max(act, l.peakActivationBytesPerToken)
             }
             if stage == 0 { weights += shard.head.weightBytes }
             if stage == last { weights += shard.tail.weightBytes }
-            let use = placeMemory(weights: weights, kvCache: kv * positions,
+            let use = placeMemory(weights: weights, kvCache: kv * sequencesHere,
                                   activations: act * prefillTokens, tiers: rates.tiers)
             if inner { seen.append((counts, use)) }
             return use

@@ -58,6 +58,16 @@ public final class Evaluator {
             throw PlanError.outOfRange(key: key, value: value)
         }
         self.inputs = inputs
+        let p = inputs.precision, compute = inputs.computeDType
+        let supported = inputs.cluster.chiplet.compute.supportedDTypes
+        if !supported.contains(compute.rawValue) {
+            let instead = DType.allCases.filter { supported.contains($0.rawValue) && $0.bitsPerElement >= compute.bitsPerElement }
+                .min { $0.bitsPerElement < $1.bitsPerElement }
+            throw PlanError.unsupportedDType(chip: inputs.cluster.chiplet.name, dtype: compute.rawValue, supported: supported,
+                                             flags: [(p.weights, "--weights"), (p.activations, "--activations")]
+                                                .filter { $0.0 == compute }.map(\.1),
+                                             instead: instead?.rawValue)
+        }
         hierarchy = Hierarchy(inputs.cluster)
         rates = try ChipletRates(cluster: inputs.cluster, precision: inputs.precision, software: inputs.software)
         if rates.tiers.isEmpty {
@@ -130,6 +140,9 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     case noMemory(cluster: String)
     case nothingToSearch(String)
     case outOfRange(key: String, value: Int)
+    /// The chip has no rate for a dtype the precision asks for. `flags` are where that dtype came
+    /// from (`--weights`, `--activations`); `instead` the nearest wider dtype the chip has.
+    case unsupportedDType(chip: String, dtype: String, supported: [String], flags: [String], instead: String?)
 
     /// Largest token count or batch a scenario may give: far past any real context or batch,
     /// small enough that products of them stay exact in Int and Double.
@@ -140,6 +153,10 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
         case .outOfRange(let key, let value):
             "scenario \(key) is \(value); expected a whole number from 1 to \(PlanError.maxCount)"
         case .noMemory(let c): "cluster \(c) declares no memory tier, so nothing can be placed"
+        case let .unsupportedDType(chip, dtype, supported, flags, instead):
+            "\(chip) has no \(dtype) (it has \(supported.joined(separator: ", ")))"
+                + (instead.map { d in "; pass " + flags.map { "\($0) \(d)" }.joined(separator: " ") } ?? "")
+                + ", or choose a cluster whose chip has \(dtype)"
         case .nothingToSearch(let why): why
         }
     }

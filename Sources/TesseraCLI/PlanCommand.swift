@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterSpec
 import Foundation
 import ModelGraph
 import Planner
@@ -63,7 +64,11 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let evaluator: Evaluator
-        do { evaluator = try Evaluator(try inputs.load()) } catch { throw fail(error) }
+        do { evaluator = try Evaluator(try inputs.load()) } catch let error as PlanError {
+            guard case let .unsupportedDType(_, dtype, _, _, _) = error else { throw fail(error) }
+            let others = clusters(near: inputs.cluster, having: dtype)
+            throw fail("\(error)" + (others.isEmpty ? "" : " (here: \(others.joined(separator: ", ")))"))
+        } catch { throw fail(error) }
         if evaluatesOne {
             let strategy = Strategy(tp: tp ?? 1, pp: pp ?? 1, dp: dp ?? 1, ep: ep ?? 1, order: try parsedOrder())
             let e = evaluator.evaluateLargestBatch(strategy, batch: inputs.batch ?? evaluator.inputs.scenario.batch,
@@ -104,3 +109,13 @@ struct PlanCommand: ParsableCommand {
 }
 
 extension Objective: ExpressibleByArgument {}
+
+/// The cluster files beside `path` whose chip has `dtype`, for the unsupported-dtype advice.
+func clusters(near path: String, having dtype: String) -> [String] {
+    let dir = (path as NSString).deletingLastPathComponent
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+    return files.filter { $0.hasSuffix(".yaml") }.sorted().filter {
+        let spec = try? ClusterSpec.load(path: (dir as NSString).appendingPathComponent($0))
+        return spec?.chiplet.compute.tflops[dtype] != nil
+    }.map { (dir as NSString).appendingPathComponent($0) }
+}

@@ -41,6 +41,16 @@ import Testing
         #expect(r.out.contains("infeasible: TP 3 does not divide the 64 attention heads of llama-3-70b"))
     }
 
+    /// A dtype the chip lacks is reported against the flags, with the nearest dtype it has and
+    /// the shipped clusters whose chip has it.
+    @Test func unsupportedDTypeNamesTheFlagAndTheClustersThatHaveIt() throws {
+        let r = try tessera(["plan", "--model", "Workloads/llama-3-70b.json", "--cluster", "Clusters/dgx-h100.yaml",
+                             "--precision", "fp4", "--tp", "8"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: H100-SXM has no fp4 (it has bf16, fp16, fp8); pass --weights fp8 --activations fp8, "
+            + "or choose a cluster whose chip has fp4 (here: Clusters/gb200-nvl72.yaml, Clusters/hgx-b200.yaml)\n")
+    }
+
     @Test func badClusterFileNamesFileAndKey() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-plan-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

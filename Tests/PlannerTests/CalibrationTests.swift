@@ -1,5 +1,5 @@
 import ClusterSpec
-import CostModel
+@testable import CostModel
 import ModelGraph
 @testable import Planner
 import Testing
@@ -135,4 +135,19 @@ import Testing
                                      cluster: try handCluster(chiplets: 1), scenario: scenario, software: sw))
     let m = try #require(e.evaluate(Candidate(strategy: Strategy(), batch: 100)).metrics)
     #expect(abs(m.tpotMs - 5.0) < 1e-9)
+}
+
+/// Sliding windows in the planner: Mistral-7B-v0.1 attends 4,096 positions in every layer, so at
+/// 8,192 + 1,024 tokens each sequence caches 4,096 positions × 32 layers × 2 × 8 heads × 128 ×
+/// 2 B = 536,870,912 B, not 9,216 positions' worth; and a decode step attends 4,096 positions.
+@Test func slidingWindowsCapKVMemoryAndAttention() throws {
+    let e = try evaluator("mistral-7b-v0.1", "dgx-h100", input: 8192, output: 1024, batch: 1, mode: .static)
+    let r = e.evaluate(Candidate(strategy: Strategy(), batch: 1))
+    #expect(r.memory?.tiers.first?.kvCacheBytes == 536_870_912)
+    let attention = try #require(e.modelShard(Shard(tp: 1)).classes[0].groups.first { $0.kind == .attention })
+    #expect(attention.window == 4096)
+    let w = attention.windowed(Work.decode(sequences: 2, context: 10_000) + Work.prefill(sequences: 1, tokens: 8192))
+    #expect(w.decodeAttended == 2 * 4096)
+    // A prompt of 8,192: 4,096 · 4,097 / 2 + 4,096 · 4,096 positions.
+    #expect(abs(w.prefillAttended - (4096.0 * 4097 / 2 + 4096.0 * 4096)) < 1e-6)
 }

@@ -81,7 +81,9 @@ import Testing
         #expect {
             _ = try evaluator("llama-3-70b", "dgx-h100", precision: Precision(.fp4))
         } throws: { error in
-            "\(error)" == "\(Repo.cluster("dgx-h100")): chiplet.compute.tflops: H100-SXM does not support fp4 (supports bf16, fp16, fp8)"
+            error as? PlanError == .unsupportedDType(chip: "H100-SXM", dtype: "fp4", supported: ["bf16", "fp16", "fp8"],
+                                                     flags: ["--weights", "--activations"], instead: "fp8")
+                && "\(error)" == "H100-SXM has no fp4 (it has bf16, fp16, fp8); pass --weights fp8 --activations fp8, or choose a cluster whose chip has fp4"
         }
     }
 
