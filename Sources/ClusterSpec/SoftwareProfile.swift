@@ -84,4 +84,11 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     public func launchUs(prefill: Bool) -> Double {
         cudaGraphs && !prefill ? graphKernelUs : kernelLaunchUs
     }
+
+    /// The average launch cost when a share of iterations (0…1) carry a prompt chunk: at low
+    /// load most iterations decode only and replay a graph.
+    public func launchUs(prefillShare share: Double) -> Double {
+        let s = min(max(share, 0), 1)
+        return s * launchUs(prefill: true) + (1 - s) * launchUs(prefill: false)
+    }
 }

@@ -33,10 +33,11 @@ extension ChipletRates {
     @inline(__always)
     func bytesPerS(tier i: Int) -> Double { tiers[min(i, tiers.count - 1)].bytesPerS }
 
-    /// Fixed cost of one kernel group: the chip's own, plus the launch under this software.
+    /// Fixed cost of one kernel group: the chip's own, plus the launch under this software, where
+    /// `prefillShare` of iterations carry a prompt chunk (`Work.prefillShare`).
     @inline(__always)
-    public func kernelOverheadS(prefill: Bool) -> Double {
-        opOverheadS + software.launchUs(prefill: prefill) * 1e-6
+    public func kernelOverheadS(prefillShare: Double) -> Double {
+        opOverheadS + software.launchUs(prefillShare: prefillShare) * 1e-6
     }
 }
 
@@ -46,7 +47,7 @@ extension KernelGroup {
     public func cost(_ work: Work, ep: Int, rates r: ChipletRates, tiers: TierChoice) -> OpCost {
         var c = OpCost()
         let local = ep > 1 ? work.attentionDPShare(ep, chunkTokens: Double(r.software.maxNumTokens ?? Int.max)) : work
-        let prefill = work.prefillTokens > 0
+        let prefill = work.prefillShare
         switch kind {
         case .gemm, .lmHead:
             let m = kind == .lmHead ? local.logitRows : local.tokens
@@ -78,7 +79,7 @@ extension KernelGroup {
             // TensorRT-LLM's and vLLM's MoE kernels permute BF16 activations), as one more kernel.
             let permuteS = rows * permuteWidth * 2 * 2 / r.bytesPerS(tier: tiers.activations)
             c.seconds = max(compute, memory) / r.software.kernelEfficiency + rows * vectorFLOPsPerToken / r.vectorFLOPSPerS
-                + permuteS + r.kernelOverheadS(prefill: prefill)
+                + permuteS + r.kernelOverheadS(prefillShare: prefill)
         case .attention:
             c = attentionCost(local, rates: r, tiers: tiers)
         case .vector:
@@ -87,7 +88,7 @@ extension KernelGroup {
             c.bytes = weightBytes + local.tokens * (inputBytesPerToken + activationBytesPerToken)
             c.seconds = max(c.flops / r.vectorFLOPSPerS, c.bytes / r.bytesPerS(tier: tiers.activations)) / r.software.kernelEfficiency
         }
-        if c.seconds > 0 { c.seconds += r.kernelOverheadS(prefill: prefill) }
+        if c.seconds > 0 { c.seconds += r.kernelOverheadS(prefillShare: prefill) }
         return c
     }
 
@@ -125,7 +126,7 @@ extension KernelGroup {
                 dtype: r.attentionDType.tabled, kvDType: kvDType.tabled).map {
                     $0 * w.prefillAttended / (max(w.prefillSequences, 1) * length * (length + 1) / 2)
                 } : nil
-            if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefill: true) }  // a second kernel
+            if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefillShare: 1) * min(w.prefillShare, 1) }  // a second kernel
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
                                         bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
             c.flops += flops + vector

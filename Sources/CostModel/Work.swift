@@ -80,6 +80,11 @@ public struct Work: Sendable, Hashable {
         return decode.divided(by: n) + prefill * (busiest / Double(n))
     }
 
+    /// The share of iterations that carry a prompt chunk: a fraction of a prompt per iteration
+    /// (the steady state at low load) means that fraction of iterations prefill, the rest decode
+    /// only.
+    public var prefillShare: Double { prefillTokens > 0 ? min(1, prefillSequences) : 0 }
+
     /// Decode tokens (one per decoding sequence).
     public var decodeTokens: Double { tokens - prefillTokens }
     /// Rows of the LM head: engines compute logits for each decode token and only for the last

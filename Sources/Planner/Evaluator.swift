@@ -19,7 +19,7 @@ public final class Evaluator {
     private var collectives: [CollectiveKey: Double] = [:]
 
     private struct SplitKey: Hashable { let tp, ep, pp: Int }
-    private struct CollectiveKey: Hashable { let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefill: Bool }
+    private struct CollectiveKey: Hashable { let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefillShare: Double }
 
     /// Where the strategy's groups sit on the hierarchy, memoised (uneven groups are searched
     /// for their worst placement).
@@ -31,11 +31,11 @@ public final class Evaluator {
     }
 
     /// One collective's time (tables or the alpha-beta model, plus its launch), memoised.
-    func collectiveS(_ kind: CollectiveKind, bytes: Double, group: GroupShape, prefill: Bool) -> Double {
-        let key = CollectiveKey(kind: kind, bytes: bytes, group: group, prefill: prefill)
+    func collectiveS(_ kind: CollectiveKind, bytes: Double, group: GroupShape, prefillShare: Double) -> Double {
+        let key = CollectiveKey(kind: kind, bytes: bytes, group: group, prefillShare: prefillShare)
         if let known = collectives[key] { return known }
-        let t = kind == .allToAll ? rates.allToAllS(bytes: bytes, group: group, on: hierarchy, prefill: prefill)
-            : rates.allReduceS(bytes: bytes, group: group, on: hierarchy, prefill: prefill)
+        let t = kind == .allToAll ? rates.allToAllS(bytes: bytes, group: group, on: hierarchy, prefillShare: prefillShare)
+            : rates.allReduceS(bytes: bytes, group: group, on: hierarchy, prefillShare: prefillShare)
         if collectives.count < 1 << 20 { collectives[key] = t }
         return t
     }

@@ -37,13 +37,13 @@ extension Evaluator {
                    hiddenBytes: Double) -> StageTime {
         let c = computeCost(layer, id: id, s, work: work, tiers: tiers)
         var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
-        let prefill = work.prefillTokens > 0
+        let prefill = work.prefillShare
         if layer.tpAllReduces > 0 {
-            t.commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefill: prefill)
+            t.commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefillShare: prefill)
         }
         if layer.epAllToAlls > 0 {
             t.commS += Double(layer.epAllToAlls)
-                * collectiveS(.allToAll, bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, prefill: prefill)
+                * collectiveS(.allToAll, bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, prefillShare: prefill)
         }
         return t
     }
