@@ -126,7 +126,8 @@ extension KernelGroup {
                 dtype: r.attentionDType.tabled, kvDType: kvDType.tabled).map {
                     $0 * w.prefillAttended / (max(w.prefillSequences, 1) * length * (length + 1) / 2)
                 } : nil
-            if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefillShare: 1) * min(w.prefillShare, 1) }  // a second kernel
+            // Prefill next to decode is a second kernel, in the share of iterations that carry one.
+            if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefillShare: 1) * min(w.prefillShare, 1) }
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
                                         bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
             c.flops += flops + vector
