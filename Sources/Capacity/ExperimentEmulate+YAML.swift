@@ -46,13 +46,13 @@ extension EmulateStep {
         if Set(plans.map(\.name)).count != plans.count { throw v.error("plans", "plan names must differ (each names a plan file)") }
         var variants: [EmulateVariant] = []
         for item in try v.list("variants") {
-            let n = try SpecNode(item.node, file: v.file, path: item.path, allowed: ["name", "wait", "bind", "doorbells"])
+            let n = try SpecNode(item.node, file: v.file, path: item.path, allowed: ["name", "wait", "bind", "doorbells", "maxRanks"])
             let wait = try n.string("wait") ?? "auto"
             guard ["auto", "spin", "cooperative", "blocking"].contains(wait) else {
                 throw n.error("wait", "expected auto, spin, cooperative or blocking, got \(wait)")
             }
             variants.append(EmulateVariant(name: try n.requiredString("name"), wait: wait, bind: try flag(n, "bind") ?? true,
-                                           doorbells: try flag(n, "doorbells") ?? true))
+                                           doorbells: try flag(n, "doorbells") ?? true, maxRanks: try int(n, "maxRanks")))
         }
         let requests = try int(v, "requests"), rate = try v.number("rate", unit: "requests per second")
         if (requests == nil) != (rate == nil) { throw v.error("requests", "requests and rate go together") }

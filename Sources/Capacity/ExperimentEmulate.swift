@@ -40,9 +40,11 @@ public struct EmulateVariant: Sendable {
     public var wait: String
     public var bind: Bool
     public var doorbells: Bool
+    /// Plans with more ranks skip this variant (MPI's blocking waits oversubscribed take minutes).
+    public var maxRanks: Int?
 
-    public init(name: String, wait: String = "auto", bind: Bool = true, doorbells: Bool = true) {
-        self.name = name; self.wait = wait; self.bind = bind; self.doorbells = doorbells
+    public init(name: String, wait: String = "auto", bind: Bool = true, doorbells: Bool = true, maxRanks: Int? = nil) {
+        self.name = name; self.wait = wait; self.bind = bind; self.doorbells = doorbells; self.maxRanks = maxRanks
     }
 
     /// The `tessera emulate` flags of this variant.
@@ -106,7 +108,7 @@ extension Experiment {
             if let steps = s.decodeSteps { arguments += ["--steps", "\(steps)"] }
             if let n = s.requests, let rate = s.ratePerS { arguments += ["--requests", "\(n)", "--rate", "\(rate)"] }
             let load = s.requests.map { "\($0) requests at \(s.ratePerS ?? 0)/s" } ?? "static batch \(p.batch)"
-            for v in s.variants {
+            for v in s.variants where v.maxRanks.map({ plan.chiplets.count <= $0 }) ?? true {
                 let got = try runner(EmulationLaunch(ranks: plan.chiplets.count, arguments: arguments + v.arguments,
                                                      timeoutSeconds: s.timeoutSeconds))
                 progress("\(s.table)/\(p.name)/\(v.name) \(got.ranks) ranks: emulation wall", got.wallSeconds)
