@@ -94,11 +94,9 @@ struct ExperimentListCommand: ParsableCommand {
     func run() throws {
         let files = Experiment.shipped(in: root + "/Experiments").filter(Experiment.isExperiment)
         guard !files.isEmpty else { throw fail("no experiments in \(root)/Experiments") }
-        for file in files {
-            do {
-                let e = try Experiment.load(path: file)
-                say(e.name.padding(toLength: 22, withPad: " ", startingAt: 0) + " " + e.summary)
-            } catch { throw fail(error) }
-        }
+        let experiments: [Experiment]
+        do { experiments = try files.map { try Experiment.load(path: $0) } } catch { throw fail(error) }
+        let width = experiments.map(\.name.count).max() ?? 0
+        for e in experiments { say(e.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + e.summary) }
     }
 }
