@@ -17,6 +17,8 @@ public struct EmulateStatsLine: Equatable, Sendable {
     public var tpotMs: Double
     public var predictedTtftMs: Double
     public var predictedTpotMs: Double
+    /// Emulated output tokens per second (virtual time); nil from a line that lacks it.
+    public var tokensPerSecond: Double?
     /// Numeric mode only; -1 in timing mode.
     public var maxRelativeError: Double
 
@@ -32,6 +34,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
         tpotMs = result.tpotMs
         predictedTtftMs = result.predicted.ttftMs
         predictedTpotMs = result.predicted.tpotMs
+        tokensPerSecond = result.outputTokensPerSecond
         maxRelativeError = result.maxRelativeError ?? -1
     }
 
@@ -55,6 +58,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
         tpotMs = tpot
         predictedTtftMs = predictedTtft
         predictedTpotMs = predictedTpot
+        tokensPerSecond = number("tokenspersec")
         maxRelativeError = error
     }
 
@@ -62,5 +66,6 @@ public struct EmulateStatsLine: Equatable, Sendable {
         "EMULATE ranks=\(ranks) policy=\(policy) doorbells=\(doorbells ? 1 : 0) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
             + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
             + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
+            + (tokensPerSecond.map { " tokenspersec=\($0)" } ?? "")
     }
 }

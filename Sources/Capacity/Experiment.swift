@@ -21,6 +21,8 @@ public enum ExperimentStep: Sendable {
     case search(SearchStep)
     /// A capacity sweep (a spec file, or "default" for the built-in one) as a table, with its report.
     case capacity(table: String, spec: String)
+    /// Plans emulated under `mpirun` (`tessera emulate`), emulated against predicted.
+    case emulate(EmulateStep)
 }
 
 public struct SearchStep: Sendable {
@@ -61,9 +63,9 @@ extension Experiment {
         let top = try SpecNode(root, file: path, path: "", allowed: ["name", "description", "steps"])
         var steps: [ExperimentStep] = []
         for item in try top.list("steps") {
-            let s = try SpecNode(item.node, file: path, path: item.path, allowed: ["validate", "search", "capacity"])
+            let s = try SpecNode(item.node, file: path, path: item.path, allowed: ["validate", "search", "capacity", "emulate"])
             guard s.mapping.count == 1, let kind = s.mapping.keys.first else {
-                throw CapacityError(file: path, keyPath: item.path, message: "expected exactly one of validate, search, capacity")
+                throw CapacityError(file: path, keyPath: item.path, message: "expected exactly one of validate, search, capacity, emulate")
             }
             switch kind {
             case "validate":
@@ -99,13 +101,16 @@ extension Experiment {
                 steps.append(.search(SearchStep(table: try v.requiredString("table"), model: resolve(try v.requiredString("model")),
                                                 scenario: resolve(try v.requiredString("scenario")), clusters: clusters,
                                                 levels: levels, every: every)))
+            case "emulate":
+                guard let v = try s.child("emulate", allowed: EmulateStep.keys) else { continue }
+                steps.append(.emulate(try EmulateStep.load(v, resolve: resolve)))
             default:
                 guard let v = try s.child("capacity", allowed: ["table", "spec"]) else { continue }
                 let spec = try v.requiredString("spec")
                 steps.append(.capacity(table: try v.requiredString("table"), spec: spec == "default" ? spec : resolve(spec)))
             }
         }
-        if steps.isEmpty { throw top.error("steps", "missing; expected a list of validate, search or capacity steps") }
+        if steps.isEmpty { throw top.error("steps", "missing; expected a list of validate, search, capacity or emulate steps") }
         return Experiment(name: try top.requiredString("name"), summary: try top.string("description") ?? "",
                           sourceFile: path, yaml: text, steps: steps)
     }

@@ -52,6 +52,12 @@ public struct ExperimentOutput {
             for r in shown { out += "| " + r.map { short($0).replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
             if t.rows.count > shown.count { out += "\n(\(t.rows.count - shown.count) more rows in the CSV)\n" }
         }
+        // Emulations' wall times vary run to run, so they are reported here and in timings.txt, not in the CSVs.
+        let walls = timings.filter { $0.0.contains(": emulation wall") || $0.0.contains(": mpirun job") }
+        if !walls.isEmpty {
+            out += "\n## Wall times of the emulations (this run; they vary, so no CSV holds them)\n\n| run | seconds |\n|---|---|\n"
+            out += walls.map { "| \($0.0) | \(String(format: "%.3f", $0.1)) |\n" }.joined()
+        }
         if !problems.isEmpty { out += "\n## Plots not drawn\n\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         return out
     }

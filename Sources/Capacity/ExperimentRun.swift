@@ -31,8 +31,10 @@ public struct TablePlot: Sendable {
 
 extension Experiment {
     /// Runs every step in order; `progress` hears each step's name and its wall time (kept out of
-    /// the tables, so two runs give byte-identical CSVs).
-    public func run(root: String, progress: (String, Double) -> Void = { _, _ in }) throws -> [ExperimentTable] {
+    /// the tables, so two runs give byte-identical CSVs), and each emulation's. Emulate steps write
+    /// their plans to `plansFolder` and run them through `emulator`.
+    public func run(root: String, plansFolder: String = "plans", emulator: EmulatorRunner? = nil,
+                    progress: (String, Double) -> Void = { _, _ in }) throws -> [ExperimentTable] {
         var tables: [ExperimentTable] = []
         for step in steps {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -41,6 +43,7 @@ extension Experiment {
             case let .validate(name, files): table = try Self.validate(name, files)
             case let .search(s): table = try Self.search(s)
             case let .capacity(name, spec): table = try Self.capacity(name, spec, root: root)
+            case let .emulate(s): table = try Self.emulate(s, plansFolder: plansFolder, runner: emulator, progress: progress)
             }
             tables.append(table)
             progress(table.name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

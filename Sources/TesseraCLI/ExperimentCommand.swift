@@ -16,6 +16,9 @@ struct ExperimentRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run an experiment file: its tables as tidy CSVs, plots (SVG and PDF), a Markdown summary.",
         discussion: """
+            Emulate steps write their plans to plans/ and run them under `mpirun -launcher fork` \
+            (this binary, one rank per chiplet).
+
             Writes inputs/, provenance.md (tool version, git commit, host topology), tables/*.csv, \
             plots/*.svg and *.pdf (with their data and gnuplot scripts), summary.md and timings.txt. \
             The CSVs depend only on the inputs: two runs give byte-identical files; wall times go to \
@@ -43,7 +46,7 @@ struct ExperimentRunCommand: ParsableCommand {
         var timings: [(String, Double)] = []
         let tables: [ExperimentTable]
         do {
-            tables = try experiment.run(root: root) { name, seconds in
+            tables = try experiment.run(root: root, plansFolder: folder + "/plans", emulator: ExperimentEmulator.run) { name, seconds in
                 timings.append((name, seconds))
                 say(String(format: "  %@: %.1f s", name, seconds))
             }
@@ -91,11 +94,9 @@ struct ExperimentListCommand: ParsableCommand {
     func run() throws {
         let files = Experiment.shipped(in: root + "/Experiments").filter(Experiment.isExperiment)
         guard !files.isEmpty else { throw fail("no experiments in \(root)/Experiments") }
-        for file in files {
-            do {
-                let e = try Experiment.load(path: file)
-                say(e.name.padding(toLength: 22, withPad: " ", startingAt: 0) + " " + e.summary)
-            } catch { throw fail(error) }
-        }
+        let experiments: [Experiment]
+        do { experiments = try files.map { try Experiment.load(path: $0) } } catch { throw fail(error) }
+        let width = experiments.map(\.name.count).max() ?? 0
+        for e in experiments { say(e.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + e.summary) }
     }
 }

@@ -10,7 +10,7 @@ struct ExperimentTests {
         let experiment = try Experiment.load(path: Self.file)
         let folder = try Fixture.temporaryFolder(name)
         var timings: [(String, Double)] = []
-        let tables = try experiment.run(root: Fixture.packageRoot.path) { timings.append(($0, $1)) }
+        let tables = try experiment.run(root: Fixture.packageRoot.path, progress: { timings.append(($0, $1)) })
         try ExperimentOutput(experiment: experiment, tables: tables, provenance: ["tessera test"], timings: timings).write(to: folder)
         return folder
     }
@@ -59,8 +59,35 @@ struct ExperimentTests {
     @Test func aStepOfUnknownKindIsNamed() throws {
         let folder = try Fixture.temporaryFolder("bad-experiment")
         let path = folder + "/bad.yaml"
-        try "name: bad\nsteps:\n  - emulate: { table: x }\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: CapacityError(file: path, keyPath: "steps[0].emulate", message: "unknown key; expected one of validate, search, capacity")) {
+        try "name: bad\nsteps:\n  - simulate: { table: x }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: CapacityError(file: path, keyPath: "steps[0].simulate",
+                                      message: "unknown key; expected one of validate, search, capacity, emulate")) {
+            try Experiment.load(path: path)
+        }
+    }
+
+    /// An emulate step's plans and variants are read whole; a bad wait policy names its key path.
+    @Test func emulateStepsAreReadAndABadWaitIsNamed() throws {
+        let folder = try Fixture.temporaryFolder("emulate-experiment")
+        let path = folder + "/e.yaml"
+        let plan = "{ name: p, model: m.json, cluster: c.yaml, tp: 2, pp: 2, batch: 4, levels: { rack: 2 } }"
+        try """
+            name: e
+            steps:
+              - emulate: { table: t, scenario: s.json, decodeSteps: 3, plans: [\(plan)],
+                           variants: [{ name: a }, { name: b, wait: blocking, bind: false, maxRanks: 16 }] }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        guard case let .emulate(step) = try #require(Experiment.load(path: path).steps.first) else {
+            Issue.record("not an emulate step"); return
+        }
+        #expect(step.plans.map(\.strategy.description) == ["TP2 PP2 DP1"])
+        #expect(step.plans.first?.levels == ["rack": 2] && step.plans.first?.batch == 4 && step.decodeSteps == 3)
+        #expect(step.plans.first?.scenario == folder + "/s.json")
+        #expect(step.variants.map(\.name) == ["a", "b"] && step.variants.last?.maxRanks == 16 && step.variants.last?.bind == false)
+        try "name: e\nsteps:\n  - emulate: { table: t, scenario: s.json, plans: [\(plan)], variants: [{ name: a, wait: busy }] }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: CapacityError(file: path, keyPath: "steps[0].emulate.variants[0].wait",
+                                      message: "expected auto, spin, cooperative or blocking, got busy")) {
             try Experiment.load(path: path)
         }
     }
