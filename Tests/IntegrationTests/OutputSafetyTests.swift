@@ -79,3 +79,19 @@ import Testing
         #expect(r.err == "error: cannot write standard output: No space left on device\n")
     }
 }
+
+/// Numbers that parse but mean nothing (issue 15): nan, inf and absurd flag values are refused
+/// with the largest supported value, before any rank starts.
+@Suite struct FlagBoundsTests {
+    @Test func nanAndAbsurdFlagsAreRefused() throws {
+        let t = PlanCommandTests()
+        let sleep = try t.tessera(["emulate", "nonexistent-plan.json", "--max-sleep-us", "nan"])
+        #expect(sleep.status != 0)
+        #expect(sleep.err.contains("--max-sleep-us: expected a finite number of µs, got nan"), "\(sleep.err)")
+        let rate = try t.tessera(["emulate", "nonexistent-plan.json", "--requests", "10", "--rate", "1e300"])
+        #expect(rate.err.contains("--rate: expected at most 1000000000 requests per second"), "\(rate.err)")
+        let ttft = try t.tessera(OutputSafetyTests.plan + ["--max-ttft-ms", "inf"])
+        #expect(ttft.status != 0)
+        #expect(ttft.err.contains("--max-ttft-ms: expected a finite number of ms, got inf"), "\(ttft.err)")
+    }
+}
