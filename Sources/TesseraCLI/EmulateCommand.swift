@@ -102,7 +102,7 @@ struct EmulateCommand: ParsableCommand {
         try checkFlag("--watchdog-seconds", watchdogSeconds, atMost: 86_400, unit: "seconds", why: "a day; a hung rank must end the job")
         try checkFlag("--rate", rate, atMost: 1e9, unit: "requests per second", why: "a nanosecond between arrivals, the virtual clock's tick")
         try checkFlag("--max-sleep-us", maxSleepUs, zeroAllowed: true, atMost: 1e6, unit: "µs", why: "one second; longer sleeps only delay the doorbells")
-        try checkFlag("--progress-every-seconds", progressEverySeconds, atMost: 86_400, unit: "seconds", why: "a day")
+        try checkFlag("--progress-every-seconds", progressEverySeconds, zeroAllowed: true, atMost: 86_400, unit: "seconds", why: "a day")
         _ = try planOverrides()
         if requests != nil && traceIn != nil { throw ValidationError("--requests and --trace-in: give one of them") }
         if let requests, !(1...10_000_000).contains(requests) { throw ValidationError("--requests must be 1 to 10,000,000, got \(requests)") }
