@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
         // Content hashes that must not change between runs or hosts (FNV-1a).
         .target(name: "StableHash"),
+        // The one writer of output files: atomic, and only onto regular files or new paths.
+        .target(name: "SafeOutput"),
 
         // Inputs: models and clusters as data.
         .target(name: "ModelGraph"),
@@ -45,14 +47,16 @@ let package = Package(
         .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
 
         // Emulation.
-        .target(name: "Runtime", dependencies: ["Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash"]),
+        .target(name: "Runtime", dependencies: [
+            "Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash", "SafeOutput",
+        ]),
         .target(name: "RuntimeMPI", dependencies: [
             "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
         ]),
 
         // Capacity planning; CapacityMPI splits a sweep over MPI ranks.
         .target(name: "Capacity", dependencies: [
-            "Planner", "ClusterSpec", "ModelGraph", "SQLiteStore", "StableHash",
+            "Planner", "ClusterSpec", "ModelGraph", "SQLiteStore", "StableHash", "SafeOutput",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CapacityMPI", dependencies: ["Capacity", "MessagePassing"]),
@@ -63,7 +67,7 @@ let package = Package(
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
             "MessagePassing", "HostTopology", "ModelGraph", "ONNXImport", "ClusterSpec", "CostModel",
-            "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks",
+            "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks", "SafeOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

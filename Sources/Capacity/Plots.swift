@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 
 /// The report's plots, one set per workload, drawn by gnuplot into SVG and PNG. Each plot's data is
 /// a CSV beside it (plots/<name>.csv, the columns gnuplot reads) with its script (plots/<name>.gp),
@@ -181,6 +182,7 @@ public enum Plots {
         try run(gnuplot, script: "\(name).gp", in: dir)
         for ext in ["svg", "png"] {
             let from = dir.appendingPathComponent(".\(name).\(ext).tmp").path
+            try OutputFile.checkWritable(dir.appendingPathComponent("\(name).\(ext)").path)
             guard rename(from, dir.appendingPathComponent("\(name).\(ext)").path) == 0 else {
                 throw CapacityError(file: from, keyPath: "", message: "gnuplot wrote no \(ext) (rename failed: errno \(errno))")
             }
@@ -192,7 +194,8 @@ public enum Plots {
     }
 
     static func write(_ text: String, _ dir: URL, _ name: String) throws {
-        try Data(text.utf8).write(to: dir.appendingPathComponent(name), options: .atomic)
+        try OutputFile.prepareFolder(dir.path)
+        try OutputFile.write(Data(text.utf8), to: dir.appendingPathComponent(name).path)
     }
 
     static func run(_ gnuplot: String, script: String, in dir: URL) throws {

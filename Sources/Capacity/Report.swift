@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 
 /// Writes the results folder: results.csv, report.md, report.html, plots/ and inputs/ (the exact
 /// files used). Every file is written to a temporary name and renamed into place.
@@ -17,7 +18,7 @@ public struct CapacityReport {
     @discardableResult
     public func write(to folder: String) throws -> (plotted: Bool, problem: String?) {
         let dir = URL(fileURLWithPath: folder)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try OutputFile.prepareFolder(folder)
         try Plots.write(([ResultRow.columns.joined(separator: ",")] + rows.map(\.csvLine)).joined(separator: "\n") + "\n",
                         dir, "results.csv")
         try copyInputs(to: dir.appendingPathComponent("inputs"))
@@ -45,10 +46,10 @@ public struct CapacityReport {
     }
 
     private func copyInputs(to dir: URL) throws {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try OutputFile.prepareFolder(dir.path)
         for (name, source) in inputCopies {
             let data = try source.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(sweep.spec.yaml.utf8)
-            try data.write(to: dir.appendingPathComponent(name), options: .atomic)
+            try OutputFile.write(data, to: dir.appendingPathComponent(name).path)
         }
     }
 

@@ -131,7 +131,16 @@ struct Bound: Sendable {
     var expected: String
     var admits: @Sendable (Double) -> Bool
 
-    static func positive(_ unit: String) -> Bound { Bound(expected: "a positive number of \(unit)") { $0 > 0 } }
-    static func nonNegative(_ unit: String) -> Bound { Bound(expected: "a number of \(unit) ≥ 0") { $0 >= 0 } }
+    /// Positive and inside 1e-9 … 1e12 of the unit: a rate of 1e-300 or a size of 1e300 parses but
+    /// turns times and byte counts into 1e299 ms or inf, so the span the cost model's arithmetic
+    /// stays exact in is the supported one.
+    static func positive(_ unit: String) -> Bound {
+        Bound(expected: "a positive number of \(unit), at least 1e-9 and at most 1e12 (wider values overflow times and sizes)") {
+            $0 >= 1e-9 && $0 <= 1e12
+        }
+    }
+    static func nonNegative(_ unit: String) -> Bound {
+        Bound(expected: "a number of \(unit) ≥ 0, at most 1e12 (larger values overflow times and sizes)") { $0 >= 0 && $0 <= 1e12 }
+    }
     static let fraction = Bound(expected: "a fraction in (0, 1]") { $0 > 0 && $0 <= 1 }
 }

@@ -28,6 +28,7 @@ public final class Topology {
     /// A made-up topology from hwloc's synthetic syntax, such as `"pack:2 numa:2 core:8 pu:2"`.
     public convenience init(synthetic description: String) throws(TopologyError) {
         let source = "synthetic \"\(description)\""
+        try TopologyInputCheck.synthetic(description)
         let handle = try HwlocCall.load(source: source) { (topology) throws(TopologyError) in
             try HwlocCall.setSynthetic(topology, description)
         }
@@ -36,6 +37,7 @@ public final class Topology {
 
     /// A topology saved by `lstopo --of xml`.
     public convenience init(xmlFile path: String) throws(TopologyError) {
+        try TopologyInputCheck.xml(path)
         let handle = try HwlocCall.load(source: path) { (topology) throws(TopologyError) in
             try HwlocCall.setXML(topology, path)
         }

@@ -118,8 +118,15 @@ struct JSONObjectReader: Sendable {
             if minimum == 1 { throw .notPositive(file: file, key: path(key), value: value) }
             throw .invalidValue(file: file, key: path(key), value: "\(value)", expected: "an integer ≥ \(minimum)")
         }
+        guard value <= Self.largestInt else {
+            throw .invalidValue(file: file, key: path(key), value: "\(value)",
+                                expected: "at most 1073741824 (2^30, so products of sizes stay inside 64-bit integers)")
+        }
         return value
     }
+
+    /// The largest integer a model file may hold: 2^30, so that products of two sizes fit an Int.
+    static let largestInt = 1 << 30
 
     /// An optional number > 0 (integers accepted).
     func optionalPositiveDouble(_ key: String) throws(ModelGraphError) -> Double? {

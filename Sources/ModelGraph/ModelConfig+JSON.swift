@@ -70,6 +70,7 @@ extension ModelConfig {
         try readMLA(json)
         try readWindows(json, rule: arch.window)
         fileWeights = try Self.fileWeights(json)
+        try checkWork(file: json.file, layersKey: k.layers.first ?? "num_hidden_layers")
         if mla == nil && heads % self.kvHeads != 0 {
             throw .invalidValue(file: json.file, key: k.kvHeads.first ?? "num_key_value_heads", value: "\(self.kvHeads)",
                                 expected: "a divisor of \(k.heads.first ?? "num_attention_heads") \(heads)")
@@ -123,6 +124,24 @@ extension ModelConfig {
             if key == "num_experts", try json.optionalInt(key, minimum: 0) == 0 { continue }
             throw .unsupportedArchitecture(file: json.file, modelType: modelType,
                                            reason: "the file sets `\(key)`, but \(modelType) has no mixture-of-experts layers (use the family's MoE model_type)")
+        }
+    }
+
+    /// Bounded work before any arithmetic: at most 10^4 layers (the graph holds every layer's ops;
+    /// the largest shipped model has 126), and sizes whose parameter count, in floating point,
+    /// stays under 2^50 (about 1.1e15, a thousand times a 1-trillion-parameter model), so every
+    /// integer count and byte product derived from them fits 64 bits.
+    func checkWork(file: String, layersKey: String) throws(ModelGraphError) {
+        guard layers <= 10_000 else {
+            throw .invalidValue(file: file, key: layersKey, value: "\(layers)",
+                                expected: "at most 10000 layers (the largest supported: the graph holds every layer's ops)")
+        }
+        let attention = Double(attentionHeads + 2 * kvHeads) * Double(headDim) + Double(attentionHeads) * Double(headDim)
+        let mlp = 3 * Double(max(intermediateSize, moeIntermediateSize)) * Double(max(1, experts + 1))
+        let parameters = Double(layers) * Double(hiddenSize) * (attention + mlp) + 2 * Double(vocabSize) * Double(hiddenSize)
+        guard parameters <= 0x1p50 else {
+            throw .invalidValue(file: file, key: "hidden_size", value: "\(hiddenSize)",
+                                expected: "sizes whose parameter count stays under 2^50 (about 1.1e15; these give \(parameters))")
         }
     }
 }

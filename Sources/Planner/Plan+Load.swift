@@ -47,6 +47,7 @@ extension Plan {
             || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1) {
             return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
+        if levels.isEmpty { return "levels: expected at least one level, got none" }
         if let chip, let problem = chip.problem { return "chip.\(problem)" }
         if let bad = chip?.tiers.count, bad > 0,
            max(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) >= bad
@@ -54,6 +55,10 @@ extension Plan {
             return "memory.choice: a tier index is not one of the chip's \(bad) tiers"
         }
         for (where_, cls) in [("head", head), ("tail", tail)] + layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
+            for (i, op) in cls.ops.enumerated() where op.tpDivisor < 1
+                || ![op.weightBytes, op.prefillSeconds, op.decodeSeconds].allSatisfy({ $0.isFinite && $0 >= 0 }) {
+                return "\(where_).ops[\(i)]: expected tpDivisor ≥ 1 and finite weightBytes, prefillSeconds, decodeSeconds ≥ 0"
+            }
             for (i, k) in (cls.kernels ?? []).enumerated() {
                 if let problem = k.problem { return "\(where_).kernels[\(i)].\(problem)" }
             }
@@ -83,6 +88,13 @@ extension Plan {
             }
             if c.tpGroup.count != s.tp || c.epGroup.count != s.ep {
                 return "chiplets[\(i)]: groups of \(c.tpGroup.count) (TP) and \(c.epGroup.count) (EP) for TP \(s.tp), EP \(s.ep)"
+            }
+            for (key, rank, size) in [("tpRank", c.tpRank, s.tp), ("epRank", c.epRank, s.ep), ("dpRank", c.dpRank, s.dp)]
+            where !(0..<size).contains(rank) {
+                return "chiplets[\(i)].\(key): expected 0 to \(size - 1), got \(rank)"
+            }
+            if Set(c.tpGroup).count != c.tpGroup.count || Set(c.epGroup).count != c.epGroup.count {
+                return "chiplets[\(i)]: a chiplet appears twice in its TP or EP group"
             }
         }
         return nil

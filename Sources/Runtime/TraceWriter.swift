@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 import Planner
 
 /// Writes one Chrome trace-event JSON (opens in Perfetto, chrome://tracing) in virtual
@@ -86,7 +87,9 @@ struct TraceWriter {
         }
         out += "\n]}\n"
         do {
-            try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFile.write(Data(out.utf8), to: path)
+        } catch let error as OutputError {
+            throw FabricError.traceNotWritten(path: path, reason: error.reason)
         } catch {
             throw FabricError.traceNotWritten(path: path, reason: error.localizedDescription)
         }

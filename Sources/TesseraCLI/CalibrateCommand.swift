@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planner
+import SafeOutput
 
 /// `tessera calibrate`: fits a named set of free parameters to measurements and writes the fitted file.
 struct CalibrateCommand: ParsableCommand {
@@ -93,7 +94,7 @@ struct CalibrateCommand: ParsableCommand {
             }
         } catch let error as CalibrationError {
             throw fail(error)
-        } catch let error as WriteError {
+        } catch let error as OutputError {
             throw fail(error)
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capacity
 import CapacityMPI
 import Foundation
+import SafeOutput
 
 /// `tessera capacity`: how many racks of what, laid out how, for this traffic.
 struct CapacityCommand: ParsableCommand {
@@ -73,7 +74,7 @@ struct CapacityCommand: ParsableCommand {
     /// Locks the output folder for this run (held until the process exits), then opens the store.
     private func openStore(_ sweep: CapacitySweep) throws -> ResultStore {
         do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try OutputFile.prepareFolder(output)
             Self.lock = try FolderLock(folder: output)
             return try ResultStore(path: output + "/results.sqlite", fingerprint: sweep.fingerprint(), fresh: fresh)
         } catch { throw fail(error) }
@@ -114,7 +115,10 @@ struct CapacityCommand: ParsableCommand {
 /// Writes a line to standard output at once (not through stdio's buffer), so a log or a pipe sees
 /// progress as it happens and a killed run has said how far it got.
 func say(_ line: String, terminator: String = "\n") {
-    FileHandle.standardOutput.write(Data((line + terminator).utf8))
+    do { try OutputFile.writeStandardOutput(Data((line + terminator).utf8)) } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
 }
 
 /// The progress line: a bar on a terminal, plain text elsewhere.

@@ -99,6 +99,10 @@ struct EmulateCommand: ParsableCommand {
     func validate() throws {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
         guard watchdogSeconds > 0 else { throw ValidationError("--watchdog-seconds must be > 0, got \(watchdogSeconds)") }
+        try checkFlag("--watchdog-seconds", watchdogSeconds, atMost: 86_400, unit: "seconds", why: "a day; a hung rank must end the job")
+        try checkFlag("--rate", rate, atMost: 1e9, unit: "requests per second", why: "a nanosecond between arrivals, the virtual clock's tick")
+        try checkFlag("--max-sleep-us", maxSleepUs, zeroAllowed: true, atMost: 1e6, unit: "µs", why: "one second; longer sleeps only delay the doorbells")
+        try checkFlag("--progress-every-seconds", progressEverySeconds, zeroAllowed: true, atMost: 86_400, unit: "seconds", why: "a day")
         _ = try planOverrides()
         if requests != nil && traceIn != nil { throw ValidationError("--requests and --trace-in: give one of them") }
         if let requests, !(1...10_000_000).contains(requests) { throw ValidationError("--requests must be 1 to 10,000,000, got \(requests)") }
@@ -203,6 +207,11 @@ struct EmulateCommand: ParsableCommand {
         }
         outcome.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
         guard let result = outcome.result else { return }
+        // A plan whose durations overflow emulates to inf or nan; that is a failure, not a figure.
+        let figures = [("TTFT ms", result.ttftMs), ("TPOT ms", result.tpotMs), ("tokens/s", result.outputTokensPerSecond)]
+        if let bad = figures.first(where: { !$0.1.isFinite }) {
+            throw fail("\(plan): emulation gave \(bad.0) = \(bad.1); a duration or size in the plan is out of range")
+        }
         print(result.report, terminator: result.report.hasSuffix("\n") ? "" : "\n")
         if let path = requestsCsv, let stream = result.stream {
             try writeAtomically(Data(stream.csv.utf8), to: path)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Planner
 import Runtime
+import SafeOutput
 
 /// `tessera lower`: the programs a plan becomes, one per chiplet, for inspection.
 struct LowerCommand: ParsableCommand {
@@ -29,9 +30,7 @@ struct LowerCommand: ParsableCommand {
     func run() throws {
         let loaded = try LowerCommand.loadPlan(plan)
         let programs = try Lowering.lower(plan: loaded, oneReplica: oneReplica, decodeSteps: steps)
-        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-            throw Failure(description: "cannot create the folder \(output): \(error.localizedDescription)")
-        }
+        do { try OutputFile.prepareFolder(output) } catch { throw Failure(description: "\(error)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var index: [[String: Int]] = []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SafeOutput
 
 /// Prints a user-facing error in one line and exits non-zero.
 func fail(_ error: Any) -> ExitCode {
@@ -7,15 +8,11 @@ func fail(_ error: Any) -> ExitCode {
     return ExitCode.failure
 }
 
-/// Writes `data` whole or not at all: to a temporary file beside `path`, then renamed over it.
-/// A failure names the file and why, in words.
+/// Writes `data` whole or not at all, through the one output writer (`OutputFile`): only onto a
+/// regular file or a new path; `-` is standard output. A failure names the file and why, in words.
 func writeAtomically(_ data: Data, to path: String) throws {
-    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw WriteError(description: "cannot write \(path): \(error.localizedDescription)")
-    }
+    try OutputFile.write(data, to: path)
 }
-
-struct WriteError: Error, CustomStringConvertible { var description: String }
 
 func prettyJSON<T: Encodable>(_ value: T) throws -> Data {
     let encoder = JSONEncoder()

@@ -48,6 +48,7 @@ struct PlanInputOptions: ParsableArguments {
         }
         for (flag, value) in [("--max-ttft-ms", maxTTFTMs), ("--max-tpot-ms", maxTPOTMs)] {
             if let v = value, !(v > 0) { throw ValidationError("\(flag) must be a positive number of ms, got \(v)") }
+            try checkFlag(flag, value, atMost: 3.6e9, unit: "ms", why: "1,000 hours; beyond it no SLO binds")
         }
         if let precision {
             do { _ = try Precision(spec: precision) } catch {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import SafeOutput
 
 /// The `tessera` command. Each subcommand lives in its own file; this list is the only shared line.
 @main
@@ -22,4 +24,16 @@ struct Tessera: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    /// Runs the command, then checks that what went to standard output arrived: a failed write
+    /// (`> /dev/full`, a closed pipe) is an error and a non-zero exit, never a silent success.
+    static func main() {
+        atexit {
+            if let why = OutputFile.flushStandardOutput() {
+                FileHandle.standardError.write(Data("error: cannot write standard output: \(why)\n".utf8))
+                _exit(1)
+            }
+        }
+        main(nil)
+    }
 }

@@ -54,34 +54,34 @@ func failure(replacing old: String, with new: String) -> String? {
 
 @Test func missingKeyIsNamed() {
     #expect(failure(replacing: "  powerW: 700\n", with: "")
-        == "Clusters/x.yaml: chiplet.powerW: missing; expected a positive number of W")
+        == "Clusters/x.yaml: chiplet.powerW: missing; expected a positive number of W, at least 1e-9 and at most 1e12 (wider values overflow times and sizes)")
     #expect(failure(replacing: "name: Test-Chip", with: "name:")
         == "Clusters/x.yaml: chiplet.name: missing; expected text")
 }
 
 @Test func zeroAndNegativeValuesAreRejected() {
     #expect(failure(replacing: "bandwidthGBps: 450", with: "bandwidthGBps: 0")
-        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: expected a positive number of GB/s, got 0")
+        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: expected a positive number of GB/s, at least 1e-9 and at most 1e12 (wider values overflow times and sizes), got 0")
     #expect(failure(replacing: "count: 8", with: "count: -2")
         == "Clusters/x.yaml: levels[0].count: expected a positive whole number, got -2")
     #expect(failure(replacing: "count: 8", with: "count: 8.5")
         == "Clusters/x.yaml: levels[0].count: expected a positive whole number, got 8.5")
     #expect(failure(replacing: "capacityGB: 80", with: "capacityGB: -80")
-        == "Clusters/x.yaml: chiplet.memory[0].capacityGB: expected a positive number of GB, got -80")
+        == "Clusters/x.yaml: chiplet.memory[0].capacityGB: expected a positive number of GB, at least 1e-9 and at most 1e12 (wider values overflow times and sizes), got -80")
     #expect(failure(replacing: "matmulEfficiency: 0.5", with: "matmulEfficiency: 1.5")
         == "Clusters/x.yaml: chiplet.compute.matmulEfficiency: expected a fraction in (0, 1], got 1.5")
     #expect(failure(replacing: "powerW: 3000", with: "powerW: -1")
-        == "Clusters/x.yaml: levels[1].powerW: expected a number of W ≥ 0, got -1")
+        == "Clusters/x.yaml: levels[1].powerW: expected a number of W ≥ 0, at most 1e12 (larger values overflow times and sizes), got -1")
 }
 
 @Test func numbersWrittenAsStringsAreRejected() {
     #expect(failure(replacing: "bandwidthGBps: 450", with: "bandwidthGBps: \"450\"")
-        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: expected a positive number of GB/s, got the string \"450\"")
+        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: expected a positive number of GB/s, at least 1e-9 and at most 1e12 (wider values overflow times and sizes), got the string \"450\"")
 }
 
 @Test func linkWithoutBandwidthIsRejected() {
     #expect(failure(replacing: "bandwidthGBps: 450, ", with: "")
-        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: missing; expected a positive number of GB/s")
+        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: missing; expected a positive number of GB/s, at least 1e-9 and at most 1e12 (wider values overflow times and sizes)")
 }
 
 @Test func unknownDTypeIsRejected() {
@@ -144,4 +144,14 @@ func failure(replacing old: String, with new: String) -> String? {
     } catch {
         Issue.record("unexpected error \(error)")
     }
+}
+
+/// Numbers that parse but mean nothing (issue 15): a rate of 1e-300 or a size of 1e300 is refused
+/// with the supported span, not planned into a TTFT of 1e299 ms or an encoded inf.
+@Test func absurdMagnitudesAreRefused() {
+    #expect(failure(replacing: "bandwidthGBps: 450", with: "bandwidthGBps: 1e-300")
+        == "Clusters/x.yaml: levels[0].link.bandwidthGBps: expected a positive number of GB/s, at least 1e-9 and at most 1e12 "
+        + "(wider values overflow times and sizes), got 1e-300")
+    #expect(failure(replacing: "capacityGB: 80", with: "capacityGB: 1e300")?.hasSuffix("at most 1e12 (wider values overflow times and sizes), got 1e300") == true)
+    #expect(failure(replacing: "bandwidthGBps: 450", with: "bandwidthGBps: .nan") != nil)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HostTopology
 
@@ -24,5 +25,29 @@ import Testing
     @Test func rejectsAFileThatIsNotXML() {
         let path = #filePath
         #expect(throws: TopologyError.self) { try Topology(xmlFile: path) }
+    }
+
+    /// Inputs that made libhwloc segfault or hang (issue 15) are refused before it sees them.
+    @Test func malformedXMLIsRefusedBeforeLibhwloc() throws {
+        let good = try String(contentsOfFile: Self.fixtures + "two-packages.xml", encoding: .utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("topology-\(getpid()).xml").path
+        let cases = [
+            (String(good.prefix(good.count / 2)), "is not closed"),
+            (good.replacingOccurrences(of: "<topology", with: "<machine").replacingOccurrences(of: "</topology>", with: "</machine>"),
+             "expected one <topology> root element, got <machine>"),
+            (good.replacingOccurrences(of: "</object>", with: "</obj>"), "does not close the open element"),
+            (good + "<topology></topology>", "expected one <topology> root element, got <topology>"),
+        ]
+        for (text, reason) in cases {
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            #expect { try Topology(xmlFile: path) } throws: { "\($0)".contains(reason) }
+        }
+    }
+
+    @Test func hugeSyntheticTopologiesAreRefusedWithTheFigure() {
+        #expect(throws: TopologyError.invalidSynthetic(description: "pack:1000 core:1000 pu:100",
+                                                       reason: "it describes 100000000 PUs; at most 1048576 (2^20) are supported")) {
+            try Topology(synthetic: "pack:1000 core:1000 pu:100")
+        }
     }
 }

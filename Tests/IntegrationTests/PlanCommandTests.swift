@@ -5,7 +5,8 @@ import Testing
 @Suite struct PlanCommandTests {
     struct Run { var status: Int32; var out: String; var err: String }
 
-    func tessera(_ arguments: [String]) throws -> Run {
+    /// Runs the built binary; `stdout` replaces the captured pipe (e.g. /dev/full), and `out` is then empty.
+    func tessera(_ arguments: [String], stdout: FileHandle? = nil) throws -> Run {
         try #require(FileManager.default.isExecutableFile(atPath: MPIRunTests.tessera),
                      "build the binary first: swift build (make test does)")
         let p = Process()
@@ -13,10 +14,11 @@ import Testing
         p.arguments = arguments
         p.currentDirectoryURL = MPIRunTests.packageRoot
         let out = Pipe(), err = Pipe()
-        p.standardOutput = out
+        if let stdout { p.standardOutput = stdout } else { p.standardOutput = out }
         p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        let o = stdout == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }

@@ -121,6 +121,14 @@ import Testing
         #expect(p.inconsistency == "stages[1].layerClasses: class 5 does not exist (there are 1)")
         p = plan; p.chiplets[2].tpGroup = [2, 9]
         #expect(p.inconsistency == "chiplets[2]: peer 9 is not a chiplet of this plan")
+        p = plan; p.chiplets[1].tpRank = -1
+        #expect(p.inconsistency == "chiplets[1].tpRank: expected 0 to 1, got -1")
+        p = plan; p.chiplets[0].tpGroup = [1, 1]
+        #expect(p.inconsistency == "chiplets[0]: a chiplet appears twice in its TP or EP group")
+        p = plan; p.levels = []
+        #expect(p.inconsistency == "levels: expected at least one level, got none")
+        p = plan; p.layerClasses[0].ops[0].prefillSeconds = 1e308 * 10
+        #expect(p.inconsistency?.hasPrefix("layerClasses[0].ops[0]: expected tpDivisor ≥ 1") == true)
         p = plan; p.stages[0].layerCount = 3; p.stages[0].layerClasses = [0, 0, 0]
         #expect(p.inconsistency == "stages: their layers do not add up to the model's 4")
 
