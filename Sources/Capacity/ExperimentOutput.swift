@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 
 /// The results folder of an experiment: inputs/, provenance.md (tool version, commit, host),
 /// tables/<name>.csv (one tidy CSV per table, byte-identical across runs), plots/<name>.{svg,pdf}
@@ -25,12 +26,11 @@ public struct ExperimentOutput {
         var copied = Set<String>()
         for file in tables.flatMap(\.inputs) where copied.insert(URL(fileURLWithPath: file).lastPathComponent).inserted {
             if let data = FileManager.default.contents(atPath: file) {
-                try data.write(to: dir.appendingPathComponent("inputs").appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent),
-                               options: .atomic)
+                try OutputFile.write(data, to: dir.appendingPathComponent("inputs").appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path)
             }
         }
         try Plots.write(provenance.map { "- \($0)" }.joined(separator: "\n") + "\n", dir, "provenance.md")
-        try Plots.write(timings.map { String(format: "%@ %.3f s\n", $0.0, $0.1) }.joined(), dir, "timings.txt")
+        try Plots.write(timings.map { "\($0.0) " + String(format: "%.3f s\n", $0.1) }.joined(), dir, "timings.txt")
         var problems: [String] = []
         for t in tables {
             try Plots.write(t.csv, dir.appendingPathComponent("tables"), "\(t.name).csv")
