@@ -71,8 +71,7 @@ public struct ChipletRates: Sendable {
     @inline(__always)
     public func rooflineS(flops: Double, matmul: Bool, bytes: Double, tier: Int) -> Double {
         let compute = flops / (matmul ? matmulFLOPSPerS : vectorFLOPSPerS)
-        let memory = tiers.isEmpty ? 0 : bytes / tiers[min(tier, tiers.count - 1)].bytesPerS
-        return max(compute, memory)
+        return max(compute, tiers.isEmpty ? 0 : bytes / bytesPerS(tier: tier))
     }
 }
 

@@ -86,7 +86,7 @@ extension KernelGroup {
             guard local.tokens > 0 else { return c }
             c.flops = local.tokens * vectorFLOPsPerToken
             c.bytes = weightBytes + local.tokens * (inputBytesPerToken + activationBytesPerToken)
-            c.seconds = max(c.flops / r.vectorFLOPSPerS, c.bytes / r.bytesPerS(tier: tiers.activations)) / r.software.kernelEfficiency
+            c.seconds = r.rooflineS(flops: c.flops, matmul: false, bytes: c.bytes, tier: tiers.activations) / r.software.kernelEfficiency
         }
         if c.seconds > 0 { c.seconds += r.kernelOverheadS(prefillShare: prefill) }
         return c
