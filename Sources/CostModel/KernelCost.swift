@@ -29,6 +29,15 @@ extension ChipletRates {
         return waves * Double(units) * 2 * tileM * 128 * k / rate
     }
 
+    /// Time to read `bytes` of K/V cache: the share in the inner tier and the overflow in the
+    /// next stream concurrently, so the slower of the two sets the time.
+    @inline(__always)
+    func kvReadS(bytes: Double, tiers: TierChoice) -> Double {
+        let inner = tiers.kvInnerShare
+        guard inner < 1 else { return bytes / bytesPerS(tier: tiers.kvCache) }
+        return max(bytes * inner / bytesPerS(tier: tiers.kvCache), bytes * (1 - inner) / bytesPerS(tier: tiers.kvCache + 1))
+    }
+
     /// Sustained bytes/s of tier `i`.
     @inline(__always)
     func bytesPerS(tier i: Int) -> Double { tiers[min(i, tiers.count - 1)].bytesPerS }
@@ -68,6 +77,16 @@ extension KernelGroup {
             let act = rows * (inputBytesPerToken + activationBytesPerToken)
             c.flops = rows * (matmulFLOPsPerToken + vectorFLOPsPerToken)
             c.bytes = weights + act
+            // A measured fused-MoE layer, where the chip has one for this shape: it holds the
+            // routing, permutes, load imbalance and both grouped GEMMs; this group takes its
+            // share of the layer's expert FLOPs (gate and up 2 of 3 parts, down 1).
+            if let shape = moe, let layer = r.kernels?.moeS(
+                tokens: work.tokens, hidden: shape.hidden, inter: shape.inter, topK: topK, experts: experts,
+                tp: shape.tp, ep: experts / expertsHere, dtype: r.computeDType.tabled) {
+                let share = n * k / (3 * Double(shape.hidden) * Double(shape.inter) / Double(shape.tp))
+                c.seconds = layer * share / r.software.kernelEfficiency
+                break
+            }
             // One grouped GEMM runs every hit expert: each expert's rows are their own problem
             // (padded to tiles as such), their weights stream in one kernel with one launch.
             let active = max(Double(expertsHere) * hit, 1e-9), perExpert = rows / active
@@ -109,7 +128,7 @@ extension KernelGroup {
                 batch: max(decodeSeqs, 1), context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
                 headSize: headDim, kvDType: kvDType.tabled).map { $0 * min(decodeSeqs, 1) } : nil
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
-                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+                                        r.kvReadS(bytes: bytes, tiers: tiers))) / r.software.kernelEfficiency
             c.flops += flops + vector
             c.bytes += bytes
         }
@@ -129,7 +148,7 @@ extension KernelGroup {
             // Prefill next to decode is a second kernel, in the share of iterations that carry one.
             if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefillShare: 1) * min(w.prefillShare, 1) }
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
-                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+                                        r.kvReadS(bytes: bytes, tiers: tiers))) / r.software.kernelEfficiency
             c.flops += flops + vector
             c.bytes += bytes
         }

@@ -39,6 +39,16 @@ public struct KernelGroup: Codable, Sendable, Equatable {
     /// Routed experts: the hidden width each routed token's vector has where this group meets
     /// the token order (the permute before gate/up, the un-permute and weighted sum after down).
     public var permuteWidth = 0.0
+    /// Routed experts: the MoE layer this group is part of, to look up in a fused-MoE table.
+    public var moe: MoEShape?
+}
+
+/// A routed-expert layer's hidden and whole expert intermediate size, and the TP split inside
+/// each expert.
+public struct MoEShape: Codable, Sendable, Equatable {
+    public var hidden: Int
+    public var inter: Int
+    public var tp: Int
 }
 
 extension KernelGroup {
@@ -128,7 +138,11 @@ extension KernelGroup {
             if inputBytesPerToken == 0 { inputBytesPerToken = op.inputBytesPerToken }
             activationBytesPerToken += op.activationBytesPerToken / Double(op.activePerToken)
             experts = op.experts; expertsHere = op.expertsHere; topK = op.activePerToken
-            if op.isRoutedExpert { permuteWidth = Double(op.kind == .expertDown ? op.outFeatures : op.inFeatures) }
+            if op.isRoutedExpert {
+                permuteWidth = Double(op.kind == .expertDown ? op.outFeatures : op.inFeatures)
+                moe = op.rowParallel ? MoEShape(hidden: op.outFeatures, inter: op.inFeatures, tp: op.tpDivisor)
+                    : MoEShape(hidden: op.inFeatures, inter: op.outFeatures, tp: op.tpDivisor)
+            }
         } else {
             vectorFLOPsPerToken += op.flopsPerToken / Double(max(op.activePerToken, 1))
             // An elementwise op reads what it writes; fused into a GEMM's epilogue, its output
@@ -156,6 +170,9 @@ extension KernelGroup {
         }
         if !(1...1_000_000).contains(experts) || !(1...experts).contains(expertsHere) || !(1...experts).contains(topK) {
             return "experts: expected 1 ≤ expertsHere, topK ≤ experts, got \(expertsHere), \(topK) of \(experts)"
+        }
+        if let moe, ![moe.hidden, moe.inter, moe.tp].allSatisfy({ (1...1_000_000).contains($0) }) {
+            return "moe: expected hidden, inter and tp from 1 to 1,000,000, got \(moe.hidden), \(moe.inter), \(moe.tp)"
         }
         return nil
     }

@@ -54,6 +54,10 @@ extension Plan {
             || min(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) < 0 {
             return "memory.choice: a tier index is not one of the chip's \(bad) tiers"
         }
+        let share = memory.choice.kvInnerShare
+        if !(share > 0 && share <= 1) || (share < 1 && memory.choice.kvCache + 1 >= (chip?.tiers.count ?? 1)) {
+            return "memory.choice.kvInnerShare: expected a share in (0, 1], below 1 only with a tier outside the K/V tier, got \(share)"
+        }
         for (where_, cls) in [("head", head), ("tail", tail)] + layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
             for (i, op) in cls.ops.enumerated() where op.tpDivisor < 1
                 || ![op.weightBytes, op.prefillSeconds, op.decodeSeconds].allSatisfy({ $0.isFinite && $0 >= 0 }) {

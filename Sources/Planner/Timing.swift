@@ -131,7 +131,8 @@ extension Evaluator {
             busy = iteration.stage
             // A new prompt goes through in the budget the decode tokens leave, one chunk per
             // iteration, after waiting for the running one.
-            let room = max(1, Double(rates.software.maxNumTokens ?? Int(input)) - decoding)
+            // (per attention-DP rank: each has its own budget and a share of the decodes)
+            let room = max(1, Double(rates.software.maxNumTokens ?? Int(input)) - decoding / Double(max(s.ep, 1)))
             ttftS = ((input / room).rounded(.up) + 1) * iteration.cycleS
             tokensPerReplicaS = arrivals * Double(m) * output / iteration.cycleS
         }
