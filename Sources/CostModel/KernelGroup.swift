@@ -39,11 +39,17 @@ public struct KernelGroup: Codable, Sendable, Equatable {
     /// Routed experts: the hidden width each routed token's vector has where this group meets
     /// the token order (the permute before gate/up, the un-permute and weighted sum after down).
     public var permuteWidth = 0.0
+    /// Set by the compiler before its padding pass: priced on an ideal array that needs no
+    /// padding. nil (every planned kernel) is padded as the chip pads.
+    public var unpadded: Bool?
+
+    public init(kind: Kind, names: [String]) { self.kind = kind; self.names = names }
 }
 
 extension KernelGroup {
-    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says.
-    static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
+    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says: the
+    /// planner's and the compiler's fusion pass's one rule.
+    public static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
         let epilogue: Set<OpKind> = [.mlpActivation, .expertActivation, .sharedExpertActivation]
         var groups: [KernelGroup] = []
         var rotaryFLOPs = 0.0  // a fused rotary's FLOPs, carried into the attention kernel
