@@ -60,6 +60,10 @@ struct LowerCommand: ParsableCommand {
     var compiles: Bool { passes || printAfter != nil || !disablePass.isEmpty || !enablePass.isEmpty }
 
     func run() throws {
+        do { try lower() } catch { throw fail(error) }
+    }
+
+    func lower() throws {
         var loaded = try LowerCommand.loadPlan(plan)
         if compiles {
             let compilation = try compile(loaded)
@@ -107,7 +111,7 @@ struct LowerCommand: ParsableCommand {
                     ? "; --one-replica writes the \(replica.count) of replica 0 (about \(megabytes(replicaBytes))), which the others repeat"
                     : ""
                 FileHandle.standardError.write(Data(
-                    "warning: \(programs.count) programs come to about \(megabytes(total)) (past --warn-mb \(warnMB))\(offer)\n".utf8))
+                    "warning: \(programs.count) programs come to about \(megabytes(total)) (past --warn-mb \(String(format: "%g", warnMB)))\(offer)\n".utf8))
             }
         }
         var index: [[String: Int]] = []
