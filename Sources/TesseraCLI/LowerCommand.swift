@@ -57,7 +57,9 @@ struct LowerCommand: ParsableCommand {
         }
     }
 
-    var compiles: Bool { passes || printAfter != nil || !disablePass.isEmpty || !enablePass.isEmpty }
+    /// Without these the plan's kernels are the default pipeline's already (the planner fuses by
+    /// the same rule), so lowering needs no cluster file.
+    var compiles: Bool { passes || printAfter != nil || !disablePass.isEmpty || !enablePass.isEmpty || cluster != nil }
 
     func run() throws {
         do { try lower() } catch { throw fail(error) }
