@@ -12,8 +12,8 @@ struct LowerCommand: ParsableCommand {
         commandName: "lower",
         abstract: "Run the compiler passes over a plan and lower it into one program per chiplet.",
         discussion: """
-        Passes, in order (--passes prints what each changes): \
-        \(Pipeline.passes.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
+        Passes, in order (--passes prints what each changes):
+        \(Pipeline.passes.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
 
         Writes <dir>/chiplet-<i>.jsonl for every chiplet (or every chiplet of data-parallel replica 0 \
         with --one-replica) in the \(Program.schema) JSON-lines format (README: "Program files") and \
@@ -22,10 +22,11 @@ struct LowerCommand: ParsableCommand {
 
         Examples:
           tessera lower plan.json -o programs
-          tessera lower plan.json --passes                        # ops, kernels, bytes, TPOT per pass
+          tessera lower plan.json --passes          # kernels, bytes, TPOT per pass
           tessera lower plan.json --passes --disable-pass fuse-kernels
-          tessera lower plan.json --print-after fuse-kernels      # the kernel graph as text
-          tessera lower plan.json --passes --enable-pass fold-norm-weights --cluster Clusters/dgx-h100.yaml
+          tessera lower plan.json --print-after fuse-kernels   # graph as text
+          tessera lower plan.json --passes --enable-pass fold-norm-weights \\
+            --cluster Clusters/dgx-h100.yaml
         """)
 
     @Argument(help: "A plan written by `tessera plan ... -o plan.json`.") var plan: String

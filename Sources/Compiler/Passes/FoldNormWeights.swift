@@ -6,7 +6,7 @@
 /// default pipeline must price what the profiles describe.
 public struct FoldNormWeights: GraphPass {
     public let name = "fold-norm-weights"
-    public let summary = "RMSNorm γ folded into the next projection's weights (opt-in: --enable-pass)"
+    public let summary = "opt-in: RMSNorm γ folded into the next projection"
     public var enabledByDefault: Bool { false }
     public init() {}
 

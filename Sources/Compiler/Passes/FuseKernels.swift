@@ -7,7 +7,7 @@ import CostModel
 /// fewer launches and fused intermediates skip memory.
 public struct FuseKernels: GraphPass {
     public let name = "fuse-kernels"
-    public let summary = "the profile's fusions: qkv, gate+up, activation epilogue, rotary in attention, residual+norm"
+    public let summary = "the profile's fusions (qkv, gate+up, epilogue, rotary, norm)"
     public init() {}
 
     public func run(_ graph: inout KernelGraph, _ c: CompileContext) {

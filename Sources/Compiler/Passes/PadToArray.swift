@@ -7,7 +7,7 @@ import Foundation
 /// tables). Chips whose file gives neither an array nor tables carry no padding cost.
 public struct PadToArray: GraphPass {
     public let name = "pad-to-array"
-    public let summary = "GEMM shapes to whole array tiles and waves (priced as wasted compute)"
+    public let summary = "GEMMs to whole array tiles and waves: wasted compute"
     public init() {}
 
     public func run(_ graph: inout KernelGraph, _ c: CompileContext) {

@@ -6,7 +6,7 @@
 /// cost model adds them in series). Moves no time; it states the order the program keeps.
 public struct ScheduleKernels: GraphPass {
     public let name = "schedule"
-    public let summary = "dependency order, double-buffered weight loads, collectives in series"
+    public let summary = "order, double-buffered weight loads, collectives in series"
     public init() {}
 
     public func run(_ graph: inout KernelGraph, _ c: CompileContext) {
