@@ -41,6 +41,11 @@ public struct KernelGroup: Codable, Sendable, Equatable {
     public var permuteWidth = 0.0
     /// Routed experts: the MoE layer this group is part of, to look up in a fused-MoE table.
     public var moe: MoEShape?
+    /// Set by the compiler before its padding pass: priced on an ideal array that needs no
+    /// padding. nil (every planned kernel) is padded as the chip pads.
+    public var unpadded: Bool?
+
+    public init(kind: Kind, names: [String]) { self.kind = kind; self.names = names }
 }
 
 /// A routed-expert layer's hidden and whole expert intermediate size, and the TP split inside
@@ -52,8 +57,9 @@ public struct MoEShape: Codable, Sendable, Equatable {
 }
 
 extension KernelGroup {
-    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says.
-    static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
+    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says: the
+    /// planner's and the compiler's fusion pass's one rule.
+    public static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
         let epilogue: Set<OpKind> = [.mlpActivation, .expertActivation, .sharedExpertActivation]
         var groups: [KernelGroup] = []
         var rotaryFLOPs = 0.0  // a fused rotary's FLOPs, carried into the attention kernel

@@ -130,7 +130,7 @@ extension Evaluator {
     /// Bytes of on-chip memory a tile may use: what the innermost tier has left when it is
     /// on-chip SRAM (the innermost of several tiers, or one named SRAM), else the assumed
     /// L2-sized buffer.
-    func onChipBytes(_ memory: MemoryUse) -> Double {
+    public func onChipBytes(_ memory: MemoryUse) -> Double {
         guard rates.tiers.count > 1 || rates.tiers[0].name.uppercased().contains("SRAM") else {
             return defaultOnChipBytes
         }
