@@ -101,6 +101,9 @@ extension Emulation {
         let n = Double(max(1, figures.count))
         let contentionMs = figures.reduce(0) { $0 + $1.queuedS.reduce(0, +) } / n / perIteration * 1000
         let hostMs = figures.reduce(0) { $0 + $1.hostWaitS.reduce(0, +) } / n / perIteration * 1000
+        let collectiveMs = figures.reduce(0) { sum, f in
+            sum + [Phase.prefill, .decode].reduce(0) { $0 + f.idleS[ChipletFigures.slot($1, .allReduceTP)] + f.idleS[ChipletFigures.slot($1, .allToAllEP)] }
+        } / n / perIteration * 1000
         var notes: [String] = []
         for (name, emulated, predicted) in [("TTFT", result.ttftMs, plan.predicted.ttftMs), ("TPOT", result.tpotMs, plan.predicted.tpotMs)] {
             let d = percent(emulated, predicted)
@@ -116,6 +119,9 @@ extension Emulation {
             effects.append(contentionMs > 1e-6
                 ? String(format: "contention: messages queued %.4g ms per iteration behind busy link ports", contentionMs)
                 : "no message queued behind another (no contention)")
+            if collectiveMs > 1e-6 {
+                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run step by step over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+            }
             if hostMs > 1e-6 {
                 effects.append(String(format: "the device waited %.4g ms per iteration for the host (a request arriving at an idle engine is prepared in series)", hostMs))
             }
