@@ -52,6 +52,7 @@ extension Evaluator {
             first += count
         }
         let hidden = shard.hiddenBytesPerToken
+        let hostStepUs = rates.software.stepOverheadUs + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs
         let topK = Double(shard.classes.map(\.routedTopK).max() ?? 0)
         let comm = Plan.Communication(
             tpAllReduceBytesPrefill: prefill.tokens / Double(s.ep) * hidden,
@@ -75,9 +76,10 @@ extension Evaluator {
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
             software: Plan.Software(name: rates.software.name,
-                                    // An overlapped host step runs beside the device; the emulator charges it only in series.
-                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs
-                                        + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs,
+                                    // The host step of one microbatch iteration (as `pipeline` charges it): in series,
+                                    // or beside the device under an overlap scheduler.
+                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : hostStepUs,
+                                    overlappedStepUs: rates.software.overlapScheduler ? hostStepUs : nil,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
                                     maxNumTokens: rates.software.maxNumTokens),

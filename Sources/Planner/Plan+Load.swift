@@ -38,7 +38,8 @@ extension Plan {
         if schema != Plan.schema { return "schema: expected \(Plan.schema), got \(schema)" }
         if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 { return "strategy/batch: every size must be at least 1" }
         if let sw = software {
-            for (key, v) in [("stepOverheadUs", sw.stepOverheadUs), ("collectiveLaunchUsPrefill", sw.collectiveLaunchUsPrefill),
+            for (key, v) in [("stepOverheadUs", sw.stepOverheadUs), ("overlappedStepUs", sw.overlappedStepUs ?? 0),
+                             ("collectiveLaunchUsPrefill", sw.collectiveLaunchUsPrefill),
                              ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
