@@ -33,10 +33,13 @@ struct CollectiveLowering {
 
     /// The planner's choice of algorithm for this all-reduce (`Hierarchy.allReduceTakesTree`, over
     /// the group's stride and size), so both price and run the same steps.
+    /// A placed group decides by the links its own members cross.
     private func treeTaken(group: [Int], bytes: Double) -> Bool {
         let stride = group.count > 1 ? group[1] - group[0] : 1
-        return link.hierarchy.allReduceTakesTree(bytes: bytes, group: GroupShape(stride: stride, size: group.count,
-                                                                                 in: link.hierarchy))
+        let shape = link.placed
+            ? GroupShape(stride: stride, size: group.count, factors: link.hierarchy.factors(positions: group.map { link.position($0) }))
+            : GroupShape(stride: stride, size: group.count, in: link.hierarchy)
+        return link.hierarchy.allReduceTakesTree(bytes: bytes, group: shape)
     }
 
     /// Hierarchical ring: reduce-scatter level by level inward → outward, all-gather back.
@@ -139,7 +142,7 @@ struct GroupLayout {
         for (i, l) in link.levels.enumerated() {
             // Members sharing this level's unit and every inner position form one ring.
             var rings: [[Int]: [Int]] = [:]
-            for m in group { rings[[m / l.chipletsPerUnit] + (key[m] ?? []), default: []].append(m) }
+            for m in group { rings[[link.position(m) / l.chipletsPerUnit] + (key[m] ?? []), default: []].append(m) }
             let sizes = Set(rings.values.map(\.count))
             guard sizes.count == 1, let f = sizes.first else { uniform = false; break }
             if f > 1 {
@@ -154,7 +157,7 @@ struct GroupLayout {
         }
         if !uniform || product != group.count {
             let outer = (0..<link.levels.count).first { i in
-                Set(group.map { $0 / link.levels[i].chipletsPerUnit }).count == 1
+                Set(group.map { link.position($0) / link.levels[i].chipletsPerUnit }).count == 1
             } ?? link.levels.count - 1
             levels = [(outer, Dictionary(uniqueKeysWithValues: group.map { ($0, group) }))]
         }
