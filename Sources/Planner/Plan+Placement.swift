@@ -30,6 +30,13 @@ extension Plan {
         public var availableChannels: String
         /// The prediction at the ideal placement (`Plan.predicted` is at this one).
         public var ideal: Metrics
+
+        public init(available: String, chiplets: [Int], channelTier: String, chipletsPerChannel: Int, channels: [Int],
+                    availableChannels: String, ideal: Metrics) {
+            self.available = available; self.chiplets = chiplets; self.channelTier = channelTier
+            self.chipletsPerChannel = chipletsPerChannel; self.channels = channels
+            self.availableChannels = availableChannels; self.ideal = ideal
+        }
     }
 
     /// The chiplet each role runs on.
