@@ -63,6 +63,10 @@ extension Emulation {
         var result = summarise(plan: plan, figures: figures, options: options)
         result.failover = failover
         result.interruption = figures.lazy.compactMap(\.interruption).first
+        if let cut = result.interruption {
+            result.notes.insert(String(format: "a lost chiplet (--fail) stopped its role for %.4g ms, which the prediction does not "
+                + "include; the waits and queues below include what it held up", cut.lostS * 1000), at: 0)
+        }
         if options.numeric {
             result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
         }
