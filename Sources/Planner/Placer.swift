@@ -33,8 +33,9 @@ public enum Placer {
             }
         }
         for group in moved {
+            // Unreachable: the count above leaves room for every group at the cluster level.
             guard let (level, unit) = free.home(for: group.count) else {
-                throw PlacementError(description: "no room left for a group of \(group.count) roles")  // unreachable: counted above
+                throw PlacementError(description: "no room left for a group of \(group.count) roles")
             }
             var got: [Int] = []
             free.take(group.count, level: level, unit: unit, into: &got)
