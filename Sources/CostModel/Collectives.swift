@@ -13,6 +13,13 @@ public struct GroupShape: Hashable, Sendable {
         self.factors = hierarchy.factors(stride: stride, size: size)
     }
 
+    /// A group whose spread is known (a placed group, `Hierarchy.factors(positions:)`).
+    public init(stride: Int, size: Int, factors: [Int]) {
+        self.stride = stride
+        self.size = size
+        self.factors = factors
+    }
+
     /// The outermost level the group crosses, or nil for a group of one.
     public var outermostLevel: Int? { factors.lastIndex { $0 > 1 } }
 }
@@ -109,7 +116,12 @@ extension Hierarchy {
     /// Point-to-point of `bytes` between chiplets `stride` apart, all chiplets sending at once.
     public func pointToPointS(bytes: Double, stride: Int) -> Double {
         guard let i = crossingLevel(stride: stride) else { return 0 }
-        return levels[i].alphaS + bytes / sharedBytesPerS(i)
+        return pointToPointS(bytes: bytes, level: i)
+    }
+
+    /// Point-to-point of `bytes` across level `i`, all chiplets sending at once.
+    public func pointToPointS(bytes: Double, level i: Int) -> Double {
+        levels[i].alphaS + bytes / sharedBytesPerS(i)
     }
 
     private func bisectionFactor(_ i: Int, members f: Int) -> Double {

@@ -86,12 +86,31 @@ public struct Hierarchy: Sendable {
         let groups = spanOverflow ? 1 : max(1, totalChiplets / span)
         var worst = factors(stride: stride, size: size, base: 0)
         guard !aligned else { return worst }
-        func rank(_ f: [Int]) -> (Int, Int) { let o = f.lastIndex { $0 > 1 } ?? -1; return (o, o >= 0 ? f[o] : 0) }
         for g in 1..<min(groups, 128) {
             let f = factors(stride: stride, size: size, base: g * span)
-            if rank(f) > rank(worst) { worst = f }
+            if Hierarchy.spread(f) > Hierarchy.spread(worst) { worst = f }
         }
         return worst
+    }
+
+    /// How far a spread reaches: its outermost level, then how many units it uses there. The
+    /// larger is the worse group, the one the lockstep of all groups waits for.
+    public static func spread(_ factors: [Int]) -> (level: Int, units: Int) {
+        let o = factors.lastIndex { $0 > 1 } ?? -1
+        return (o, o >= 0 ? factors[o] : 0)
+    }
+
+    /// The spread of a group on these chiplets (a placed group), as `factors(stride:size:)` gives
+    /// it for a regular one: at level i, the units of level i − 1 it touches per unit of level i.
+    public func factors(positions: [Int]) -> [Int] {
+        var factors = [Int](repeating: 1, count: levels.count)
+        var below = Set(positions).count
+        for (i, level) in levels.enumerated() {
+            let units = Set(positions.map { $0 / level.chipletsPerUnit }).count
+            factors[i] = max(1, below / max(units, 1))
+            below = units
+        }
+        return factors
     }
 
     /// The spread of the one group whose first chiplet is `base`.

@@ -34,7 +34,10 @@ extension Evaluator {
     /// Evaluates one candidate: legality, stage split, memory per tier, then timing. Under
     /// continuous batching the candidate's batch is the scheduler's cap, and the evaluation is at
     /// the running batch memory and the token budget allow (`runningBatch`).
-    public func evaluate(_ c: Candidate) -> Evaluation {
+    ///
+    /// `placed` prices the groups where a placement put them (the links they actually cross)
+    /// instead of the ideal layout.
+    public func evaluate(_ c: Candidate, placed: Groups? = nil) -> Evaluation {
         let s = c.strategy
         var e = Evaluation(candidate: c, chipletsUsed: s.chiplets, chipsUsed: 0, stageLayers: [])
         if let why = illegality(s, batch: c.batch) { e.infeasibility = why; return e }
@@ -60,7 +63,7 @@ extension Evaluator {
             e.fix = smallestFix(e.candidate)
             return e
         }
-        e.metrics = timing(e.candidate, shard: shard, split: split, memory: stages)
+        e.metrics = timing(e.candidate, shard: shard, split: split, memory: stages, placed: placed)
         return e
     }
 

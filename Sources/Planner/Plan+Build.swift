@@ -83,7 +83,7 @@ extension Evaluator {
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
                                     maxNumTokens: rates.software.maxNumTokens),
-            chip: rates.figures)
+            chip: rates.figures, roles: Plan.Roles(distances: Plan.idealDistances(s, on: hierarchy)))
     }
 
     /// Members each dimension uses at each level it crosses.

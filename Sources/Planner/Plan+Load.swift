@@ -72,6 +72,7 @@ extension Plan {
             return "software.maxNumTokens: expected 1 to \(PlanError.maxCount), got \(budget)"
         }
         if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
+        if let problem = placementInconsistency { return problem }
         if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }
         if stages.reduce(0, { $0 + $1.layerCount }) != modelLayers {
             return "stages: their layers do not add up to the model's \(modelLayers)"

@@ -108,6 +108,10 @@ public struct Plan: Codable, Sendable {
     /// The chip model the planner priced with (rates, tiers, kernel-table folder, the software's
     /// kernel figures), so that an emulator rank can price each tile itself; absent in old plans.
     public var chip: ChipFigures?
+    /// How far apart the roles sit in the planner's ideal placement; absent in old plans.
+    public var roles: Roles?
+    /// Where `tessera place` bound the roles; absent: role i runs on chiplet i (the ideal).
+    public var placement: Placement?
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).

@@ -2,16 +2,23 @@ import ClusterSpec
 import CostModel
 import ModelGraph
 
-/// The collectives and sends of one strategy on the hierarchy.
-struct Groups {
-    let tp: GroupShape
-    let ep: GroupShape
-    let ppStride: Int
+/// The collectives and sends of one strategy on the hierarchy: where its TP and EP groups sit
+/// and which level a pipeline send crosses (nil: one stage, or no link between stages).
+public struct Groups: Sendable {
+    public let tp: GroupShape
+    public let ep: GroupShape
+    public let ppLevel: Int?
 
+    /// The planner's ideal layout (role i on chiplet i).
     init(_ s: Strategy, _ h: Hierarchy) {
         tp = GroupShape(stride: s.stride(.tp), size: s.tp, in: h)
         ep = GroupShape(stride: s.stride(.ep), size: s.ep, in: h)
-        ppStride = s.pp > 1 ? s.stride(.pp) : 0
+        ppLevel = s.pp > 1 ? h.crossingLevel(stride: s.stride(.pp)) : nil
+    }
+
+    /// Groups as a placement put them (`Placer.groups`).
+    public init(tp: GroupShape, ep: GroupShape, ppLevel: Int?) {
+        self.tp = tp; self.ep = ep; self.ppLevel = ppLevel
     }
 }
 
@@ -80,9 +87,7 @@ extension Evaluator {
             sum += t
             slowest = max(slowest, t.totalS)
         }
-        let sendS = groups.ppStride > 0
-            ? hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), stride: groups.ppStride)
-            : 0
+        let sendS = groups.ppLevel.map { hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), level: $0) } ?? 0
         sum.commS += sendS * Double(last)
         // An overlapped host step still bounds an iteration from below.
         let latency = rates.software.overlapScheduler ? max(sum.totalS, stepS) : sum.totalS
@@ -98,9 +103,9 @@ extension Evaluator {
     }
 
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
-    func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: [MemoryUse]) -> Metrics {
+    func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: [MemoryUse], placed: Groups? = nil) -> Metrics {
         let s = c.strategy, sc = inputs.scenario
-        let groups = groupsOf(s)
+        let groups = placed ?? groupsOf(s)
         let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
         let m = microbatches(s, batch: c.batch)  // prefill and decode alike
         let decodeWork = Work.decode(sequences: b / Double(m), context: meanDecodeContext)

@@ -92,6 +92,10 @@ extension Emulation {
             lines.append(String(format: "max relative error %.3g", error)
                 + " (max |emulated − reference| / max |reference| over the final logits)")
         }
+        if let f = result.failover {
+            lines.append("")
+            lines += failureLines(plan: plan, failover: f, interruption: result.interruption, figures: figures)
+        }
         if !result.notes.isEmpty {
             lines.append("")
             lines += result.notes.map { "note: " + $0 }

@@ -11,14 +11,20 @@ extension Emulation {
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)
         for (rank, c) in chiplets.enumerated() { rankOf[c] = rank }
         let program = try Lowering.program(plan: plan, chiplet: chiplets[fabric.rank], decodeSteps: options.decodeSteps)
-        let executor = Executor(program: program, fabric: fabric, link: LinkModel(plan), rankOf: rankOf,
+        var link = LinkModel(plan)
+        let failover = try options.failure.map { spec throws(FailoverError) in
+            try Failover.make(plan: plan, spec: spec, oneReplica: options.oneReplica)
+        }
+        if let f = failover { link.failover = (f.role, f.spare, f.atS) }
+        let executor = Executor(program: program, fabric: fabric, link: link, rankOf: rankOf,
                                 tracing: options.tracePath != nil)
+        if failover?.role == chiplets[fabric.rank] { executor.failover = failover }
         let numeric = options.numeric ? try NumericEngineFactory.make(plan: plan, program: program, options: options) : nil
         executor.engine = numeric
         executor.pricer = try TilePricer(plan: plan, program: program)
         if fabric.rank == 0 { executor.progress = options.progress }
         try executor.run()
-        return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric)
+        return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric, failover: failover)
     }
 
     /// Rank count and plan hash, before any work starts.
@@ -41,7 +47,7 @@ extension Emulation {
     /// Every rank's figures (and trace, and final logits) go up the binomial tree to rank 0, which
     /// builds the result.
     static func gather(plan: Plan, fabric: Fabric, options: EmulationOptions, executor: Executor,
-                       numeric: NumericEngine?) throws -> EmulationResult? {
+                       numeric: NumericEngine?, failover: Failover? = nil) throws -> EmulationResult? {
         let mine = FloatFrames.join([executor.figures.encoded(), TraceRecord.encoded(executor.trace ?? []),
                                  encodeLogits(numeric?.finalLogits ?? [])])
         guard let parts = try fabric.gatherToRoot(mine, tag: Int(Purpose.result.tagBase), what: "results") else {
@@ -55,6 +61,12 @@ extension Emulation {
             logits += try decodeLogits(fields[2])
         }
         var result = summarise(plan: plan, figures: figures, options: options)
+        result.failover = failover
+        result.interruption = figures.lazy.compactMap(\.interruption).first
+        if let cut = result.interruption {
+            result.notes.insert(String(format: "a lost chiplet (--fail) stopped its role for %.4g ms, which the prediction does not "
+                + "include; the waits and queues below include what it held up", cut.lostS * 1000), at: 0)
+        }
         if options.numeric {
             result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
         }

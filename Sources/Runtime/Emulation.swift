@@ -21,6 +21,8 @@ public struct EmulationOptions: Sendable {
     /// Tokens per iteration (prompt chunks plus decode tokens); nil: the plan's software budget,
     /// else 8,192 (the planner's largest prefill chunk).
     public var tokenBudget: Int? = nil
+    /// A chiplet lost during the run (`--fail`): its role moves to a spare and carries on.
+    public var failure: FailureSpec? = nil
     public init() {}
 }
 
@@ -40,6 +42,10 @@ public struct EmulationResult: Sendable {
     public var report: String
     /// A request stream's figures (with `EmulationOptions.requests`).
     public var stream: StreamResult? = nil
+    /// With `EmulationOptions.failure`: where the role went and what it cost; `interruption`
+    /// is nil when the role had finished before the failure time.
+    public var failover: Failover? = nil
+    public var interruption: Interruption? = nil
 }
 
 public enum Emulation {

@@ -15,6 +15,8 @@ public struct ChipletFigures: Sendable, Equatable {
     public var hostWaitS = [0.0, 0.0]
     public var messages = 0
     public var bytes = 0.0
+    /// The loss this chiplet's role lived through (`--fail`), if any.
+    public var interruption: Interruption?
 
     public init() {}
 
@@ -59,6 +61,10 @@ final class Executor {
     /// bytes (the iteration's tokens over the template's).
     private var iterationWork: Work?
     private var bytesScale = 1.0
+    /// The failure this rank's role suffers (`--fail`), on that rank only.
+    var failover: Failover?
+    /// Compute done so far in the segment pass in flight: what a failure makes the spare redo.
+    private var segmentComputeS = 0.0
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
     private(set) var clock = 0.0
@@ -120,7 +126,9 @@ final class Executor {
     private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int,
                             waiting descriptions: [String]? = nil) throws {
         engine?.begin(phase, step: step)
+        segmentComputeS = 0
         for (index, instruction) in instructions.enumerated() {
+            if let f = failover, figures.interruption == nil, clock >= f.atS { interrupt(f, phase: phase, step: step) }
             let start = clock
             switch instruction {
             case .compute(let c) where c.overlapped:
@@ -130,6 +138,7 @@ final class Executor {
                 let seconds = iterationWork.flatMap { w in pricer?.seconds(c, work: w) } ?? pricer?.seconds(c, step: step) ?? c.seconds
                 clock += seconds
                 figures.computeS += seconds
+                segmentComputeS += seconds
             case .send(let t):
                 try send(t)
             case .recv(let t):
@@ -159,6 +168,15 @@ final class Executor {
         lastIterationStartS = clock
     }
 
+    /// The role stops here; its spare is ready after detection and the weight reload, and then
+    /// redoes the compute this segment pass had done. Messages already sent stand.
+    private func interrupt(_ f: Failover, phase: Phase, step: Int) {
+        let cut = Interruption(lostAtS: clock, detectS: f.detectS, reloadS: f.reloadS, redoS: segmentComputeS,
+                               step: phase == .prefill ? -1 : step)
+        figures.interruption = cut
+        clock += cut.lostS
+    }
+
     @inline(__always)
     private func peerRank(_ chiplet: Int32) throws -> Int {
         let c = Int(chiplet)
@@ -170,7 +188,7 @@ final class Executor {
 
     private func send(_ t: Transfer) throws {
         let bytes = t.bytes * bytesScale
-        let arrivalS = queues.depart(bytes: bytes, level: link.level(program.chiplet, Int(t.peer)), clockS: clock)
+        let arrivalS = queues.depart(bytes: bytes, level: link.level(program.chiplet, Int(t.peer), atS: clock), clockS: clock)
         let payload = try engine?.payload(for: t) ?? []
         let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
                               arrivalTimeS: arrivalS, bytes: bytes, payload: payload)
@@ -181,7 +199,7 @@ final class Executor {
 
     private func receive(_ t: Transfer, waiting: String) throws {
         let message = try fabric.receive(from: try peerRank(t.peer), tag: Int(t.tag), waiting: waiting)
-        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: link.level(Int(t.peer), program.chiplet),
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: link.level(Int(t.peer), program.chiplet, atS: message.sendTimeS),
                                              sentS: message.sendTimeS, arrivalS: message.arrivalTimeS)
         // Below a picosecond is rounding of the clock sums, not a queue.
         if queuedS > 1e-12 { figures.queuedS[t.phase.index] += queuedS }

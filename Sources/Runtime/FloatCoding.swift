@@ -38,6 +38,11 @@ extension ChipletFigures {
         for x in queuedS { w.put(x) }
         for x in hostWaitS { w.put(x) }
         w.put(messages); w.put(bytes)
+        if let i = interruption {
+            w.put(1); w.put(i.lostAtS); w.put(i.detectS); w.put(i.reloadS); w.put(i.redoS); w.put(i.step &+ 1)
+        } else {
+            w.put(0)
+        }
         return w.floats
     }
 
@@ -49,6 +54,10 @@ extension ChipletFigures {
         for i in queuedS.indices { queuedS[i] = try r.double() }
         for i in hostWaitS.indices { hostWaitS[i] = try r.double() }
         messages = try r.int(); bytes = try r.double()
+        if try r.int() == 1 {
+            interruption = Interruption(lostAtS: try r.double(), detectS: try r.double(), reloadS: try r.double(),
+                                        redoS: try r.double(), step: try r.int() &- 1)
+        }
     }
 }
 

@@ -23,6 +23,12 @@ public struct LinkModel: Sendable {
     public let levels: [Level]
     /// The hierarchy the levels come from.
     public let hierarchy: Hierarchy
+    /// The chiplet each role runs on (`Plan.positions`); empty: role i on chiplet i.
+    public private(set) var positions: [Int] = []
+    /// Whether a placement put the roles (then a group's links come from where its members are).
+    public var placed: Bool { !positions.isEmpty }
+    /// A failed chiplet's role on its spare from virtual time `atS` on (`--fail`).
+    public var failover: (role: Int, chiplet: Int, atS: Double)?
 
     /// Links given per chiplet port (tests): the hierarchy whose shares they are.
     public init(levels: [Level]) {
@@ -39,6 +45,7 @@ public struct LinkModel: Sendable {
     public init(_ plan: Plan) {
         let h = plan.hierarchy
         hierarchy = h
+        if plan.placement != nil { positions = plan.positions }
         levels = h.levels.indices.map { i in
             Level(name: h.levels[i].name, chipletsPerUnit: h.levels[i].chipletsPerUnit, alphaS: h.levels[i].alphaS,
                   bytesPerS: h.sharedBytesPerS(i))
@@ -48,5 +55,14 @@ public struct LinkModel: Sendable {
     /// The innermost level containing both chiplets, whose link a message between them crosses
     /// (the outermost level when they share none).
     @inline(__always)
-    public func level(_ a: Int, _ b: Int) -> Int { hierarchy.commonLevel(a, b) }
+    public func level(_ a: Int, _ b: Int, atS: Double = 0) -> Int {
+        hierarchy.commonLevel(position(a, atS: atS), position(b, atS: atS))
+    }
+
+    /// The chiplet role `role` runs on at virtual time `atS`.
+    @inline(__always)
+    public func position(_ role: Int, atS: Double = 0) -> Int {
+        if let f = failover, f.role == role, atS >= f.atS { return f.chiplet }
+        return role < positions.count ? positions[role] : role
+    }
 }

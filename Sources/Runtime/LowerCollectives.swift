@@ -26,7 +26,11 @@ struct CollectiveLowering {
     func allReduce(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
         guard group.count > 1, let q = group.firstIndex(of: me) else { return }
         let stride = group[1] - group[0]
-        switch link.hierarchy.allReduceAlgorithm(bytes: bytes, group: GroupShape(stride: stride, size: group.count, in: link.hierarchy)) {
+        // A placed group decides by the links its own members cross.
+        let shape = link.placed
+            ? GroupShape(stride: stride, size: group.count, factors: link.hierarchy.factors(positions: group.map { link.position($0) }))
+            : GroupShape(stride: stride, size: group.count, in: link.hierarchy)
+        switch link.hierarchy.allReduceAlgorithm(bytes: bytes, group: shape) {
         case .oneShot: oneShot(group: group, q: q, bytes: bytes, into: &out)
         case .tree: tree(group: group, q: q, bytes: bytes, into: &out)
         case .ring: ring(layout: GroupLayout(group: group, link: link), me: me, bytes: bytes, into: &out)
@@ -141,7 +145,7 @@ struct GroupLayout {
         for (i, l) in link.levels.enumerated() {
             // Members sharing this level's unit and every inner position form one ring.
             var rings: [[Int]: [Int]] = [:]
-            for m in group { rings[[m / l.chipletsPerUnit] + (key[m] ?? []), default: []].append(m) }
+            for m in group { rings[[link.position(m) / l.chipletsPerUnit] + (key[m] ?? []), default: []].append(m) }
             let sizes = Set(rings.values.map(\.count))
             guard sizes.count == 1, let f = sizes.first else { uniform = false; break }
             if f > 1 {
@@ -156,7 +160,7 @@ struct GroupLayout {
         }
         if !uniform || product != group.count {
             let outer = (0..<link.levels.count).first { i in
-                Set(group.map { $0 / link.levels[i].chipletsPerUnit }).count == 1
+                Set(group.map { link.position($0) / link.levels[i].chipletsPerUnit }).count == 1
             } ?? link.levels.count - 1
             levels = [(outer, Dictionary(uniqueKeysWithValues: group.map { ($0, group) }))]
         }

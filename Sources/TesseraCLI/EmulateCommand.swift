@@ -81,6 +81,12 @@ struct EmulateCommand: ParsableCommand {
     @Option(help: "Tokens per scheduler iteration (default: the plan's software budget, else 8192).")
     var tokenBudget: Int?
 
+    @Option(name: .customLong("fail"), help: "Lose chiplet CHIPLET at virtual time TIME (5@2ms): its role moves to a spare; the report shows the lost time.")
+    var failure: String?
+
+    @Option(help: "With --fail: virtual time from the loss until the spare starts (a missed heartbeat), in ms.")
+    var failDetectMs = 10.0
+
     @Option(help: .hidden)
     var planForRank: [String] = []
 
@@ -114,6 +120,21 @@ struct EmulateCommand: ParsableCommand {
             throw ValidationError("--requests-csv and --token-budget go with --requests or --trace-in")
         }
         if let tokenBudget, tokenBudget < 1 { throw ValidationError("--token-budget must be ≥ 1, got \(tokenBudget)") }
+        try checkFlag("--fail-detect-ms", failDetectMs, zeroAllowed: true, atMost: 3.6e6, unit: "ms", why: "an hour")
+        if failure != nil && (requests != nil || traceIn != nil) {
+            throw ValidationError("--fail runs with the plan's batch, not with --requests or --trace-in")
+        }
+        _ = try failureSpec()
+    }
+
+    /// `--fail` as the runtime takes it.
+    func failureSpec() throws -> FailureSpec? {
+        guard let failure else { return nil }
+        do {
+            var spec = try FailureSpec.parse(failure)
+            spec.detectS = failDetectMs / 1000
+            return spec
+        } catch { throw ValidationError(error.description) }
     }
 
     /// The request stream asked for: Poisson arrivals of the plan's lengths, or a trace file.
@@ -178,6 +199,16 @@ struct EmulateCommand: ParsableCommand {
             throw ExitCode.failure
         }
         launch.options.tokenBudget = tokenBudget
+        do {
+            // Checked before MPI starts the work: every rank would find the same fault.
+            launch.options.failure = try failureSpec()
+            if let spec = launch.options.failure {
+                _ = try Failover.make(plan: try EmulatorLauncher.loadPlan(plan), spec: spec, oneReplica: oneReplica)
+            }
+        } catch {
+            if EmulatorLauncher.rank == 0 { throw fail(error) }
+            throw ExitCode.failure
+        }
         launch.wait = wait
         launch.watchdogSeconds = watchdogSeconds
         launch.bindingPath = binding

@@ -118,9 +118,12 @@ struct LowerCommand: ParsableCommand {
             }
         }
         var index: [[String: Int]] = []
+        let positions = loaded.positions
         for p in programs {
             try writeAtomically(try p.jsonLines(), to: "\(output)/chiplet-\(p.chiplet).jsonl")
-            index.append(["chiplet": p.chiplet, "stage": p.stage, "tpRank": p.tpRank, "epRank": p.epRank,
+            // `chiplet` is the role; `placedOn` the chiplet it runs on (itself unless placed elsewhere).
+            index.append(["chiplet": p.chiplet, "placedOn": positions[p.chiplet], "stage": p.stage,
+                          "tpRank": p.tpRank, "epRank": p.epRank,
                           "dpRank": p.dpRank, "prefill": p.prefill.count, "decodeStep": p.decodeStep.count,
                           "decodeSteps": p.decodeSteps, "epilogue": p.epilogue.count, "executed": p.executedCount])
         }

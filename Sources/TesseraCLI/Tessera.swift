@@ -13,6 +13,7 @@ struct Tessera: ParsableCommand {
             ModelCommand.self,
             ClusterCommand.self,
             PlanCommand.self,
+            PlaceCommand.self,
             LowerCommand.self,
             EmulateCommand.self,
             HostmapCommand.self,
