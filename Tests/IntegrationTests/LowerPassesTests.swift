@@ -91,7 +91,9 @@ import Testing
         #expect(r.err.contains(" MB (past --warn-mb 0.01); --one-replica writes the 2 of replica 0 (about 0."))
         let first = try String(contentsOfFile: out + "/chiplet-0.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(first[0].contains(#""schema":"tessera.program/1""#))
-        #expect(first[1].hasPrefix(#"{"compute":{"kernel":0,"layer":-1,"op":0,"phase":"prefill""#))
+        // The software's overlapped host step comes first, then the embedding, kernel 0.
+        #expect(first[1].hasPrefix(#"{"compute":{"kernel":-1,"layer":-1"#) && first[1].contains(#""overlapped":true"#))
+        #expect(first[2].hasPrefix(#"{"compute":{"kernel":0,"layer":-1,"op":0,"#) && first[2].contains(#""phase":"prefill""#))
         let index = try String(contentsOfFile: out + "/index.json", encoding: .utf8)
         #expect(index.contains(#""schema" : "tessera.program/1""#))
         let one = try cli.tessera(["lower", path, "-o", try scratch(), "--one-replica", "--warn-mb", "0.01"])
