@@ -45,13 +45,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let hostFile = "\(directory)/hosts.txt"
         try (hosts.joined(separator: "\n") + "\n").write(toFile: hostFile, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MPIRunTests.tessera)
-        process.arguments = ["hostmap", plan, "--hosts", hostFile, "-o", directory]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        try #require(try MPIRunTests.plain(["hostmap", plan, "--hosts", hostFile, "-o", directory]).status == 0)
         return ("\(directory)/machinefile", "\(directory)/binding.txt")
     }
 
