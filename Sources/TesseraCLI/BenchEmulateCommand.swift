@@ -7,7 +7,7 @@ import MessagePassing
 struct BenchEmulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulate",
-        abstract: "Emulate a 32-layer plan at up to 256 ranks; compare message rates with raw MPI, and each start-up factor one at a time.",
+        abstract: "Emulate a 32-layer plan at up to 256 ranks; compare message rates with raw MPI at its best, and binding, doorbells and waits one at a time.",
         discussion: """
             Plans Llama-3-8B (32 layers) on a DGX-H100 cluster as TP 8 × PP 1, 8 and 32 (8, 64 and 256 ranks), \
             128 prompt tokens and 2 generated (one decode step after prefill), and runs each under \
