@@ -10,7 +10,8 @@ import Testing
 /// Between the hosts UCX uses shared memory (`UCX_TLS=self,posix`), not TCP over the loopback:
 /// with MPICH 4.0.2 and UCX 1.13.1 here, `MPI_Finalize` over TCP hung in 5 of 6 such runs (the
 /// results were right every time; see README "More than one host"). Set
-/// `TESSERA_MULTIHOST_UCX_TLS=tcp,self` to run these tests over TCP on `lo` instead.
+/// `TESSERA_MULTIHOST_UCX_TLS=tcp,self` to run these tests over TCP on `lo` instead (a run that
+/// hangs in `MPI_Finalize` then holds the test: hydra outlives the launcher's timeout).
 @Suite(.serialized) struct MultiHostTests {
     static let script = MPIRunTests.packageRoot.appendingPathComponent("scripts/fake-hosts.sh").path
     static let transports = ProcessInfo.processInfo.environment["TESSERA_MULTIHOST_UCX_TLS"] ?? "self,posix"
@@ -32,7 +33,7 @@ import Testing
 
     func run(_ ranks: Int, _ arguments: [String], hosts: [String]?) throws -> MPILauncher.Outcome {
         try #require(FileManager.default.isExecutableFile(atPath: MPIRunTests.tessera), "build first: swift build")
-        // Hydra does not end when its launcher fails, so a broken set-up shows as this timeout.
+        // Hydra waits on when its launcher fails (it does not exit), so a broken set-up shows as a run that does not finish.
         return try MPILauncher.run(ranks: ranks, executable: MPIRunTests.tessera, arguments: arguments,
                                    timeoutSeconds: 90,
                                    launcherFlags: hosts.map { Self.launcher + $0 } ?? MPILauncher.hostFlags)
