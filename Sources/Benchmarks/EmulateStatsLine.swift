@@ -21,6 +21,8 @@ public struct EmulateStatsLine: Equatable, Sendable {
     public var tokensPerSecond: Double?
     /// Numeric mode only; -1 in timing mode.
     public var maxRelativeError: Double
+    /// Distinct host names the ranks ran on; nil from a line that lacks it.
+    public var hosts: Int?
 
     public init(outcome: EmulatorOutcome, result: EmulationResult, stats: RankStats) {
         ranks = outcome.ranks
@@ -36,6 +38,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
         predictedTpotMs = result.predicted.tpotMs
         tokensPerSecond = result.outputTokensPerSecond
         maxRelativeError = result.maxRelativeError ?? -1
+        hosts = stats.hosts
     }
 
     public init?(line: Substring) {
@@ -60,12 +63,13 @@ public struct EmulateStatsLine: Equatable, Sendable {
         predictedTpotMs = predictedTpot
         tokensPerSecond = number("tokenspersec")
         maxRelativeError = error
+        hosts = fields["hosts"].flatMap { Int($0) }
     }
 
     public var line: String {
         "EMULATE ranks=\(ranks) policy=\(policy) doorbells=\(doorbells ? 1 : 0) wall=\(wallSeconds) messages=\(messages) maxrss=\(maxRSSBytes) "
             + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
             + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
-            + (tokensPerSecond.map { " tokenspersec=\($0)" } ?? "")
+            + (tokensPerSecond.map { " tokenspersec=\($0)" } ?? "") + (hosts.map { " hosts=\($0)" } ?? "")
     }
 }

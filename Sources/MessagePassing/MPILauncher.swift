@@ -25,9 +25,11 @@ public enum MPILauncher {
         return directories.map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// The argument vector that runs `executable arguments…` on `ranks` ranks.
-    public static func command(mpirun: String, ranks: Int, executable: String, arguments: [String]) -> [String] {
-        [mpirun] + hostFlags + ["-n", String(ranks), executable] + arguments
+    /// The argument vector that runs `executable arguments…` on `ranks` ranks, with hydra's
+    /// `launcherFlags` (default: this host only).
+    public static func command(mpirun: String, ranks: Int, executable: String, arguments: [String],
+                               launcherFlags: [String] = hostFlags) -> [String] {
+        [mpirun] + launcherFlags + ["-n", String(ranks), executable] + arguments
     }
 
     /// What a launched run printed and how it ended.
@@ -38,12 +40,13 @@ public enum MPILauncher {
     }
 
     /// Runs `executable arguments…` on `ranks` ranks, waits (at most `timeoutSeconds`, then stops
-    /// the run), and collects its output.
-    public static func run(ranks: Int, executable: String, arguments: [String], timeoutSeconds: Double? = nil)
-        throws(LaunchError) -> Outcome
+    /// the run), and collects its output. `launcherFlags` replace `hostFlags` (to name hosts, say).
+    public static func run(ranks: Int, executable: String, arguments: [String], timeoutSeconds: Double? = nil,
+                           launcherFlags: [String] = hostFlags) throws(LaunchError) -> Outcome
     {
         guard let mpirun = findMpirun() else { throw .mpirunNotFound }
-        let argv = command(mpirun: mpirun, ranks: ranks, executable: executable, arguments: arguments)
+        let argv = command(mpirun: mpirun, ranks: ranks, executable: executable, arguments: arguments,
+                           launcherFlags: launcherFlags)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun)
         process.arguments = Array(argv.dropFirst())

@@ -85,12 +85,10 @@ public enum EmulatorLauncher {
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
                                maxSleepUs: launch.maxSleepUs
                                    ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
+        let hostName: String
+        do { hostName = try MPIRuntime.processorName() } catch { throw EmulatorError.transport(error) }
         var doorbells = false
-        if policy == .cooperative && launch.doorbells {
-            let host: String
-            do { host = try MPIRuntime.processorName() } catch { throw EmulatorError.transport(error) }
-            doorbells = try fabric.openDoorbells(hostName: host)
-        }
+        if policy == .cooperative && launch.doorbells { doorbells = try fabric.openDoorbells(hostName: hostName) }
 
         // Every rank learns whether every other could read its plan and which plan it holds (hash 0:
         // unreadable) before any can fail alone; and hashes come before rank counts, since ranks
@@ -119,7 +117,7 @@ public enum EmulatorLauncher {
         let wallSeconds = MPIRuntime.wallTimeSeconds() - start
         let messagesSent = fabric.messagesSent
         let stats = launch.gatherStats
-            ? try RankStats.gather(wallSeconds: wallSeconds, messagesSent: messagesSent, over: fabric) : nil
+            ? try RankStats.gather(wallSeconds: wallSeconds, messagesSent: messagesSent, hostName: hostName, over: fabric) : nil
         try fabric.close()
         return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, doorbells: doorbells, pus: pus,
                                wallSeconds: wallSeconds, messagesSent: messagesSent, stats: stats,

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import StableHash
 
 #if canImport(Glibc)
 private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
@@ -16,13 +17,16 @@ public struct RankStats: Sendable, Equatable {
     public var wallSeconds: [Double]
     public var messagesSent: [Int]
     public var peakRSSBytes: [Int]
+    /// How many distinct host names the ranks ran on (MPI's processor names).
+    public var hosts: Int
 
-    /// Gathers this rank's figures from every rank over `fabric` (three gathers).
-    static func gather(wallSeconds: Double, messagesSent: Int, over fabric: MPIFabric) throws -> RankStats {
+    /// Gathers this rank's figures from every rank over `fabric` (four gathers).
+    static func gather(wallSeconds: Double, messagesSent: Int, hostName: String, over fabric: MPIFabric) throws -> RankStats {
         let walls = try fabric.allGather(wallSeconds.bitPattern).map { Double(bitPattern: $0) }
         let messages = try fabric.allGather(UInt64(messagesSent)).map { Int($0) }
         let rss = try fabric.allGather(UInt64(peakRSSBytes())).map { Int($0) }
-        return RankStats(wallSeconds: walls, messagesSent: messages, peakRSSBytes: rss)
+        let hostHashes = try fabric.allGather(FNV1a.hash(hostName.utf8))
+        return RankStats(wallSeconds: walls, messagesSent: messages, peakRSSBytes: rss, hosts: Set(hostHashes).count)
     }
 
     /// This process's peak resident set. The corresponding C call is `getrusage` (Linux reports KiB).

@@ -7,14 +7,19 @@ import MessagePassing
 struct BenchEmulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulate",
-        abstract: "Emulate a 32-layer plan at up to 256 ranks; compare message rates with raw MPI and waits with blocking MPI.",
+        abstract: "Emulate a 32-layer plan at up to 256 ranks; compare message rates with raw MPI at its best, and binding, doorbells and waits one at a time.",
         discussion: """
             Plans Llama-3-8B (32 layers) on a DGX-H100 cluster as TP 8 × PP 1, 8 and 32 (8, 64 and 256 ranks), \
             128 prompt tokens and 2 generated (one decode step after prefill), and runs each under \
-            `mpirun -launcher fork`. Prints wall time, messages per second and peak RSS per rank; the \
-            message rate of an all-pairs ping-pong over raw MPI and over the emulator's fabric at the same \
-            rank counts; and, at 16 ranks (TP 8 × PP 2), cooperative waits with placement against MPI's \
-            blocking waits unbound. Run from the repository root (it reads Workloads/ and Clusters/).
+            `mpirun -launcher fork` in the base configuration: bound by the host map, doorbells on, wait auto \
+            (spin while ranks ≤ PUs, else cooperative). Prints wall time, messages per second and peak RSS \
+            per rank, against the message rate of an all-pairs ping-pong over raw MPI at the same rank count, \
+            given its best case: receives posted before the partner sends, waits spinning or cooperative, \
+            whichever is faster. Then, at 16 ranks (TP 8 × PP 2), it changes one factor at a time from the \
+            base (no binding; no doorbells; spinning waits; MPI's blocking waits) and says which changed. \
+            Run from the repository root (it reads Workloads/ and Clusters/), on a release build:
+              swift build -c release && .build/release/tessera bench emulate --repeats 3
+              .build/release/tessera bench emulate --ranks 8,64 --oversubscribed-ranks 16
             """)
 
     @Option(help: "Rank counts (TP 8 × PP n/8) to emulate and ping-pong at, comma-separated.")
@@ -26,7 +31,7 @@ struct BenchEmulateCommand: ParsableCommand {
     @Option(help: "Runs of each emulation and ping-pong; the table shows medians (rates move by up to 2× between runs on 2 cores).")
     var repeats = 1
 
-    @Option(help: "Rank count of the wait comparison (TP 8 × PP n/8).")
+    @Option(help: "Rank count of the one-factor-at-a-time comparison (TP 8 × PP n/8).")
     var oversubscribedRanks = 16
 
     @Option(help: "Give up on one run after this many seconds (blocking waits oversubscribed can take long).")
@@ -38,7 +43,7 @@ struct BenchEmulateCommand: ParsableCommand {
     @Option(help: "The cluster to plan on (needs as many chiplets as the largest rank count).")
     var cluster = "Clusters/dgx-h100.yaml"
 
-    @Option(help: "Wait policy of the ping-pong comparison: cooperative or spin.")
+    @Option(help: "Wait policy of the fabric's ping-pong: cooperative or spin (raw MPI tries both).")
     var pingPongWait = WaitPolicy.cooperative
 
     @Flag(help: .hidden)
@@ -82,18 +87,20 @@ struct BenchEmulateCommand: ParsableCommand {
                 pingPongs += output.split(separator: "\n").compactMap(BenchEmulatePingPong.Rates.init(line:)).prefix(1)
             }
             let emulated = median(emulations, by: { $0.stats.wallSeconds })
+            func middle(_ rate: (BenchEmulatePingPong.Rates) -> Double) -> Double { median(pingPongs.map(rate), by: { $0 }) ?? 0 }
             let pingPong = pingPongs.isEmpty ? nil : BenchEmulatePingPong.Rates(
-                ranks: count, rawPerSecond: median(pingPongs.map(\.rawPerSecond), by: { $0 }) ?? 0,
-                fabricPerSecond: median(pingPongs.map(\.fabricPerSecond), by: { $0 }) ?? 0)
+                ranks: count, rawSpinPerSecond: middle(\.rawSpinPerSecond),
+                rawCooperativePerSecond: middle(\.rawCooperativePerSecond), fabricPerSecond: middle(\.fabricPerSecond))
             rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated?.stats, jobSeconds: emulated?.jobSeconds,
                                               pingPong: pingPong))
         }
         let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
-        let cooperative = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "cooperative"])?.stats
-        let blocking = try emulate(plan, ranks: oversubscribedRanks, extra: ["--wait", "blocking", "--no-bind"])?.stats
+        let factors = try BenchEmulateTable.Factor.allCases.map { factor in
+            (factor, try emulate(plan, ranks: oversubscribedRanks, extra: factor.flags)?.stats)
+        }
         if repeats > 1 { print("Medians of \(repeats) runs of each emulation and ping-pong.") }
-        BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, cooperative: cooperative,
-                                blocking: blocking, timeoutSeconds: timeoutSeconds).forEach { print($0) }
+        BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, factors: factors,
+                                timeoutSeconds: timeoutSeconds).forEach { print($0) }
     }
 
     /// The middle element by `key` (the upper middle of an even count), nil when empty.

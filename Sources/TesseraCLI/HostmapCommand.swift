@@ -16,6 +16,14 @@ struct HostmapCommand: ParsableCommand {
             `tessera emulate --binding` applies at start-up:
               tessera hostmap plan.json --topology "pack:2 core:8 pu:2" -o map
               mpirun -launcher fork -f map/machinefile -n 16 tessera emulate plan.json --binding map/binding.txt
+
+            Across hosts, name them in a host file (one a line); hydra starts the ranks over ssh:
+              tessera hostmap plan.json --hosts hosts.txt -o map
+              mpirun -f map/machinefile -n 16 tessera emulate plan.json --binding map/binding.txt
+            On one machine, scripts/fake-hosts.sh stands in for ssh and gives each host its own hostname \
+            (a UTS namespace; needs root):
+              mpirun -launcher ssh -launcher-exec scripts/fake-hosts.sh -f map/machinefile -genv UCX_TLS self,posix \\
+                -n 16 tessera emulate plan.json --binding map/binding.txt
             """)
 
     @Argument(help: "A plan written by `tessera plan -o`.")

@@ -118,16 +118,8 @@ import Testing
 
     @Test func runPlainlyItSaysHowToLaunch() throws {
         let path = try plan("plain-tp2pp2", ["--tp", "2", "--pp", "2"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MPIRunTests.tessera)
-        process.arguments = ["emulate", path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let (status, _, text) = try MPIRunTests.plain(["emulate", path])
+        #expect(status == 1)
         #expect(text == "error: this plan needs 4 ranks, one per chiplet; launch it under mpirun:\n"
                 + "  mpirun -launcher fork -n 4 tessera emulate \(path)\n")
     }

@@ -14,6 +14,25 @@ import Testing
         return try MPILauncher.run(ranks: ranks, executable: Self.tessera, arguments: arguments, timeoutSeconds: 60)
     }
 
+    /// Runs `tessera <arguments>` as one plain process from the package root: its status, standard
+    /// output and standard error (through a file, so neither pipe can fill while the other is read).
+    static func plain(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-plain-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tessera)
+        process.currentDirectoryURL = packageRoot
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text, try String(contentsOf: errorFile, encoding: .utf8))
+    }
+
     /// The table rows of `tessera doctor`: the lines after the `rank  host …` header, up to a blank line.
     func tableRows(_ output: String) -> [[String]] {
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
