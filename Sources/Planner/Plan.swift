@@ -108,6 +108,8 @@ public struct Plan: Codable, Sendable {
     /// The chip model the planner priced with (rates, tiers, kernel-table folder, the software's
     /// kernel figures), so that an emulator rank can price each tile itself; absent in old plans.
     public var chip: ChipFigures?
+    /// The formats numeric emulation runs in, with their calibration; absent: FP32 throughout.
+    public var quantisation: Quantisation? = nil
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).

@@ -56,7 +56,10 @@ extension Emulation {
         }
         var result = summarise(plan: plan, figures: figures, options: options)
         if options.numeric {
-            result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
+            let check = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
+            result.maxRelativeError = check.maxRelativeError
+            result.maxRelativeErrorVsFP32 = check.maxRelativeErrorVsFP32
+            result.accuracy = check.accuracy
         }
         result.report = report(plan: plan, result: result, figures: figures, options: options)
         if let path = options.tracePath {
