@@ -21,6 +21,10 @@ public struct EmulationOptions: Sendable {
     /// Tokens per iteration (prompt chunks plus decode tokens); nil: the plan's software budget,
     /// else 8,192 (the planner's largest prefill chunk).
     public var tokenBudget: Int? = nil
+    /// Numeric mode with a plan's formats: the fixed token set their accuracy is measured on
+    /// (sequences × tokens, every position scored).
+    public var accuracySequences = 4
+    public var accuracyTokens = 32
     public init() {}
 }
 

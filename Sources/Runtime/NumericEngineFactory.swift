@@ -47,7 +47,8 @@ enum NumericEngineFactory {
         let fp32Last = Reference.everyPosition(weights: fp32, tokens: reference.map(\.tokens)).flatMap { $0.suffix(vocab) }
         check.maxRelativeErrorVsFP32 = LogitAccuracy(reference: fp32Last, quantised: emulated, vocab: vocab).maxRelativeError
         check.accuracy = LogitAccuracy.measure(config: config, seed: options.seed, quantisation: quantisation,
-                                               tokens: LogitAccuracy.tokenSet(config: config))
+                                               tokens: LogitAccuracy.tokenSet(config: config, sequences: options.accuracySequences,
+                                                                              tokens: options.accuracyTokens))
         return check
     }
 }
