@@ -9,14 +9,12 @@ extension PlanCommand {
     /// Weights of numeric mode come from seed 1 (`tessera emulate`'s default), so calibration uses it.
     static let calibrationSeed: UInt64 = 1
 
-    /// Parses `--formats` and calibrates the static scales it needs on the plan's own model.
+    /// Parses `--formats` and calibrates the static scales it needs on the plan's own model (a
+    /// model numeric mode cannot run gets none: its formats only price the plan).
     func calibratedFormats(spec: String, model: ModelGraph) throws -> Quantisation {
         var q: Quantisation
         do { q = try Quantisation(spec: spec) } catch { throw fail(error) }
-        guard q.needsCalibration else { return q }
-        if let reason = Reference.unsupported(model.config) {
-            throw fail("--formats \(spec): integer and FP8 activations or K/V need scales calibrated in numeric mode, and \(reason)")
-        }
+        guard q.needsCalibration, Reference.unsupported(model.config) == nil else { return q }
         q.calibration = ScaleCalibration.calibrate(config: model.config, weightSeed: Self.calibrationSeed)
         return q
     }
