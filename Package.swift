@@ -46,6 +46,10 @@ let package = Package(
         .target(name: "CostModel", dependencies: ["ModelGraph", "ClusterSpec"]),
         .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
 
+        // The pass pipeline over a planned model (fold, fuse, layout, pad, tile, schedule), priced
+        // by the planner's evaluator; its output plan is what Runtime lowers to programs.
+        .target(name: "Compiler", dependencies: ["Planner", "CostModel", "ClusterSpec", "ModelGraph"]),
+
         // Emulation.
         .target(name: "Runtime", dependencies: [
             "Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash", "SafeOutput",
@@ -67,7 +71,7 @@ let package = Package(
         // The `tessera` command: argument parsing, printing and exit codes only.
         .executableTarget(name: "TesseraCLI", dependencies: [
             "MessagePassing", "HostTopology", "ModelGraph", "ONNXImport", "ClusterSpec", "CostModel",
-            "Planner", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks", "SafeOutput",
+            "Planner", "Compiler", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks", "SafeOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -82,6 +86,7 @@ let package = Package(
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),
         .testTarget(name: "CapacityTests", dependencies: ["Capacity"], exclude: ["Fixtures"]),
         .testTarget(name: "NumericTests", dependencies: ["Runtime", "ModelGraph"]),
+        .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "RuntimeMPITests", dependencies: ["RuntimeMPI", "Runtime", "HostTopology", "MessagePassing"]),
         // Runs the built `tessera` under real `mpirun`; `make test` builds it first.

@@ -3,7 +3,7 @@
 compact CSV files under Clusters/kernels/<chip>/ that Sources/CostModel/KernelTables*.swift reads.
 
 Run it through scripts/kernel-tables.sh, which pins the package and its readers in a throw-away
-venv. Only the kernel tables (gemm, attention, comm) are read, never the end-to-end serving
+venv. Only the kernel tables (gemm, attention, comm, moe) are read, never the end-to-end serving
 samples. The output is deterministic: stable ordering, 4 significant digits, no timestamps.
 
     kernel-tables.py OUT_DIR   # writes OUT_DIR/<chip>/*.csv and PROVENANCE.md, prints the checks
@@ -182,6 +182,45 @@ def attention(system, out, notes, kind):
     return df
 
 
+# Fused MoE (routing, quantisation, permute, grouped gate/up and down GEMMs, finalize) as TensorRT-LLM
+# runs it for gated experts: `moe_torch_flow_cutlass` in 1.3, `moe_torch_flow` before. The token
+# load is aiconfigurator's own choice for its MoE models (power law, alpha 1.2: some experts get
+# more tokens than others). Kept: MoE TP x EP within one 8-GPU node, or pure EP.
+MOE_DTYPES = {"bfloat16": "bf16", "fp8": "fp8", "nvfp4": "fp4"}
+MOE_SOURCES = ["moe_torch_flow_cutlass", "moe_torch_flow"]
+MOE_DISTRIBUTION = "power_law_1.2"
+
+
+def moe(system, out, notes):
+    root = os.path.join(DATA, system, "moe", "trtllm")
+    # The version with the most rows: the newest ones re-measure only a few shapes.
+    paths = [os.path.join(root, v, "moe_perf.parquet") for v in sorted(os.listdir(root), key=Version)]
+    paths = [p for p in paths if os.path.isfile(p)]
+    sizes = [len(pd.read_parquet(p, columns=["latency"])) for p in paths]
+    path = paths[max(range(len(paths)), key=lambda i: (sizes[i], i))]
+    ver = os.path.basename(os.path.dirname(path))
+    df = pd.read_parquet(path)
+    present = sorted(df.moe_dtype.unique())
+    df = df[df.moe_dtype.isin(MOE_DTYPES) & (df.distribution == MOE_DISTRIBUTION)
+            & df.kernel_source.isin(MOE_SOURCES)].copy()
+    df = df[(df.moe_tp_size * df.moe_ep_size <= 8) | (df.moe_tp_size == 1)]
+    df = df[df.num_tokens.isin(m_axis(df.num_tokens.unique()))]
+    # Where both sources measured a shape, the newer kernel (first in MOE_SOURCES) wins.
+    df["rank"] = df.kernel_source.map(MOE_SOURCES.index)
+    key = ["moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
+    df = df.sort_values(key + ["rank"]).drop_duplicates(key, keep="first")
+    df["dtype"] = df.moe_dtype.map(MOE_DTYPES)
+    cols = ["dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
+    df = df.sort_values(cols)
+    rows = [tuple(str(x) for x in r[:-1]) + (fmt(r[-1] * 1000),) for r in df[cols + ["latency"]].itertuples(index=False)]
+    write_csv(os.path.join(out, "moe.csv"),
+              ["dtype", "hidden", "inter", "topk", "experts", "tp", "ep", "tokens", "latency_us"], rows)
+    shapes = sorted(set(zip(df.hidden_size, df.inter_size, df.topk, df.num_experts)))
+    notes.append(("moe.csv", "trtllm", ver, rel(path), present, [], 0,
+                  (shapes, sorted(df.num_tokens.unique().tolist()), sorted(df.dtype.unique().tolist())), len(rows)))
+    return df
+
+
 def collectives(system, out, notes):
     frames, sources = [], []
     fw, ver, path = newest(system, "comm", "custom_allreduce_perf.parquet")
@@ -266,6 +305,18 @@ def provenance(chip, system, notes, checks):
             for d, drops in dropped.items():
                 out.append(f"- {d} holes: axis values dropped (most holes first) until the grid is full: " +
                            (", ".join(f"{a} {v}" for a, v in drops) if drops else "none"))
+        elif name == "moe.csv":
+            out.append(f"- source: `{path}` (framework `{fw}` {ver}, the version with the most rows), columns "
+                       "`kernel_source, moe_dtype, num_tokens, hidden_size, inter_size, topk, num_experts, "
+                       "moe_tp_size, moe_ep_size, distribution, latency`")
+            out.append(f"- dtypes present: {', '.join(extra)}; written: " +
+                       ", ".join(f"{s} -> {t}" for s, t in MOE_DTYPES.items() if s in extra))
+            out.append(f"- kernel_source {MOE_SOURCES} (gated experts; the first wins where both measured a shape), "
+                       f"distribution `{MOE_DISTRIBUTION}` (aiconfigurator's token load for its MoE models)")
+            out.append("- kept: moe_tp x moe_ep <= 8, or moe_tp 1; tokens = powers of two and 1.5 x powers of two "
+                       "(tokens entering the MoE across the EP group, before routing)")
+            out.append(f"- shapes (hidden, inter, topk, experts): {axes[0]}")
+            out.append(f"- tokens {axes[1]}; dtypes {axes[2]}")
         elif name == "collectives.csv":
             for fw, ver, path in fw:
                 out.append(f"- source: `{path}` (`{fw}` {ver})")
@@ -312,6 +363,7 @@ def main():
         attention(system, out, notes, "context")
         gen = attention(system, out, notes, "generation")
         comm = collectives(system, out, notes)
+        moe(system, out, notes)
         checks = orientation(chip, g, gen, comm)
         print(f"== {chip}")
         for c in checks:

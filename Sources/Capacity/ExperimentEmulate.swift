@@ -115,10 +115,12 @@ extension Experiment {
                 progress("\(s.table)/\(p.name)/\(v.name) \(got.ranks) ranks: mpirun job", got.jobSeconds)
                 let prefix = [p.name, v.name, modelName, clusterName, p.strategy.description, "\(p.batch)", "\(got.ranks)", load,
                               s.decodeSteps.map(String.init) ?? "", "\(got.messages)"]
+                // A stream's tokens/s is its arrival rate, not a figure of the plan: streams compare
+                // per-request TTFT and TPOT (p50) only.
+                let throughput = s.requests == nil
+                    ? [("tokens/s", "tokens/s", got.outputTokensPerSecond, metrics.outputTokensPerSecond)] : []
                 for (metric, unit, emulated, predicted) in [("TTFT", "ms", got.ttftMs, metrics.ttftMs),
-                                                            ("TPOT", "ms", got.tpotMs, metrics.tpotMs),
-                                                            ("tokens/s", "tokens/s", got.outputTokensPerSecond,
-                                                             metrics.outputTokensPerSecond)] {
+                                                            ("TPOT", "ms", got.tpotMs, metrics.tpotMs)] + throughput {
                     let note = got.notes.first { $0.hasPrefix(metric + " ") } ?? ""
                     rows.append(prefix + [metric, unit, "\(emulated)", "\(predicted)", "\((emulated / predicted - 1) * 100)", note])
                 }

@@ -28,7 +28,7 @@ extension ClusterSpec {
     public static func parse(yaml: String, file: String) throws -> ClusterSpec {
         let root = try root(yaml, file: file, expected: "a cluster mapping")
         let top = try YAMLFields(root, file: file, path: "",
-                                 allowed: ["name", "description", "chip", "rack", "chiplet", "levels", "software"])
+                                 allowed: ["name", "description", "chip", "rack", "chiplet", "levels", "software", "host"])
         guard let chipletNode = top.node("chiplet") else { throw top.missing("chiplet", "a mapping") }
         let chiplet = try readChiplet(YAMLFields(chipletNode, file: file, path: "chiplet",
                                                  allowed: ["name", "compute", "memory", "powerW", "costUSD"]))
@@ -51,6 +51,10 @@ extension ClusterSpec {
             } else {
                 spec.software = try SoftwareProfile.read(YAMLFields(node, file: file, path: "software", allowed: SoftwareProfile.keys))
             }
+        }
+        if let host = try top.fields("host", allowed: ["cpu", "relativeSpeed"]) {
+            spec.hostCPU = try host.string("cpu")
+            spec.hostSpeed = try host.number("relativeSpeed", Bound(expected: "a relative speed from 0.01 to 100") { $0 >= 0.01 && $0 <= 100 }) ?? 1
         }
         if let kernels = spec.chiplet.compute.kernels, !kernels.hasPrefix("/") {
             let dir = (file as NSString).deletingLastPathComponent

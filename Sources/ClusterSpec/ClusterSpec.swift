@@ -163,6 +163,11 @@ public struct ClusterSpec: Sendable, Equatable {
     public var rackLevel: Int?
     /// The serving stack this machine runs by default (a scenario or measurement may name another).
     public var software: SoftwareProfile = .bare
+    /// The host CPU that drives the chips, and its speed at the serving stack's host work (launches,
+    /// scheduling, per-request bookkeeping) relative to the x86 servers software profiles are
+    /// calibrated on (1). The software's host-side overheads are divided by it.
+    public var hostCPU: String?
+    public var hostSpeed = 1.0
 
     public init(name: String, summary: String = "", sourceFile: String? = nil, chiplet: ChipletSpec,
                 levels: [LevelSpec], chipLevel: Int? = nil, rackLevel: Int? = nil) {

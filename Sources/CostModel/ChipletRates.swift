@@ -62,7 +62,12 @@ public struct ChipletRates: Sendable {
         }
         kernelFolder = spec.kernels
         kernels = try spec.kernels.map { try KernelTableCache.tables(at: $0, cluster: cluster.sourceFile) }
-        self.software = software ?? cluster.software
+        // Host-side costs run on the cluster's own CPU.
+        var sw = software ?? cluster.software
+        sw.kernelLaunchUs /= cluster.hostSpeed
+        sw.stepOverheadUs /= cluster.hostSpeed
+        sw.requestOverheadUs /= cluster.hostSpeed
+        self.software = sw
     }
 
     /// Roofline time of work that does `flops` while moving `bytes` through tier `tier`: the

@@ -17,6 +17,9 @@ public struct GroupShape: Hashable, Sendable {
     public var outermostLevel: Int? { factors.lastIndex { $0 > 1 } }
 }
 
+/// How an all-reduce runs: ring reduce-scatter + all-gather, binomial tree, or one-shot push.
+public enum AllReduceAlgorithm: Sendable { case ring, tree, oneShot }
+
 /// Collective costs with the alpha-beta model per level (Hockney 1994: t = α + n/β), hierarchical
 /// algorithms across levels (reduce-scatter inward → outward, all-gather back, as NCCL's and
 /// Megatron's 2D all-reduce do), and link sharing: every chiplet under one member of a level sends
@@ -51,13 +54,15 @@ extension Hierarchy {
         reduceScatterS(bytes: bytes, group: group)
     }
 
-    /// All-reduce of `bytes` per chiplet: the cheaper of the hierarchical ring (reduce-scatter
-    /// then all-gather) and a binomial tree over the whole group (reduce, then broadcast), which
-    /// wins for small messages: 2·⌈log2 p⌉·(α + n/β) (Thakur, Rabenseifner & Gropp 2005). The
-    /// emulator lowers exactly these two, so prediction and emulation price the same steps.
+    /// All-reduce of `bytes` per chiplet: the cheapest of the hierarchical ring (reduce-scatter
+    /// then all-gather), a binomial tree over the whole group (reduce, then broadcast), which wins
+    /// for small messages: 2·⌈log2 p⌉·(α + n/β) (Thakur, Rabenseifner & Gropp 2005), and, where
+    /// every member reaches every other directly, a one-shot push. The emulator lowers exactly
+    /// these, so prediction and emulation price the same steps.
     public func allReduceS(bytes: Double, group: GroupShape) -> Double {
         guard group.size > 1 else { return 0 }
-        return min(2 * reduceScatterS(bytes: bytes, group: group), treeAllReduceS(bytes: bytes, group: group))
+        return min(2 * reduceScatterS(bytes: bytes, group: group), treeAllReduceS(bytes: bytes, group: group),
+                   oneShotAllReduceS(bytes: bytes, group: group) ?? .infinity)
     }
 
     /// The binomial tree's all-reduce, 2·⌈log2 p⌉·(α + n/β) on the group's outermost level.
@@ -67,9 +72,23 @@ extension Hierarchy {
         return 2 * steps * (levels[outer].alphaS + bytes / sharedBytesPerS(outer))
     }
 
-    /// Whether `allReduceS` takes the tree for this message (the emulator lowers the same choice).
-    public func allReduceTakesTree(bytes: Double, group: GroupShape) -> Bool {
-        group.size > 1 && treeAllReduceS(bytes: bytes, group: group) < 2 * reduceScatterS(bytes: bytes, group: group)
+    /// One-shot all-reduce: each member pushes its whole buffer to every other and adds what it
+    /// receives, one latency and (p−1)·n through its port: α + (p−1)·n/β (TensorRT-LLM's custom
+    /// all-reduce for small messages over NVLink peer access, `oneShotAllReduceKernel`). Only
+    /// within one switched level, where a member's one port reaches every peer (NVSwitch, PCIe);
+    /// full meshes of compiler-scheduled chips keep the ring and tree their fitted figures assume.
+    func oneShotAllReduceS(bytes: Double, group: GroupShape) -> Double? {
+        guard let outer = group.outermostLevel, group.factors.filter({ $0 > 1 }).count == 1,
+              levels[outer].topology == .switch else { return nil }
+        return levels[outer].alphaS + Double(group.size - 1) * bytes / sharedBytesPerS(outer)
+    }
+
+    /// The algorithm `allReduceS` takes for this message (the emulator lowers the same choice).
+    public func allReduceAlgorithm(bytes: Double, group: GroupShape) -> AllReduceAlgorithm {
+        guard group.size > 1 else { return .ring }
+        let ring = 2 * reduceScatterS(bytes: bytes, group: group), tree = treeAllReduceS(bytes: bytes, group: group)
+        if let one = oneShotAllReduceS(bytes: bytes, group: group), one < min(ring, tree) { return .oneShot }
+        return tree < ring ? .tree : .ring
     }
 
     /// All-to-all where each chiplet holds `bytes` spread evenly over the group's members. The

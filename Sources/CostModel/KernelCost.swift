@@ -6,27 +6,38 @@ import ModelGraph
 /// fixed cost per kernel and the software's launch cost.
 extension ChipletRates {
     /// GEMM of M × N × K whose weights (`weightBytes`) stream from tier `tiers.weights`.
+    /// `padded: false` prices the ideal array that runs any shape whole (what a graph costs
+    /// before the compiler's padding pass; tables measure real, padded kernels either way).
     public func gemmS(m: Double, n: Double, k: Double, weightBytes: Double, activationBytes: Double,
-                      tiers: TierChoice) -> Double {
+                      tiers: TierChoice, padded: Bool = true) -> Double {
         guard m > 0 else { return 0 }
         if let t = kernels?.gemmS(m: m, n: n, k: k, dtype: computeDType.tabled) {
             // Tables were measured with weights in HBM; a slower weight tier still bounds them.
             return max(t, weightBytes / bytesPerS(tier: tiers.weights)) / software.kernelEfficiency
         }
         let memory = weightBytes / bytesPerS(tier: tiers.weights) + activationBytes / bytesPerS(tier: tiers.activations)
-        return max(gemmComputeS(m: m, n: n, k: k, rate: matmulFLOPSPerS), memory) / software.kernelEfficiency
+        return max(gemmComputeS(m: m, n: n, k: k, rate: matmulFLOPSPerS, padded: padded), memory) / software.kernelEfficiency
     }
 
     /// Compute time of a GEMM with wave quantisation: output tiles (128 × 128, or 16…128 rows for
     /// small M) spread over the compute units in whole waves, so a partial last wave costs a full
     /// one (NVIDIA, "Matrix Multiplication Background User's Guide", 2023).
     @inline(__always)
-    func gemmComputeS(m: Double, n: Double, k: Double, rate: Double) -> Double {
-        guard let units = computeUnits else { return 2 * m * n * k / rate }
+    func gemmComputeS(m: Double, n: Double, k: Double, rate: Double, padded: Bool = true) -> Double {
+        guard padded, let units = computeUnits else { return 2 * m * n * k / rate }
         let tileM = m >= 128 ? 128.0 : max(16, pow(2, (log2(max(m, 1))).rounded(.up)))
         let tiles = (m / tileM).rounded(.up) * (n / 128).rounded(.up)
         let waves = (tiles / Double(units)).rounded(.up)
         return waves * Double(units) * 2 * tileM * 128 * k / rate
+    }
+
+    /// Time to read `bytes` of K/V cache: the share in the inner tier and the overflow in the
+    /// next stream concurrently, so the slower of the two sets the time.
+    @inline(__always)
+    func kvReadS(bytes: Double, tiers: TierChoice) -> Double {
+        let inner = tiers.kvInnerShare
+        guard inner < 1 else { return bytes / bytesPerS(tier: tiers.kvCache) }
+        return max(bytes * inner / bytesPerS(tier: tiers.kvCache), bytes * (1 - inner) / bytesPerS(tier: tiers.kvCache + 1))
     }
 
     /// Sustained bytes/s of tier `i`.
@@ -55,7 +66,8 @@ extension KernelGroup {
             let act = m * (inputBytesPerToken + activationBytesPerToken)
             c.flops = m * (matmulFLOPsPerToken + vectorFLOPsPerToken)
             c.bytes = weightBytes + act
-            c.seconds = r.gemmS(m: m, n: n, k: k, weightBytes: weightBytes, activationBytes: act, tiers: tiers)
+            c.seconds = r.gemmS(m: m, n: n, k: k, weightBytes: weightBytes, activationBytes: act, tiers: tiers,
+                                padded: unpadded != true)
                 + m * vectorFLOPsPerToken / r.vectorFLOPSPerS
         case .expertGEMM:
             // Tokens route evenly over experts; a step reads only the experts some token picked,
@@ -68,11 +80,21 @@ extension KernelGroup {
             let act = rows * (inputBytesPerToken + activationBytesPerToken)
             c.flops = rows * (matmulFLOPsPerToken + vectorFLOPsPerToken)
             c.bytes = weights + act
+            // A measured fused-MoE layer, where the chip has one for this shape: it holds the
+            // routing, permutes, load imbalance and both grouped GEMMs; this group takes its
+            // share of the layer's expert FLOPs (gate and up 2 of 3 parts, down 1).
+            if let shape = moe, let layer = r.kernels?.moeS(
+                tokens: work.tokens, hidden: shape.hidden, inter: shape.inter, topK: topK, experts: experts,
+                tp: shape.tp, ep: experts / expertsHere, dtype: r.computeDType.tabled) {
+                let share = n * k / (3 * Double(shape.hidden) * Double(shape.inter) / Double(shape.tp))
+                c.seconds = layer * share / r.software.kernelEfficiency
+                break
+            }
             // One grouped GEMM runs every hit expert: each expert's rows are their own problem
             // (padded to tiles as such), their weights stream in one kernel with one launch.
             let active = max(Double(expertsHere) * hit, 1e-9), perExpert = rows / active
             let compute = r.kernels?.groupedGEMMS(m: perExpert, n: n, k: k, groups: active, dtype: r.computeDType.tabled)
-                ?? active * r.gemmComputeS(m: perExpert, n: n, k: k, rate: r.matmulFLOPSPerS)
+                ?? active * r.gemmComputeS(m: perExpert, n: n, k: k, rate: r.matmulFLOPSPerS, padded: unpadded != true)
             let memory = weights / r.bytesPerS(tier: tiers.weights) + act / r.bytesPerS(tier: tiers.activations)
             // Tokens go to their experts' order and back (MoE permute / finalize kernels): each
             // routed row's hidden vector is written and read once more, in 16 bits (assumed, as
@@ -109,7 +131,7 @@ extension KernelGroup {
                 batch: max(decodeSeqs, 1), context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
                 headSize: headDim, kvDType: kvDType.tabled).map { $0 * min(decodeSeqs, 1) } : nil
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
-                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+                                        r.kvReadS(bytes: bytes, tiers: tiers))) / r.software.kernelEfficiency
             c.flops += flops + vector
             c.bytes += bytes
         }
@@ -129,7 +151,7 @@ extension KernelGroup {
             // Prefill next to decode is a second kernel, in the share of iterations that carry one.
             if decodeSeqs > 0 { c.seconds += r.kernelOverheadS(prefillShare: 1) * min(w.prefillShare, 1) }
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
-                                        bytes / r.bytesPerS(tier: tiers.kvCache))) / r.software.kernelEfficiency
+                                        r.kvReadS(bytes: bytes, tiers: tiers))) / r.software.kernelEfficiency
             c.flops += flops + vector
             c.bytes += bytes
         }

@@ -39,11 +39,27 @@ public struct KernelGroup: Codable, Sendable, Equatable {
     /// Routed experts: the hidden width each routed token's vector has where this group meets
     /// the token order (the permute before gate/up, the un-permute and weighted sum after down).
     public var permuteWidth = 0.0
+    /// Routed experts: the MoE layer this group is part of, to look up in a fused-MoE table.
+    public var moe: MoEShape?
+    /// Set by the compiler before its padding pass: priced on an ideal array that needs no
+    /// padding. nil (every planned kernel) is padded as the chip pads.
+    public var unpadded: Bool?
+
+    public init(kind: Kind, names: [String]) { self.kind = kind; self.names = names }
+}
+
+/// A routed-expert layer's hidden and whole expert intermediate size, and the TP split inside
+/// each expert.
+public struct MoEShape: Codable, Sendable, Equatable {
+    public var hidden: Int
+    public var inter: Int
+    public var tp: Int
 }
 
 extension KernelGroup {
-    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says.
-    static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
+    /// Groups `shares` (one layer's ops on one chiplet, in order) the way `fusions` says: the
+    /// planner's and the compiler's fusion pass's one rule.
+    public static func build(_ shares: [OpShare], fusions: Set<SoftwareProfile.Fusion>, kvHeads: Int, mla: Bool) -> [KernelGroup] {
         let epilogue: Set<OpKind> = [.mlpActivation, .expertActivation, .sharedExpertActivation]
         var groups: [KernelGroup] = []
         var rotaryFLOPs = 0.0  // a fused rotary's FLOPs, carried into the attention kernel
@@ -128,7 +144,11 @@ extension KernelGroup {
             if inputBytesPerToken == 0 { inputBytesPerToken = op.inputBytesPerToken }
             activationBytesPerToken += op.activationBytesPerToken / Double(op.activePerToken)
             experts = op.experts; expertsHere = op.expertsHere; topK = op.activePerToken
-            if op.isRoutedExpert { permuteWidth = Double(op.kind == .expertDown ? op.outFeatures : op.inFeatures) }
+            if op.isRoutedExpert {
+                permuteWidth = Double(op.kind == .expertDown ? op.outFeatures : op.inFeatures)
+                moe = op.rowParallel ? MoEShape(hidden: op.outFeatures, inter: op.inFeatures, tp: op.tpDivisor)
+                    : MoEShape(hidden: op.inFeatures, inter: op.outFeatures, tp: op.tpDivisor)
+            }
         } else {
             vectorFLOPsPerToken += op.flopsPerToken / Double(max(op.activePerToken, 1))
             // An elementwise op reads what it writes; fused into a GEMM's epilogue, its output
@@ -156,6 +176,9 @@ extension KernelGroup {
         }
         if !(1...1_000_000).contains(experts) || !(1...experts).contains(expertsHere) || !(1...experts).contains(topK) {
             return "experts: expected 1 ≤ expertsHere, topK ≤ experts, got \(expertsHere), \(topK) of \(experts)"
+        }
+        if let moe, ![moe.hidden, moe.inter, moe.tp].allSatisfy({ (1...1_000_000).contains($0) }) {
+            return "moe: expected hidden, inter and tp from 1 to 1,000,000, got \(moe.hidden), \(moe.inter), \(moe.tp)"
         }
         return nil
     }

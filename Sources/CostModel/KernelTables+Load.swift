@@ -7,6 +7,7 @@ extension KernelTables {
     static let contextAttentionColumns = ["dtype", "kv_dtype", "batch", "input_len", "heads", "kv_heads", "head_size", "latency_us"]
     static let generationAttentionColumns = ["kv_dtype", "batch", "context", "heads", "kv_heads", "head_size", "latency_us"]
     static let collectiveColumns = ["kind", "implementation", "dtype", "ranks", "message_bytes", "latency_us"]
+    static let moeColumns = ["dtype", "hidden", "inter", "topk", "experts", "tp", "ep", "tokens", "latency_us"]
 
     /// Loads every table present in `directory` (a missing file means no table of that kind).
     /// Throws `KernelTableError` naming the file, line and column on bad input: a wrong header or
@@ -60,6 +61,16 @@ extension KernelTables {
             tables.collectives = try builder.build {
                 "\($0.kind.rawValue) \($0.implementation) \($0.dtype.rawValue) ranks \($0.ranks)"
             }
+        }
+
+        if let csv = try KernelTableCSV.read(file: path("moe.csv"), columns: moeColumns) {
+            var builder = KernelGridBuilder<MoEKey>(file: csv.file, axisNames: ["tokens"])
+            try csv.forEachRow(maxRows: maxRows) { row in
+                let key = MoEKey(dtype: try row.dtype(0), hidden: try row.count(1), inter: try row.count(2), topK: try row.count(3),
+                                 experts: try row.count(4), tp: try row.count(5), ep: try row.count(6))
+                builder.add(key, point: [try row.coordinate(7)], latencyUs: try row.latency(8), line: row.line)
+            }
+            tables.moe = try builder.build { $0.description }
         }
         return tables
     }

@@ -30,7 +30,24 @@ public struct KernelTables: Sendable {
         var ranks: Int
     }
 
+    /// A fused MoE layer's shape: hidden and (whole) expert intermediate size, experts used per
+    /// token and in the model, and how the experts are split (TP inside each, EP across them).
+    struct MoEKey: Hashable, Sendable, CustomStringConvertible {
+        var dtype: DType
+        var hidden: Int
+        var inter: Int
+        var topK: Int
+        var experts: Int
+        var tp: Int
+        var ep: Int
+
+        var description: String {
+            "dtype \(dtype.rawValue), hidden \(hidden), inter \(inter), topk \(topK), experts \(experts), tp \(tp), ep \(ep)"
+        }
+    }
+
     var gemm: [DType: KernelGrid] = [:]                   // axes m, n, k
+    var moe: [MoEKey: KernelGrid] = [:]                     // axis tokens
     var contextAttention: [AttentionKey: KernelGrid] = [:]  // axes batch, input_len
     var generationAttention: [AttentionKey: KernelGrid] = [:]  // axes batch, context
     var collectives: [CollectiveKey: KernelGrid] = [:]      // axis message_bytes
@@ -61,6 +78,18 @@ public struct KernelTables: Sendable {
         let (nIn, scale) = Self.flatBelowLinearAbove(total, grid, axis: 1)
         guard let t = gemmS(m: m, n: nIn, k: k, dtype: dtype) else { return nil }
         return t * scale
+    }
+
+    /// Latency in seconds of one fused MoE layer (routing, permute, the experts' grouped GEMMs,
+    /// un-permute) over `tokens` tokens entering it across the EP group; nil when the shape is not
+    /// tabled. Below the smallest count the smallest count's value is used; above the largest it
+    /// scales linearly in tokens (every expert busy, compute-bound).
+    public func moeS(tokens: Double, hidden: Int, inter: Int, topK: Int, experts: Int, tp: Int, ep: Int,
+                     dtype: DType) -> Double? {
+        let key = MoEKey(dtype: dtype, hidden: hidden, inter: inter, topK: topK, experts: experts, tp: tp, ep: ep)
+        guard tokens.isFinite, tokens > 0, let grid = moe[key] else { return nil }
+        let (x, scale) = Self.flatBelowLinearAbove(tokens, grid, axis: 0)
+        return grid.latencyUs(at: [x]) * scale / 1e6
     }
 
     /// Prefill attention latency in seconds for `batch` sequences of `inputLength` tokens each.

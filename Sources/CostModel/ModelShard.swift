@@ -5,8 +5,8 @@ import ModelGraph
 public struct LayerShard: Sendable {
     public let ops: [OpShare]
     /// The ops as the serving stack launches them.
-    public let groups: [KernelGroup]
-    public let weightBytes: Double
+    public internal(set) var groups: [KernelGroup]
+    public internal(set) var weightBytes: Double
     /// K/V bytes this chiplet caches per position of context.
     public let kvBytesPerPosition: Double
     /// The sliding or chunked attention window of the layer, nil when it attends everything.
@@ -62,11 +62,11 @@ public struct LayerShard: Sendable {
 /// one, DeepSeek-style MoE two), the embedding before and the final norm and LM head after.
 public struct ModelShard: Sendable {
     public let shard: Shard
-    public let classes: [LayerShard]
+    public internal(set) var classes: [LayerShard]
     /// Index into `classes` for each layer, in order.
     public let layerClass: [Int]
-    public let head: LayerShard
-    public let tail: LayerShard
+    public internal(set) var head: LayerShard
+    public internal(set) var tail: LayerShard
     /// Activation bytes per token exchanged by collectives and pipeline sends (the hidden state).
     public let hiddenBytesPerToken: Double
 
@@ -102,4 +102,24 @@ public struct ModelShard: Sendable {
     }
 
     public func layer(_ index: Int) -> LayerShard { classes[layerClass[index]] }
+
+    /// The same shard launched as other kernels (a compiler pipeline's output): head, tail and
+    /// one list per class. Weight bytes follow the kernels (a folded constant leaves them).
+    public func replacingKernels(head h: [KernelGroup], tail t: [KernelGroup], classes c: [[KernelGroup]]) -> ModelShard {
+        var out = self
+        out.head = head.replacingKernels(h)
+        out.tail = tail.replacingKernels(t)
+        out.classes = zip(classes, c).map { $0.replacingKernels($1) }
+        return out
+    }
+}
+
+extension LayerShard {
+    func replacingKernels(_ g: [KernelGroup]) -> LayerShard {
+        var out = self
+        let before = groups.reduce(0) { $0 + $1.weightBytes }, after = g.reduce(0) { $0 + $1.weightBytes }
+        out.groups = g
+        out.weightBytes += after - before
+        return out
+    }
 }

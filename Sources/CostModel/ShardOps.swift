@@ -80,8 +80,20 @@ public struct TierChoice: Codable, Sendable, Hashable {
     public var weights: Int
     public var kvCache: Int
     public var activations: Int
-    public init(weights: Int, kvCache: Int, activations: Int) {
+    /// Share of the K/V cache in tier `kvCache`; the rest overflows to the next tier out (a
+    /// capacity mode, as Corsair's LPDDR behind its SRAM).
+    public var kvInnerShare: Double
+    public init(weights: Int, kvCache: Int, activations: Int, kvInnerShare: Double = 1) {
         self.weights = weights; self.kvCache = kvCache; self.activations = activations
+        self.kvInnerShare = kvInnerShare
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        weights = try c.decode(Int.self, forKey: .weights)
+        kvCache = try c.decode(Int.self, forKey: .kvCache)
+        activations = try c.decode(Int.self, forKey: .activations)
+        kvInnerShare = try c.decodeIfPresent(Double.self, forKey: .kvInnerShare) ?? 1  // plans before the split
     }
 }
 

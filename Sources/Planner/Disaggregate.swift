@@ -34,7 +34,7 @@ extension Evaluator {
     }
 
     /// Bandwidth use of a pipeline run: bytes per stage per cycle against the weight tier.
-    private func bandwidthUse(_ run: (latencyS: Double, cycleS: Double, stage: StageTime), microbatches: Int,
+    private func bandwidthUse(_ run: (latencyS: Double, cycleS: Double, stage: StageTime, firstHostS: Double), microbatches: Int,
                               stages: Int, memory: [MemoryUse]) -> Double {
         run.stage.bytes * Double(microbatches) / Double(stages) / run.cycleS
             / rates.tiers[memory[0].choice.weights].bytesPerS

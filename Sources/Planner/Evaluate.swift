@@ -80,11 +80,14 @@ extension Evaluator {
     /// decode tokens and prompt chunks must fit in. nil when not one sequence per EP rank fits.
     func runningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
         let sc = inputs.scenario, sw = rates.software
-        var limit = Double(min(cap, sw.maxBatch ?? cap))
+        // Attention-DP ranks (EP > 1) each run their own scheduler, with its own batch cap and
+        // token budget (TensorRT-LLM's enable_attention_dp).
+        let ranks = Double(max(s.ep, 1))
+        var limit = min(Double(cap), sw.maxBatch.map { Double($0) * ranks } ?? Double(cap))
         let m = Double(microbatches(s, batch: cap))
         if let budget = sw.maxNumTokens, sc.outputTokens >= 2 {
             let o = Double(sc.outputTokens - 1)
-            limit = min(limit, (m * Double(budget) * o / (o + Double(sc.inputTokens))).rounded(.down))
+            limit = min(limit, (m * ranks * Double(budget) * o / (o + Double(sc.inputTokens))).rounded(.down))
         }
         let empty = stageMemory(s, batch: cap, shard: shard, split: split, cachedTokens: 0)
         for (stage, use) in empty.enumerated() {

@@ -15,6 +15,10 @@ public final class Evaluator {
     /// under many pipeline depths, orders and batches, and table lookups are not free.
     private var costs: [CostKey: OpCost] = [:]
 
+    /// Rewrites each sharded model before it is priced: a compiler pipeline's kernels instead of
+    /// the software profile's fusions (set before the first evaluation; nil for the planner).
+    public var kernelTransform: ((ModelShard) -> ModelShard)?
+
     private var groupShapes: [Strategy: Groups] = [:]
     private var collectives: [CollectiveKey: Double] = [:]
 
@@ -77,8 +81,9 @@ public final class Evaluator {
 
     public func modelShard(_ shard: Shard) -> ModelShard {
         if let known = shards[shard] { return known }
-        let made = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision,
-                              fusions: rates.software.fusions)
+        let planned = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision,
+                                 fusions: rates.software.fusions)
+        let made = kernelTransform?(planned) ?? planned
         shards[shard] = made
         return made
     }

@@ -28,7 +28,8 @@ public let runtimeReserveFraction = 0.05
 
 /// Places a chiplet's weights, K/V cache and activations in its tiers, innermost first: weights
 /// go in the innermost tier when they fit there with the activations, else they stream from the
-/// next; the K/V cache takes the innermost tier with room left. `fits` says whether it all fits.
+/// next; the K/V cache takes the innermost tier with room left, or fills the innermost with any
+/// room and overflows to the next. `fits` says whether it all fits.
 func placeMemory(weights: Double, kvCache: Double, activations: Double,
                  tiers: [ChipletRates.Tier]) -> MemoryUse {
     var use = tiers.map {
@@ -40,8 +41,18 @@ func placeMemory(weights: Double, kvCache: Double, activations: Double,
     use[0].activationBytes = activations
     let w = weights <= room(0) || tiers.count == 1 ? 0 : 1
     use[w].weightBytes = weights
-    let kv = (0..<tiers.count).first { $0 >= w && kvCache <= room($0) } ?? tiers.count - 1
-    use[kv].kvCacheBytes = kvCache
-    return MemoryUse(tiers: use, weightStationary: w == 0 && tiers.count > 1,
-                     choice: TierChoice(weights: w, kvCache: kv, activations: 0))
+    var choice = TierChoice(weights: w, kvCache: tiers.count - 1, activations: 0)
+    if kvCache > room(w), w + 1 < tiers.count, room(w) > 0, kvCache - room(w) <= room(w + 1) {
+        // What does not fit overflows to the next tier out, rather than all of it moving there.
+        choice.kvCache = w
+        choice.kvInnerShare = room(w) / kvCache
+        use[w + 1].kvCacheBytes = kvCache - room(w)
+        use[w].kvCacheBytes = room(w)
+    } else if let kv = (0..<tiers.count).first(where: { $0 >= w && kvCache <= room($0) }) {
+        choice.kvCache = kv
+        use[kv].kvCacheBytes = kvCache
+    } else {
+        use[tiers.count - 1].kvCacheBytes = kvCache
+    }
+    return MemoryUse(tiers: use, weightStationary: w == 0 && tiers.count > 1, choice: choice)
 }

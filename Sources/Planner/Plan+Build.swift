@@ -52,6 +52,7 @@ extension Evaluator {
             first += count
         }
         let hidden = shard.hiddenBytesPerToken
+        let hostStepUs = rates.software.stepOverheadUs + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs
         let topK = Double(shard.classes.map(\.routedTopK).max() ?? 0)
         let comm = Plan.Communication(
             tpAllReduceBytesPrefill: prefill.tokens / Double(s.ep) * hidden,
@@ -75,9 +76,10 @@ extension Evaluator {
             chiplets: (0..<s.chiplets).map { chiplet($0, s) },
             memory: memory, weightStationary: memory.weightStationary, predicted: metrics,
             software: Plan.Software(name: rates.software.name,
-                                    // An overlapped host step runs beside the device; the emulator charges it only in series.
-                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : rates.software.stepOverheadUs
-                                        + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs,
+                                    // The host step of one microbatch iteration (as `pipeline` charges it): in series,
+                                    // or beside the device under an overlap scheduler.
+                                    stepOverheadUs: rates.software.overlapScheduler ? 0 : hostStepUs,
+                                    overlappedStepUs: rates.software.overlapScheduler ? hostStepUs : nil,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
                                     maxNumTokens: rates.software.maxNumTokens),
@@ -130,7 +132,7 @@ extension Evaluator {
     /// Bytes of on-chip memory a tile may use: what the innermost tier has left when it is
     /// on-chip SRAM (the innermost of several tiers, or one named SRAM), else the assumed
     /// L2-sized buffer.
-    func onChipBytes(_ memory: MemoryUse) -> Double {
+    public func onChipBytes(_ memory: MemoryUse) -> Double {
         guard rates.tiers.count > 1 || rates.tiers[0].name.uppercased().contains("SRAM") else {
             return defaultOnChipBytes
         }

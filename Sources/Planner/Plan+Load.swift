@@ -38,7 +38,8 @@ extension Plan {
         if schema != Plan.schema { return "schema: expected \(Plan.schema), got \(schema)" }
         if min(s.tp, s.pp, s.dp, s.ep, batch) < 1 { return "strategy/batch: every size must be at least 1" }
         if let sw = software {
-            for (key, v) in [("stepOverheadUs", sw.stepOverheadUs), ("collectiveLaunchUsPrefill", sw.collectiveLaunchUsPrefill),
+            for (key, v) in [("stepOverheadUs", sw.stepOverheadUs), ("overlappedStepUs", sw.overlappedStepUs ?? 0),
+                             ("collectiveLaunchUsPrefill", sw.collectiveLaunchUsPrefill),
                              ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
@@ -56,6 +57,10 @@ extension Plan {
            max(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) >= bad
             || min(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) < 0 {
             return "memory.choice: a tier index is not one of the chip's \(bad) tiers"
+        }
+        let share = memory.choice.kvInnerShare
+        if !(share > 0 && share <= 1) || (share < 1 && memory.choice.kvCache + 1 >= (chip?.tiers.count ?? 1)) {
+            return "memory.choice.kvInnerShare: expected a share in (0, 1], below 1 only with a tier outside the K/V tier, got \(share)"
         }
         for (where_, cls) in [("head", head), ("tail", tail)] + layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
             for (i, op) in cls.ops.enumerated() where op.tpDivisor < 1

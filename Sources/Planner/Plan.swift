@@ -115,8 +115,12 @@ public struct Plan: Codable, Sendable {
     /// profile's own figures, which the emulator charges where they occur).
     public struct Software: Codable, Sendable, Equatable {
         public var name: String
-        /// Once per microbatch iteration, ahead of the first stage.
+        /// Once per microbatch iteration, ahead of the first stage, in series with the device.
         public var stepOverheadUs: Double
+        /// Host time per microbatch iteration that an overlap scheduler spends beside the device:
+        /// the host prepares the next iteration while the device runs this one, so it bounds the
+        /// pace of iterations without adding to each (nil in older plans and serial profiles).
+        public var overlappedStepUs: Double?
         /// Launching one collective, in prefill and in (graph-replayed) decode iterations.
         public var collectiveLaunchUsPrefill: Double
         public var collectiveLaunchUsDecode: Double

@@ -10,20 +10,24 @@ public struct Tiling: Codable, Sendable, Equatable {
     /// Extra work from padding the shard up to whole tiles and the TP split up to whole rows,
     /// as a fraction of the useful work.
     public var paddingWaste: Double
+
+    public init(tileK: Int, tileN: Int, tiles: Int, paddingWaste: Double) {
+        self.tileK = tileK; self.tileN = tileN; self.tiles = tiles; self.paddingWaste = paddingWaste
+    }
 }
 
 /// Tile edges are multiples of this many elements: the 128×128 systolic/MMA granularity of
 /// TPUs and Hopper tensor cores (assumed for every chip here).
-let tileAlignment = 128
+public let tileAlignment = 128
 
 /// On-chip buffer assumed for chips whose files list no SRAM tier (GPUs): about the size of an
 /// H100's 50 MB L2, rounded down (assumed).
-let defaultOnChipBytes = 32.0 * 1_048_576
+public let defaultOnChipBytes = 32.0 * 1_048_576
 
 /// Cuts the K × N weight matrix of one op shard into the largest square-ish tiles whose weight
 /// block plus `rows` rows of input and output fit half of `bufferBytes` (the other half
 /// double-buffers the next tile).
-func tile(k: Int, n: Int, fullN: Int, tp: Int, rows: Int, weightBytes: Double,
+public func tile(k: Int, n: Int, fullN: Int, tp: Int, rows: Int, weightBytes: Double,
           activationBytes: Double, bufferBytes: Double) -> Tiling {
     guard k > 0, n > 0 else { return Tiling(tileK: 0, tileN: 0, tiles: 0, paddingWaste: 0) }
     let budget = bufferBytes / 2

@@ -52,7 +52,7 @@ extension Evaluator {
     /// every stage and send; the rest follow at the slowest stage's pace. Layers of one class
     /// cost the same, so each class is costed once per tier placement and scaled by its count.
     func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
-                  work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime) {
+                  work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime, firstHostS: Double) {
         let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
         // The host's part of an iteration: a fixed step plus a cost per running request, each
         // attention-DP rank's process handling its own requests.
@@ -92,7 +92,9 @@ extension Evaluator {
         // slower of its compute and its link.
         let pace = max(slowest, sendS, rates.software.overlapScheduler ? stepS : 0)
         let cycle = max(Double(m) * pace, latency)
-        return (latency + Double(m - 1) * pace, cycle, sum)
+        // An overlapped host step hides behind the previous iteration; the first has none before it.
+        let firstHost = rates.software.overlapScheduler ? min(stepS, sum.totalS) : 0
+        return (latency + Double(m - 1) * pace, cycle, sum, firstHost)
     }
 
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
@@ -110,7 +112,8 @@ extension Evaluator {
                                    work: .prefill(sequences: b / Double(m), tokens: input), microbatches: m)
             let decode = pipeline(s, shard: shard, groups: groups, split: split, memory: memory,
                                   work: decodeWork, microbatches: m)
-            ttftS = prefill.latencyS
+            // The batch arrives at an idle engine: the host prepares the first iteration in series.
+            ttftS = prefill.latencyS + prefill.firstHostS
             tpotS = decode.cycleS
             cycle = decode.cycleS
             busy = decode.stage
@@ -131,7 +134,8 @@ extension Evaluator {
             busy = iteration.stage
             // A new prompt goes through in the budget the decode tokens leave, one chunk per
             // iteration, after waiting for the running one.
-            let room = max(1, Double(rates.software.maxNumTokens ?? Int(input)) - decoding)
+            // (per attention-DP rank: each has its own budget and a share of the decodes)
+            let room = max(1, Double(rates.software.maxNumTokens ?? Int(input)) - decoding / Double(max(s.ep, 1)))
             ttftS = ((input / room).rounded(.up) + 1) * iteration.cycleS
             tokensPerReplicaS = arrivals * Double(m) * output / iteration.cycleS
         }

@@ -45,11 +45,15 @@ extension Emulation {
             let pipeline = meanMs(phase, [.stageSend, .tokenReturn]) / per
             let collective = meanMs(phase, [.allReduceTP, .allToAllEP]) / per
             let queued = queuedMs(phase) / per
+            let host = figures.reduce(0) { $0 + $1.hostWaitS[phase.index] } / n * 1000 / per
             var why = String(format: "%@ %+.1f%% against the prediction: per %@ a chiplet waited on average %.4g ms on pipeline neighbours and %.4g ms in collective steps",
                              name, d, phase == .prefill ? "prefill" : "decode step", pipeline, collective)
             why += queued > 0
                 ? String(format: ", and its messages queued %.4g ms behind busy link ports (contention)", queued)
                 : "; no message queued behind another (no contention)"
+            if host > 0 {
+                why += String(format: "; the device waited %.4g ms for the host to prepare iterations (overlapped host step)", host)
+            }
             if phase == .decode && plan.strategy.pp > 1 {
                 why += "; each decode microbatch waits for its token from the last stage (one more message per step, which the planner does not charge)"
             }

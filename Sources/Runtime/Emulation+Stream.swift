@@ -41,8 +41,9 @@ extension Emulation {
             let others = members.filter { $0 != me.index }.map { rankOf[$0] }
             while let it = scheduler.next(at: executor.clock) {
                 let phase: Phase = it.prefill ? .prefill : .decode
+                let afterIdle = it.startS > executor.clock
                 var w = FloatWriter()
-                w.put(it.startS); w.put(phase.index)
+                w.put(it.startS); w.put(phase.index); w.put(afterIdle ? 1 : 0)
                 for v in [it.work.tokens, it.work.prefillAttended, it.work.decodeAttended, it.work.kvPositions,
                           it.work.sequences, it.work.prefillTokens, it.work.prefillSequences] { w.put(v) }
                 for r in others {
@@ -51,7 +52,8 @@ extension Emulation {
                     executor.countControlMessage()
                 }
                 try executor.runIteration(templates[phase] ?? [], waiting: waiting[phase] ?? [], phase: phase, work: it.work,
-                                          bytesScale: it.work.tokens / (templateTokens[phase] ?? 1), startS: it.startS)
+                                          bytesScale: it.work.tokens / (templateTokens[phase] ?? 1), startS: it.startS,
+                                          afterIdle: afterIdle)
                 scheduler.finish(it, at: executor.clock)
             }
             for r in others {
@@ -66,12 +68,13 @@ extension Emulation {
                                            waiting: "next iteration from the scheduler on chiplet \(schedulerChiplet)")
                 if m.payload.isEmpty { break }
                 var r = FloatReader(m.payload)
-                let startS = try r.double(), phase: Phase = try r.int() == 0 ? .prefill : .decode
+                let startS = try r.double(), phase: Phase = try r.int() == 0 ? .prefill : .decode, afterIdle = try r.int() == 1
                 let v = try (0..<7).map { _ in try r.double() }
                 let work = Work(tokens: v[0], prefillAttended: v[1], decodeAttended: v[2], kvPositions: v[3],
                                 sequences: v[4], prefillTokens: v[5], prefillSequences: v[6])
                 try executor.runIteration(templates[phase] ?? [], waiting: waiting[phase] ?? [], phase: phase, work: work,
-                                          bytesScale: work.tokens / (templateTokens[phase] ?? 1), startS: startS)
+                                          bytesScale: work.tokens / (templateTokens[phase] ?? 1), startS: startS,
+                                          afterIdle: afterIdle)
             }
         }
         return try gatherStream(plan: plan, fabric: fabric, options: options, executor: executor, records: records, queue: queue)

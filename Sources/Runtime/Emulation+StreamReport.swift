@@ -81,8 +81,54 @@ extension Emulation {
                                      predicted: plan.predicted, messages: figures.reduce(0) { $0 + $1.messages },
                                      bytes: figures.reduce(0) { $0 + $1.bytes }, maxRelativeError: nil, notes: [], report: "",
                                      stream: stream)
+        result.notes = streamNotes(plan: plan, result: result, stream: stream, figures: figures)
         result.report = streamReport(plan: plan, result: result, stream: stream, options: options, ranks: figures.count)
         return result
+    }
+
+    /// Why the stream's p50 TTFT or TPOT differs from the prediction by more than 5%, from what
+    /// the run saw: requests queued for admission, iterations shared by several requests,
+    /// messages queued behind busy ports, the device waiting for the host. The planner's figure
+    /// is one batch of the plan's size with no queue in front, so each of these is an effect it
+    /// leaves out.
+    static func streamNotes(plan: Plan, result: EmulationResult, stream: StreamResult, figures: [ChipletFigures]) -> [String] {
+        let served = stream.records.filter { $0.admittedS != nil }
+        let queuedMs = served.isEmpty ? 0 : served.reduce(0) { $0 + ($1.admittedS ?? $1.arrivalS) - $1.arrivalS } / Double(served.count) * 1000
+        let peak = stream.queue.map(\.waiting).max() ?? 0
+        let running = stream.queue.isEmpty ? 0 : Double(stream.queue.reduce(0) { $0 + $1.running }) / Double(stream.queue.count)
+        // Per iteration of one replica, averaged over the chiplets.
+        let perIteration = Double(max(1, stream.queue.count)) / Double(max(1, Set(stream.queue.map(\.replica)).count))
+        let n = Double(max(1, figures.count))
+        let contentionMs = figures.reduce(0) { $0 + $1.queuedS.reduce(0, +) } / n / perIteration * 1000
+        let hostMs = figures.reduce(0) { $0 + $1.hostWaitS.reduce(0, +) } / n / perIteration * 1000
+        let collectiveMs = figures.reduce(0) { sum, f in
+            sum + [Phase.prefill, .decode].reduce(0) { $0 + f.idleS[ChipletFigures.slot($1, .allReduceTP)] + f.idleS[ChipletFigures.slot($1, .allToAllEP)] }
+        } / n / perIteration * 1000
+        var notes: [String] = []
+        for (name, emulated, predicted) in [("TTFT", result.ttftMs, plan.predicted.ttftMs), ("TPOT", result.tpotMs, plan.predicted.tpotMs)] {
+            let d = percent(emulated, predicted)
+            guard abs(d) > 5 else { continue }
+            var why = String(format: "%@ p50 %+.1f%% against the prediction:", name, d)
+            var effects: [String] = []
+            if name == "TTFT" && queuedMs > 0.001 {
+                effects.append(String(format: "queueing: requests waited %.4g ms on average for admission (at most %d waiting), which the planner's TTFT leaves out (it has no queue)", queuedMs, peak))
+            }
+            if running > 1.05 {
+                effects.append(String(format: "batching: iterations ran %.3g requests on average, prompt chunks beside decodes, where the planner prices a batch of %d in step", running, plan.batch))
+            }
+            effects.append(contentionMs > 1e-6
+                ? String(format: "contention: messages queued %.4g ms per iteration behind busy link ports", contentionMs)
+                : "no message queued behind another (no contention)")
+            if collectiveMs > 1e-6 {
+                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run step by step over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+            }
+            if hostMs > 1e-6 {
+                effects.append(String(format: "the device waited %.4g ms per iteration for the host (a request arriving at an idle engine is prepared in series)", hostMs))
+            }
+            why += " " + effects.joined(separator: "; ")
+            notes.append(why)
+        }
+        return notes
     }
 
     static func streamReport(plan: Plan, result: EmulationResult, stream: StreamResult, options: EmulationOptions,
@@ -113,6 +159,10 @@ extension Emulation {
         let points = stride(from: 0, to: stream.queue.count, by: max(1, stream.queue.count / 8)).map { stream.queue[$0] }
         lines.append("queue: at most \(peak) waiting; " + points.map { String(format: "%.3g s: %d waiting, %d running", $0.timeS, $0.waiting, $0.running) }
             .joined(separator: "; "))
+        if !result.notes.isEmpty {
+            lines.append("")
+            lines += result.notes.map { "note: " + $0 }
+        }
         return lines.joined(separator: "\n")
     }
 }

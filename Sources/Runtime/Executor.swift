@@ -11,6 +11,8 @@ public struct ChipletFigures: Sendable, Equatable {
     public var idleS = [Double](repeating: 0, count: 2 * Purpose.allCases.count)
     /// Time messages spent queued behind busy egress or ingress ports (contention), by phase.
     public var queuedS = [0.0, 0.0]
+    /// Time the device waited for the host to prepare an iteration (an overlapped host step), by phase.
+    public var hostWaitS = [0.0, 0.0]
     public var messages = 0
     public var bytes = 0.0
 
@@ -63,6 +65,12 @@ final class Executor {
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
     private var queues: LinkQueues
+    /// The host of an overlap scheduler: when it is free, when the device started the iteration
+    /// it prepared last (it works one iteration ahead), and when the next iteration's work is
+    /// known (a request stream's arrival after idle; −∞ when it follows on).
+    private var hostFreeS = 0.0
+    private var lastIterationStartS = 0.0
+    private var workKnownS = -Double.infinity
     /// Watchdog descriptions of each receive, built once (no formatting in the message loop).
     private var waiting: [[String]] = []
 
@@ -97,9 +105,11 @@ final class Executor {
     }
 
     /// One iteration of a request stream: `template` (one microbatch through this chiplet's stage)
-    /// priced at `work`, its messages scaled by `bytesScale`, starting no earlier than `startS`.
+    /// priced at `work`, its messages scaled by `bytesScale`, starting no earlier than `startS`
+    /// (`afterIdle`: the replica was idle until then, so the host could not prepare it earlier).
     func runIteration(_ template: [Instruction], waiting: [String], phase: Phase, work: Work, bytesScale: Double,
-                      startS: Double) throws {
+                      startS: Double, afterIdle: Bool) throws {
+        workKnownS = afterIdle ? startS : -.infinity
         clock = max(clock, startS)
         iterationWork = work
         self.bytesScale = bytesScale
@@ -113,6 +123,8 @@ final class Executor {
         for (index, instruction) in instructions.enumerated() {
             let start = clock
             switch instruction {
+            case .compute(let c) where c.overlapped:
+                hostStep(c)
             case .compute(let c):
                 try engine?.compute(c)
                 let seconds = iterationWork.flatMap { w in pricer?.seconds(c, work: w) } ?? pricer?.seconds(c, step: step) ?? c.seconds
@@ -131,6 +143,20 @@ final class Executor {
                                           startS: start, endS: clock))
             }
         }
+    }
+
+    /// An overlapped host step: the host prepares this iteration once it has prepared the last
+    /// one and the device has started that (one ahead), and the device starts when it is ready.
+    /// At low load this hides the host behind the device; with many microbatches in flight it
+    /// paces them (as the planner's `pipeline` bounds a stage's pace by the host step).
+    private func hostStep(_ c: Compute) {
+        let startS = max(hostFreeS, lastIterationStartS, workKnownS)
+        hostFreeS = startS + c.seconds
+        if hostFreeS > clock {
+            figures.hostWaitS[c.phase.index] += hostFreeS - clock
+            clock = hostFreeS
+        }
+        lastIterationStartS = clock
     }
 
     @inline(__always)

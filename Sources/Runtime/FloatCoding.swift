@@ -36,6 +36,7 @@ extension ChipletFigures {
         w.put(chiplet); w.put(prefillEndS); w.put(decodeEndS); w.put(computeS)
         for x in idleS { w.put(x) }
         for x in queuedS { w.put(x) }
+        for x in hostWaitS { w.put(x) }
         w.put(messages); w.put(bytes)
         return w.floats
     }
@@ -46,6 +47,7 @@ extension ChipletFigures {
         chiplet = try r.int(); prefillEndS = try r.double(); decodeEndS = try r.double(); computeS = try r.double()
         for i in idleS.indices { idleS[i] = try r.double() }
         for i in queuedS.indices { queuedS[i] = try r.double() }
+        for i in hostWaitS.indices { hostWaitS[i] = try r.double() }
         messages = try r.int(); bytes = try r.double()
     }
 }

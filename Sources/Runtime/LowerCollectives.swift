@@ -3,7 +3,7 @@ import CostModel
 /// Collectives as point-to-point steps for one member of a group. Ring reduce-scatter then
 /// all-gather, hierarchical across levels where the group spans several (reduce-scatter inner →
 /// outer, all-gather back, as the planner's formula assumes); a binomial tree for small
-/// messages; all-to-all as pairwise exchange.
+/// messages, or a one-shot push within one switch; all-to-all as pairwise exchange.
 struct CollectiveLowering {
     let link: LinkModel
     /// Where the steps go and what they are labelled with.
@@ -20,23 +20,25 @@ struct CollectiveLowering {
                  units: Int32(units.of), phase: phase)
     }
 
-    /// All-reduce of `bytes` per member over `group` (chiplet indices in rank order), for `me`.
+    /// All-reduce of `bytes` per member over `group` (chiplet indices in rank order), for `me`,
+    /// by the algorithm the planner prices (`Hierarchy.allReduceAlgorithm`, over the group's
+    /// stride and size), so both price and run the same steps.
     func allReduce(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
         guard group.count > 1, let q = group.firstIndex(of: me) else { return }
-        let layout = GroupLayout(group: group, link: link)
-        if treeTaken(group: group, bytes: bytes) {
-            tree(group: group, q: q, bytes: bytes, into: &out)
-        } else {
-            ring(layout: layout, me: me, bytes: bytes, into: &out)
+        let stride = group[1] - group[0]
+        switch link.hierarchy.allReduceAlgorithm(bytes: bytes, group: GroupShape(stride: stride, size: group.count, in: link.hierarchy)) {
+        case .oneShot: oneShot(group: group, q: q, bytes: bytes, into: &out)
+        case .tree: tree(group: group, q: q, bytes: bytes, into: &out)
+        case .ring: ring(layout: GroupLayout(group: group, link: link), me: me, bytes: bytes, into: &out)
         }
     }
 
-    /// The planner's choice of algorithm for this all-reduce (`Hierarchy.allReduceTakesTree`, over
-    /// the group's stride and size), so both price and run the same steps.
-    private func treeTaken(group: [Int], bytes: Double) -> Bool {
-        let stride = group.count > 1 ? group[1] - group[0] : 1
-        return link.hierarchy.allReduceTakesTree(bytes: bytes, group: GroupShape(stride: stride, size: group.count,
-                                                                                 in: link.hierarchy))
+    /// One-shot: push the whole buffer to every other member, then add each member's buffer as it
+    /// arrives (every send goes before any receive, so each carries this member's own part).
+    private func oneShot(group: [Int], q: Int, bytes: Double, into out: inout [Instruction]) {
+        let p = group.count, whole = (start: 0, count: 1, of: 1)
+        for s in 1..<p { out.append(.send(transfer(group[(q + s) % p], bytes: bytes, step: s - 1, combine: .add, units: whole))) }
+        for s in 1..<p { out.append(.recv(transfer(group[(q - s + p) % p], bytes: bytes, step: s - 1, combine: .add, units: whole))) }
     }
 
     /// Hierarchical ring: reduce-scatter level by level inward → outward, all-gather back.

@@ -154,6 +154,8 @@ struct PlanLowerer {
                         .recv(from: peer, bytes: tokenBytes, microbatch: j, into: &out)
                 }
                 software(ops.count - 2, layer: -1, microseconds: plan.software?.stepOverheadUs ?? 0, phase, into: &out)
+                software(ops.count - 2, layer: -1, microseconds: plan.software?.overlappedStepUs ?? 0, phase,
+                         overlapped: true, into: &out)
                 layer(plan.head, base: headBase, kernelBase: headKernels, layer: -1, c, phase, ensureAllReduce: true, into: &out)
             } else if let prev = c.previousStage {
                 CollectiveLowering(link: link, purpose: .stageSend, layer: Int32(stage.firstLayer), phase: phase)
@@ -180,10 +182,11 @@ struct PlanLowerer {
 
     /// A compute instruction for time the serving software spends (an iteration's fixed cost, a
     /// collective's launch); none when the plan's profile charges nothing.
-    func software(_ op: Int, layer: Int32, microseconds: Double, _ phase: Phase, into out: inout [Instruction]) {
+    func software(_ op: Int, layer: Int32, microseconds: Double, _ phase: Phase, overlapped: Bool = false,
+                  into out: inout [Instruction]) {
         guard microseconds > 0 else { return }
         out.append(.compute(Compute(op: Int32(op), layer: layer, tile: 0, tileCount: 1, tiles: 1,
-                                    seconds: microseconds * 1e-6, phase: phase)))
+                                    seconds: microseconds * 1e-6, phase: phase, overlapped: overlapped)))
     }
 
     /// A layer's ops as tiles and the collectives after them. The embedding and LM head are

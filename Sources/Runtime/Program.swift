@@ -92,6 +92,10 @@ public struct Compute: Codable, Sendable, Equatable {
     /// Index into `Program.kernels`, or −1 (software time, or an op fused into another's kernel).
     public var kernel: Int32 = -1
     public var shape: TileShape? = nil
+    /// Host time an overlap scheduler spends beside the device (`seconds` of it): it does not
+    /// occupy the device, but the device cannot start the iteration before the host has
+    /// prepared it, and the host prepares one iteration at a time.
+    public var overlapped = false
 }
 
 /// One point-to-point message. The element range `[unitStart, unitStart + unitCount)` in

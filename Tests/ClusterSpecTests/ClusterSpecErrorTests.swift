@@ -155,3 +155,14 @@ func failure(replacing old: String, with new: String) -> String? {
     #expect(failure(replacing: "capacityGB: 80", with: "capacityGB: 1e300")?.hasSuffix("at most 1e12 (wider values overflow times and sizes), got 1e300") == true)
     #expect(failure(replacing: "bandwidthGBps: 450", with: "bandwidthGBps: .nan") != nil)
 }
+
+@Test func hostSpeedIsReadAndBounded() throws {
+    let spec = try ClusterSpec.parse(yaml: validYAML.replacingOccurrences(of: "rack: rack\n", with: "rack: rack\nhost: {cpu: Grace, relativeSpeed: 0.5}\n"),
+                                     file: "Clusters/x.yaml")
+    #expect(spec.hostCPU == "Grace" && spec.hostSpeed == 0.5)
+    #expect(try ClusterSpec.parse(yaml: validYAML, file: "Clusters/x.yaml").hostSpeed == 1)
+    #expect(failure(replacing: "rack: rack\n", with: "rack: rack\nhost: {relativeSpeed: 0}\n")
+        == "Clusters/x.yaml: host.relativeSpeed: expected a relative speed from 0.01 to 100, got 0")
+    #expect(failure(replacing: "rack: rack\n", with: "rack: rack\nhost: {speed: 2}\n")
+        == "Clusters/x.yaml: host.speed: unknown key; expected one of cpu, relativeSpeed")
+}

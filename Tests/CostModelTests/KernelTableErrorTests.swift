@@ -55,6 +55,14 @@ struct KernelTableErrorTests {
             == "collectives.csv:4: kind: unknown kind \"broadcast\"; expected one of all_reduce, all_gather, reduce_scatter, all_to_all")
     }
 
+    @Test func badMoERows() throws {
+        let header = "dtype,hidden,inter,topk,experts,tp,ep,tokens,latency_us\n"
+        #expect(try loadError("moe.csv", header + "fp4,2048,768,8,128,1,0,1,54.9\n")
+            == "moe.csv:2: ep: expected a positive whole number, got 0")
+        #expect(try loadError("moe.csv", header + "fp4,2048,768,8,128,1,1,1,54.9\nfp4,2048,768,8,128,1,1,1,60\n")
+            == "moe.csv:3: duplicate row for dtype fp4, hidden 2048, inter 768, topk 8, experts 128, tp 1, ep 1 at tokens 1 (first on line 2)")
+    }
+
     @Test func tooManyRows() throws {
         #expect(try loadError("gemm.csv", gemmFixture, maxRows: 7) == "gemm.csv:9: more than 7 rows")
         #expect(try loadError("gemm.csv", gemmFixture, maxRows: 8) == "no error")

@@ -89,3 +89,22 @@ struct H200OrientationTests {
         #expect(tables.collectiveS(.allReduce, bytes: 16384 * 2, ranks: 16) == nil)
     }
 }
+
+/// The fused-MoE table of B200 (moe.csv), read back at Qwen3-30B-A3B's shape (hidden 2,048,
+/// experts 768 wide, top-8 of 128, FP4, no TP or EP): grid points exactly as written, log-log
+/// between them, flat below the smallest count and linear past the largest; an untabled split is nil.
+@Test func b200FusedMoETable() throws {
+    let t = try KernelTables.load(directory: ShippedKernels.directory("b200"))
+    func moe(_ tokens: Double, ep: Int = 1) -> Double? {
+        t.moeS(tokens: tokens, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: ep, dtype: .fp4)
+    }
+    #expect(moe(8192) == 956.7e-6)
+    #expect(moe(1) == 54.86e-6)
+    #expect(abs(try #require(moe(0.25)) - 54.86e-6) < 1e-15)
+    #expect(abs(try #require(moe(32768)) - 2 * 1723e-6) < 1e-12)
+    // Between 4,096 (560.8 µs) and 6,144 (760.2 µs) the log-log line at 5,000.
+    let w = log(5000.0 / 4096) / log(6144.0 / 4096)
+    #expect(abs(try #require(moe(5000)) - exp(log(560.8) + w * log(760.2 / 560.8)) * 1e-6) < 1e-12)
+    #expect(moe(1024, ep: 3) == nil)
+    #expect(t.moeS(tokens: 64, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: 1, dtype: .int8) == nil)
+}

@@ -41,7 +41,7 @@ import Testing
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let program = try String(contentsOfFile: out + "/chiplet-0.json", encoding: .utf8)
+        let program = try String(contentsOfFile: out + "/chiplet-0.jsonl", encoding: .utf8)
         // tiny-llama TP 2: q/k/v as one GEMM of N 256, K 256 in MXINT8 over the 2 × 16-token prompts.
         #expect(program.contains(#""shape":{"context":0,"dtype":"mxint8","k":256,"kind":"gemm","m":32,"n":256,"promptTokens":16,"sequences":2}"#))
     }

@@ -109,6 +109,15 @@ import Testing
         let d2 = try #require(byID["D2"])
         #expect(d2 > -0.5 && d2 < 1.0, "D2 \(d2)")
     }
+
+    /// Corsair (D4 fitted, D5 held out: Llama-3-70B on the file fitted to Llama-3-8B): the
+    /// issue's bound, every row within 30%.
+    @Test func corsairRows() throws {
+        let r = try CalibrationTests.report("spatial.csv")
+        let rows = r.lines.filter { $0.row.id.hasPrefix("D4") || $0.row.id.hasPrefix("D5") }
+        #expect(rows.count == 4)
+        for l in rows { #expect(abs(l.error) <= 0.30, "\(l.row.id): \(l.error)") }
+    }
 }
 
 /// Attention data parallelism, by hand: 8 decoding sequences and half a 1,000-token prompt over

@@ -50,6 +50,20 @@ import Testing
         #expect(abs(h.allReduceS(bytes: 8e3, group: group) - 12.48e-6) < 1e-12)
     }
 
+    /// The same 8 chiplets on a switch: a small message goes one-shot, each pushing its 8 KB to the
+    /// 7 others, 2 µs + 7 · 8 KB / 100 GB/s = 2.56 µs (under the tree's 12.48 µs); a large one
+    /// still takes the ring. On the ring above one-shot is never taken (no direct path to each peer).
+    @Test func oneShotAllReduceOnASwitch() throws {
+        let h = Hierarchy(try handCluster(chiplets: 8, topology: "switch"))
+        let group = GroupShape(stride: 1, size: 8, in: h)
+        #expect(h.allReduceAlgorithm(bytes: 8e3, group: group) == .oneShot)
+        #expect(abs(h.allReduceS(bytes: 8e3, group: group) - 2.56e-6) < 1e-12)
+        #expect(h.allReduceAlgorithm(bytes: 64e6, group: group) == .ring)
+        #expect(abs(h.allReduceS(bytes: 64e6, group: group) - 1.148e-3) < 1e-12)
+        let ring = Hierarchy(try handCluster(chiplets: 8))
+        #expect(ring.allReduceAlgorithm(bytes: 8e3, group: GroupShape(stride: 1, size: 8, in: ring)) == .tree)
+    }
+
     /// TP 8 over 2 nodes of 4: reduce-scatter inside the node (4), across nodes (2) on 50 GB/s
     /// shared by the node's 4 chiplets, then all-gather back.
     @Test func hierarchicalAllReduceSharesTheOuterLink() throws {

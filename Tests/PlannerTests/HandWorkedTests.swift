@@ -34,6 +34,36 @@ import Testing
         #expect(streams.tiers[1].usedBytes == 190e6 + 50e6 + 50e6)
     }
 
+    /// GB200's Grace host runs the serving stack's host work at `host.relativeSpeed` of the x86
+    /// servers: the profile's per-request, per-step and eager-launch costs are divided by it.
+    @Test func hostSpeedScalesTheHostSideCosts() throws {
+        let gb200 = try ClusterSpec.load(path: Repo.cluster("gb200-nvl72"))
+        let sw = SoftwareProfile(name: "t", kernelLaunchUs: 20, stepOverheadUs: 100, requestOverheadUs: 25)
+        let rates = try ChipletRates(cluster: gb200, precision: Precision(.fp8), software: sw)
+        #expect(gb200.hostSpeed == 0.5531)
+        #expect(rates.software.requestOverheadUs == 25 / 0.5531)
+        #expect(rates.software.stepOverheadUs == 100 / 0.5531)
+        #expect(rates.software.kernelLaunchUs == 20 / 0.5531)
+        let x86 = try ChipletRates(cluster: try ClusterSpec.load(path: Repo.cluster("hgx-b200")), precision: Precision(.fp8), software: sw)
+        #expect(x86.software.requestOverheadUs == 25)
+    }
+
+    /// 150 MB of weights and 10 MB of activations leave 30 MB of the SRAM: 30 MB of a 50 MB K/V
+    /// cache stays there and 20 MB overflows to DRAM. On a Corsair chiplet (SRAM 18.75 TB/s,
+    /// its eighth of the card's LPDDR 400 GB/s × 0.9 = 45 GB/s) reading 1 MB of that cache takes
+    /// the slower of 0.6 MB from SRAM (32 ns) and 0.4 MB from LPDDR (8.89 µs).
+    @Test func kvCacheOverflowsToTheNextTierInPart() throws {
+        let tiers = [ChipletRates.Tier(name: "SRAM", level: "chiplet", capacityBytes: 200e6, bytesPerS: 1e13),
+                     ChipletRates.Tier(name: "DRAM", level: "card", capacityBytes: 1e9, bytesPerS: 1e11)]
+        let split = placeMemory(weights: 150e6, kvCache: 50e6, activations: 10e6, tiers: tiers)
+        #expect(split.choice == TierChoice(weights: 0, kvCache: 0, activations: 0, kvInnerShare: 0.6))
+        #expect(split.tiers.map(\.kvCacheBytes) == [30e6, 20e6])
+        #expect(split.fits && split.weightStationary)
+        let corsair = try ChipletRates(cluster: try ClusterSpec.load(path: Repo.cluster("corsair-rack")), precision: Precision(.mxint8))
+        #expect(abs(corsair.kvReadS(bytes: 1e6, tiers: split.choice) - 0.4e6 / 45e9) < 1e-15)
+        #expect(abs(corsair.kvReadS(bytes: 1e6, tiers: TierChoice(weights: 0, kvCache: 0, activations: 0)) - 1e6 / 18.75e12) < 1e-15)
+    }
+
     /// Tiny-llama at PP 2 with 2 microbatches, no software costs: one microbatch's trip is both
     /// stages plus one send, the last microbatch is out one pace later (the pace is the slower
     /// stage, or the send: sends overlap the next microbatch), and a cycle is 2 paces, or the
