@@ -39,8 +39,7 @@ public struct ChipletRates: Sendable {
     /// Throws `ClusterSpecError` when the chip has no figure for the compute dtype, or its kernel
     /// tables cannot be read.
     public init(cluster: ClusterSpec, precision: Precision, software: SoftwareProfile? = nil) throws {
-        let weightsWider = precision.weights.bitsPerElement >= precision.activations.bitsPerElement
-        let compute = weightsWider ? precision.weights : precision.activations
+        let compute = precision.computeDType
         try cluster.requireDType(compute.rawValue)
         let spec = cluster.chiplet.compute
         func rate(_ d: DType) -> Double { (spec.peakTFLOPS(d.rawValue) ?? 0) * 1e12 * spec.matmulEfficiency(d.rawValue) }

@@ -25,11 +25,32 @@ public struct Precision: Codable, Sendable, Hashable {
     public var weights: DType
     public var activations: DType
     public var kvCache: DType
+    /// MLP and expert weights when they differ from `weights` (which then covers attention,
+    /// embedding and LM head); nil: one weight dtype for all. Set by per-layer-class precision.
+    public var mlpWeights: DType?
 
-    public init(weights: DType, activations: DType, kvCache: DType) {
+    public init(weights: DType, activations: DType, kvCache: DType, mlpWeights: DType? = nil) {
         self.weights = weights
         self.activations = activations
         self.kvCache = kvCache
+        self.mlpWeights = mlpWeights
+    }
+
+    /// The dtype an op's weights are stored in.
+    public func weights(for kind: OpKind) -> DType {
+        kind.isMLPWeight ? mlpWeights ?? weights : weights
+    }
+
+    /// The widest weight dtype (what a GEMM up-converts to when weights are wider than activations).
+    public var widestWeights: DType {
+        guard let mlp = mlpWeights, mlp.bitsPerElement > weights.bitsPerElement else { return weights }
+        return mlp
+    }
+
+    /// The dtype matmuls run in: the wider of weights and activations (narrower weights are
+    /// up-converted on the fly, as weight-only quantisation kernels do).
+    public var computeDType: DType {
+        widestWeights.bitsPerElement >= activations.bitsPerElement ? widestWeights : activations
     }
 
     /// One dtype for everything.

@@ -5,6 +5,8 @@ public struct LayerSummary: Sendable {
     public let isMoE: Bool
     public let parameters: Int
     public let activeParameters: Int
+    /// Parameters of the MLP or experts (priced in `Precision.mlpWeights` when set).
+    public let mlpParameters: Int
     /// FLOPs per new token that do not depend on context.
     public let flopsPerToken: Double
     /// Attention FLOPs per new token per attended position, in decode and in prefill
@@ -22,6 +24,7 @@ public struct LayerSummary: Sendable {
         self.isMoE = isMoE
         parameters = ops.reduce(0) { $0 + $1.parameters }
         activeParameters = ops.reduce(0) { $0 + $1.activeParameters }
+        mlpParameters = ops.reduce(0) { $0 + ($1.kind.isMLPWeight ? $1.parameters : 0) }
         flopsPerToken = ops.reduce(0) { $0 + $1.flopsPerToken }
         decodeAttentionFLOPsPerPosition = ops.reduce(0) { $0 + $1.flopsPerContextPosition(.decode) }
         prefillAttentionFLOPsPerPosition = ops.reduce(0) { $0 + $1.flopsPerContextPosition(.prefill) }
@@ -30,7 +33,10 @@ public struct LayerSummary: Sendable {
         activationElementsPerToken = ops.reduce(0) { $0 + $1.outputElementsPerToken }
     }
 
-    public func weightBytes(_ p: Precision) -> Double { Double(parameters) * p.weights.bytesPerElement }
+    public func weightBytes(_ p: Precision) -> Double {
+        Double(parameters - mlpParameters) * p.weights.bytesPerElement
+            + Double(mlpParameters) * (p.mlpWeights ?? p.weights).bytesPerElement
+    }
 
     public func kvCacheBytesPerToken(_ dtype: DType) -> Double { Double(kvCacheElementsPerToken) * dtype.bytesPerElement }
 

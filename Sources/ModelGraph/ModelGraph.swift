@@ -53,7 +53,9 @@ public struct ModelGraph: Sendable {
         layerRanges.indices.contains(layer) ? Array(ops[layerRanges[layer]]) : []
     }
 
-    public func weightBytes(_ p: Precision) -> Double { Double(totalParameters) * p.weights.bytesPerElement }
+    public func weightBytes(_ p: Precision) -> Double {
+        p.mlpWeights == nil ? Double(totalParameters) * p.weights.bytesPerElement : ops.reduce(0) { $0 + $1.weightBytes(p) }
+    }
 
     /// FLOPs of one forward pass per token that do not depend on context, LM head included.
     public var flopsPerToken: Double {

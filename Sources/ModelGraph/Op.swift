@@ -75,7 +75,7 @@ public struct Op: Sendable {
     /// Parameters a token touches: the top-k share of routed-expert weights, all of the others.
     public var activeParameters: Int { parameters / instances * activePerToken }
 
-    public func weightBytes(_ p: Precision) -> Double { Double(parameters) * p.weights.bytesPerElement }
+    public func weightBytes(_ p: Precision) -> Double { Double(parameters) * p.weights(for: kind).bytesPerElement }
 
     /// Bytes of output activations written for `tokens` tokens.
     public func activationBytes(tokens: Int, _ p: Precision) -> Double {

@@ -35,6 +35,18 @@ public enum OpKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Weights of the MLP or its experts (dense, routed or shared; the router is not): the layer
+    /// class `Precision.mlpWeights` covers.
+    public var isMLPWeight: Bool {
+        switch self {
+        case .mlpGate, .mlpUp, .mlpDown, .expertGate, .expertUp, .expertDown,
+             .sharedExpertGate, .sharedExpertUp, .sharedExpertDown:
+            true
+        default:
+            false
+        }
+    }
+
     /// True for the attention ops whose work grows with context length.
     public var isAttention: Bool {
         self == .attentionScore || self == .attentionSoftmax || self == .attentionContext

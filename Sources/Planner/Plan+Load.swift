@@ -49,6 +49,9 @@ extension Plan {
             return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
+        if let q = quantisation, let problem = q.problem(layers: modelConfig.layers, precision: scenario.precision) {
+            return problem
+        }
         if let chip, let problem = chip.problem { return "chip.\(problem)" }
         if let bad = chip?.tiers.count, bad > 0,
            max(memory.choice.weights, memory.choice.kvCache, memory.choice.activations) >= bad

@@ -112,6 +112,8 @@ public struct Plan: Codable, Sendable {
     public var roles: Roles?
     /// Where `tessera place` bound the roles; absent: role i runs on chiplet i (the ideal).
     public var placement: Placement?
+    /// The formats numeric emulation runs in, with their calibration; absent: FP32 throughout.
+    public var quantisation: Quantisation? = nil
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).

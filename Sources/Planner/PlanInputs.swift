@@ -24,10 +24,7 @@ public struct PlanInputs: Sendable {
 
     /// The dtype matmuls run in: the wider of weights and activations (narrower weights are
     /// up-converted on the fly, as weight-only quantisation kernels do).
-    public var computeDType: DType {
-        let p = scenario.precision
-        return p.weights.bitsPerElement >= p.activations.bitsPerElement ? p.weights : p.activations
-    }
+    public var computeDType: DType { scenario.precision.computeDType }
 }
 
 /// One point of the search: a strategy and the batch (sequences in flight per replica).

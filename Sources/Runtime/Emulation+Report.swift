@@ -91,6 +91,13 @@ extension Emulation {
             lines.append("")
             lines.append(String(format: "max relative error %.3g", error)
                 + " (max |emulated − reference| / max |reference| over the final logits)")
+            if let q = plan.quantisation, let a = result.accuracy, let vsFP32 = result.maxRelativeErrorVsFP32 {
+                lines[lines.count - 1] += ", reference in the same formats"
+                lines.append("formats: \(q.label) (attention weights, MLP weights, activations, KV cache)")
+                lines.append(String(format: "against FP32: this run's final logits %.3g max relative error; on the fixed token set "
+                    + "(%d positions) max relative logit error %.3g, mean %.3g, top-1 agreement %.1f%%, KL divergence %.3g nats",
+                    vsFP32, a.positions, a.maxRelativeError, a.meanRelativeError, a.top1Agreement * 100, a.klDivergence))
+            }
         }
         if let f = result.failover {
             lines.append("")

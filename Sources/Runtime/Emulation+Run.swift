@@ -68,7 +68,10 @@ extension Emulation {
                 + "include; the waits and queues below include what it held up", cut.lostS * 1000), at: 0)
         }
         if options.numeric {
-            result.maxRelativeError = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
+            let check = try NumericEngineFactory.compare(plan: plan, options: options, logits: logits)
+            result.maxRelativeError = check.maxRelativeError
+            result.maxRelativeErrorVsFP32 = check.maxRelativeErrorVsFP32
+            result.accuracy = check.accuracy
         }
         result.report = report(plan: plan, result: result, figures: figures, options: options)
         if let path = options.tracePath {

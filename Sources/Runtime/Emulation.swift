@@ -23,6 +23,10 @@ public struct EmulationOptions: Sendable {
     public var tokenBudget: Int? = nil
     /// A chiplet lost during the run (`--fail`): its role moves to a spare and carries on.
     public var failure: FailureSpec? = nil
+    /// Numeric mode with a plan's formats: the fixed token set their accuracy is measured on
+    /// (sequences × tokens, every position scored).
+    public var accuracySequences = 4
+    public var accuracyTokens = 32
     public init() {}
 }
 
@@ -34,8 +38,13 @@ public struct EmulationResult: Sendable {
     public var predicted: Planner.Metrics
     public var messages: Int
     public var bytes: Double
-    /// Numeric mode: max |emulated − reference| over the final logits / max |reference|.
+    /// Numeric mode: max |emulated − reference| over the final logits / max |reference|, the
+    /// reference being the unpartitioned model in the plan's formats.
     public var maxRelativeError: Double?
+    /// Numeric mode with a plan's formats: the emulated final logits against FP32's on the same tokens.
+    public var maxRelativeErrorVsFP32: Double? = nil
+    /// Numeric mode with a plan's formats: their accuracy cost on the fixed token set.
+    public var accuracy: LogitAccuracy? = nil
     /// Why emulation and prediction differ by > 5% (contention, serialisation, …).
     public var notes: [String]
     /// The text rank 0 prints.

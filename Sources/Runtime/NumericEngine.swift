@@ -41,12 +41,17 @@ final class ChipletNumerics: NumericEngine {
         config = plan.modelConfig
         self.program = program
         let s = plan.strategy
-        do { try Shards.check(config: config, tp: s.tp, ep: s.ep) } catch { throw FabricError.numericSplit(reason: "\(error)") }
+        let quantisation = plan.quantisation ?? .fp32
+        if quantisation.needsCalibration && quantisation.calibration == nil {
+            throw FabricError.numericSplit(reason: "the plan's formats (\(quantisation.label)) need calibrated scales for "
+                + "activations or K/V and it has none; write it with `tessera plan --formats` on a tiny workload")
+        }
+        do { try Shards.check(config: config, tp: s.tp, ep: s.ep, activations: quantisation.activations) } catch { throw FabricError.numericSplit(reason: "\(error)") }
         let m = plan.decodeMicrobatches
         guard plan.batch % (m * s.ep) == 0 else {
             throw FabricError.numericBatch(batch: plan.batch, microbatches: m, ep: s.ep)
         }
-        let weights = TinyWeights(config: config, seed: seed)
+        let weights = TinyWeights(config: config, seed: seed, quantisation: quantisation)
         kinds = (plan.head.ops + plan.tail.ops + plan.layerClasses.flatMap(\.ops)).map { OpKind(rawValue: $0.kind) }
         tp = s.tp
         width = config.hiddenSize

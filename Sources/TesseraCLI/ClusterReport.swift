@@ -67,7 +67,7 @@ enum ClusterReport {
     }
 
     /// Columns padded to their widest cell; empty trailing cells dropped.
-    private static func table(_ rows: [[String]]) -> [String] {
+    static func table(_ rows: [[String]]) -> [String] {
         let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
             rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
         }

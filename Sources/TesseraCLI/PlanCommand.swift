@@ -22,6 +22,24 @@ struct PlanCommand: ParsableCommand {
             --cluster Clusters/dgx-h100.yaml --tp 1 --batch 64
           tessera plan --model Workloads/tiny-llama.json \\
             --cluster Clusters/dgx-a100.yaml --tp 2 --pp 2 -o plan.json
+
+        Numeric formats (what `tessera emulate --numeric` runs; the dtypes follow them):
+          tessera plan --model Workloads/tiny-llama.json --cluster Clusters/dgx-a100.yaml \\
+            --scenario Workloads/scenarios/tiny-test.json --tp 2 --pp 2 \\
+            --formats weights=int8-channel,kv=fp8-e4m3 -o plan.json
+        Formats: \(NumericFormat.names). `--formats F` puts attention and MLP \
+        weights, activations and K/V in F; integer and FP8 activations or K/V get static scales \
+        calibrated on the FP32 model (stored in the plan).
+
+        Precision selection: a format per layer class (attention weights, MLP weights, KV cache) \
+        that keeps the max relative logit error against FP32 within E on a tiny model in numeric \
+        mode, and is the fastest the planner predicts; prints each class alone and the \
+        speed/accuracy frontier:
+          tessera plan --model Workloads/tiny-llama.json --cluster Clusters/dgx-a100.yaml \\
+            --scenario Workloads/scenarios/tiny-test.json --tp 2 --pp 2 \\
+            --precision auto --max-logit-error 0.02 -o plan.json
+          tessera plan --model Workloads/llama-3-70b.json --cluster Clusters/dgx-h100.yaml \\
+            --tp 4 --precision auto --max-logit-error 0.05 --accuracy-model Workloads/tiny-llama.json
         """)
 
     @OptionGroup var inputs: PlanInputOptions
@@ -42,6 +60,15 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the chosen plan (the emulator's input) to this file.")
     var output: String?
 
+    @Option(help: "Numeric formats: one for all, or attention=F,mlp=F,activations=F,kv=F (weights=F for both weight classes; unnamed parts fp32). Sets the dtypes too.")
+    var formats: String?
+    @Option(name: .customLong("max-logit-error"), help: "With --precision auto: the largest max relative logit error against FP32 allowed (e.g. 0.02).")
+    var maxLogitError: Double?
+    @Option(name: .customLong("accuracy-model"), help: "With --precision auto: the tiny workload accuracy is measured on (default: --model, when numeric mode can run it).")
+    var accuracyModel: String?
+
+    var auto: Bool { inputs.precision == "auto" }
+
     var evaluatesOne: Bool { tp != nil || pp != nil || dp != nil || ep != nil || order != nil }
 
     func validate() throws {
@@ -51,6 +78,20 @@ struct PlanCommand: ParsableCommand {
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
         _ = try parsedOrder()
+        if let formats {
+            do { _ = try Quantisation(spec: formats) } catch { throw ValidationError("--formats: \(error.description)") }
+            if inputs.precision != nil || inputs.weights != nil || inputs.activations != nil || inputs.kvCache != nil {
+                throw ValidationError("--formats sets the dtypes itself; drop --precision, --weights, --activations and --kv-cache")
+            }
+        }
+        if auto {
+            guard let e = maxLogitError else {
+                throw ValidationError("--precision auto needs --max-logit-error E, the largest max relative logit error allowed (e.g. 0.02)")
+            }
+            guard e > 0 && e <= 100 else { throw ValidationError("--max-logit-error must be from 0 (exclusive) to 100, got \(e)") }
+        } else if maxLogitError != nil || accuracyModel != nil {
+            throw ValidationError("--max-logit-error and --accuracy-model go with --precision auto")
+        }
     }
 
     func parsedOrder() throws -> [ParallelDim] {
@@ -63,17 +104,17 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evaluator: Evaluator
-        do { evaluator = try Evaluator(try inputs.load()) } catch let error as PlanError {
-            guard case let .unsupportedDType(_, dtype, _, _, _) = error else { throw fail(error) }
-            let others = clusters(near: inputs.cluster, having: dtype)
-            throw fail("\(error)" + (others.isEmpty ? "" : " (here: \(others.joined(separator: ", ")))"))
-        } catch { throw fail(error) }
+        var planInputs: PlanInputs
+        do { planInputs = try inputs.load() } catch { throw fail(error) }
+        let quantisation = try formats.map { try calibratedFormats(spec: $0, model: planInputs.model) }
+        if let q = quantisation { planInputs.scenario.precision = q.precision }
+        let evaluator = try makeEvaluator(planInputs)
+        if auto { return try runAuto(evaluator) }
         if evaluatesOne {
             let strategy = Strategy(tp: tp ?? 1, pp: pp ?? 1, dp: dp ?? 1, ep: ep ?? 1, order: try parsedOrder())
             let e = evaluator.evaluateLargestBatch(strategy, batch: inputs.batch ?? evaluator.inputs.scenario.batch,
                                                    maxBatch: maxBatch)
-            try emit(plan: e, evaluator: evaluator)
+            try emit(plan: e, evaluator: evaluator, quantisation: quantisation)
             if json { print(String(decoding: try prettyJSON(EvaluationReport(e)), as: UTF8.self)) }
             else {
                 print(PlanText.one(e, evaluator.inputs, plan: evaluator.plan(e),
@@ -91,7 +132,7 @@ struct PlanCommand: ParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // The emulator runs one pool, so a disaggregated winner is written as the best colocated plan.
         if let best = result.ranked.first(where: { $0.disaggregation == nil }) {
-            try emit(plan: best, evaluator: evaluator)
+            try emit(plan: best, evaluator: evaluator, quantisation: quantisation)
         }
         if json {
             print(String(decoding: try prettyJSON(SearchReport(result, seconds: seconds)), as: UTF8.self))
@@ -101,8 +142,17 @@ struct PlanCommand: ParsableCommand {
         if result.ranked.isEmpty { throw ExitCode(2) }
     }
 
-    private func emit(plan e: Evaluation, evaluator: Evaluator) throws {
-        guard let path = output, let plan = evaluator.plan(e) else { return }
+    func makeEvaluator(_ planInputs: PlanInputs) throws -> Evaluator {
+        do { return try Evaluator(planInputs) } catch let error as PlanError {
+            guard case let .unsupportedDType(_, dtype, _, _, _) = error else { throw fail(error) }
+            let others = clusters(near: inputs.cluster, having: dtype)
+            throw fail("\(error)" + (others.isEmpty ? "" : " (here: \(others.joined(separator: ", ")))"))
+        } catch { throw fail(error) }
+    }
+
+    func emit(plan e: Evaluation, evaluator: Evaluator, quantisation: Quantisation?) throws {
+        guard let path = output, var plan = evaluator.plan(e) else { return }
+        plan.quantisation = quantisation
         do { try writeAtomically(try prettyJSON(plan), to: path) } catch { throw fail(error) }
         if !json { FileHandle.standardError.write(Data("wrote \(path)\n".utf8)) }
     }

@@ -23,7 +23,7 @@ struct PlanInputOptions: ParsableArguments {
     var batch: Int?
     @Option(name: .long, help: "Batching: static (all requests start together) or continuous (steady state).")
     var mode: BatchingMode?
-    @Option(name: .long, help: "Dtypes as for `tessera model`: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE; --weights, --activations and --kv-cache override its parts. Default: the scenario's, or weights as the model file declares them.")
+    @Option(name: .long, help: "Dtypes as for `tessera model`: one for all (bf16) or weights=DTYPE,activations=DTYPE,kvCache=DTYPE; --weights, --activations and --kv-cache override its parts. Default: the scenario's, or weights as the model file declares them. `tessera plan --precision auto --max-logit-error E` chooses formats per layer class.")
     var precision: String?
     @Option(name: .long, help: "Weight dtype: \(DType.allCases.map(\.rawValue).joined(separator: ", ")).")
     var weights: DType?
@@ -50,7 +50,7 @@ struct PlanInputOptions: ParsableArguments {
             if let v = value, !(v > 0) { throw ValidationError("\(flag) must be a positive number of ms, got \(v)") }
             try checkFlag(flag, value, atMost: 3.6e9, unit: "ms", why: "1,000 hours; beyond it no SLO binds")
         }
-        if let precision {
+        if let precision, precision != "auto" {
             do { _ = try Precision(spec: precision) } catch {
                 throw ValidationError("--precision: \(error.description)")
             }
@@ -69,7 +69,8 @@ struct PlanInputOptions: ParsableArguments {
         if let v = mode { sc.mode = v }
         // Without a scenario file the model file's own weight dtype is the default (FP8 DeepSeek-V3).
         if scenario == nil { sc.precision = graph.config.defaultPrecision }
-        if let spec = precision { sc.precision = try Precision(spec: spec) }
+        // `auto` keeps the default here: `tessera plan` chooses formats per layer class from it.
+        if let spec = precision, spec != "auto" { sc.precision = try Precision(spec: spec) }
         if let v = weights { sc.precision.weights = v }
         if let v = activations { sc.precision.activations = v }
         if let v = kvCache { sc.precision.kvCache = v }

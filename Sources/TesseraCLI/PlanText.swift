@@ -11,7 +11,7 @@ enum PlanText {
         if let t = sc.maxTPOTMs { slo.append("TPOT ≤ \(fmt(t)) ms") }
         return "\(inputs.modelName) on \(inputs.cluster.name) (\(inputs.cluster.totalChiplets) chiplets): "
             + "\(sc.inputTokens) → \(sc.outputTokens) tokens, \(sc.mode.rawValue) batching, "
-            + "weights \(p.weights.rawValue), activations \(p.activations.rawValue), KV \(p.kvCache.rawValue)"
+            + "weights \(p.weights.rawValue)" + (p.mlpWeights.map { " (MLP \($0.rawValue))" } ?? "") + ", activations \(p.activations.rawValue), KV \(p.kvCache.rawValue)"
             + (slo.isEmpty ? "" : ", " + slo.joined(separator: ", "))
     }
 

@@ -8,15 +8,34 @@ public enum Reference {
     /// and `decodeSteps` greedy (argmax, ties to the lowest id) decode steps. `config` rules: weights
     /// built for another config are rebuilt from their seed.
     public static func logits(config: ModelConfig, weights: TinyWeights, tokens: [[Int]], decodeSteps: Int) -> [[Float]] {
-        let model = Model(weights: weights.config == config ? weights : TinyWeights(config: config, seed: weights.seed))
+        greedy(config: config, weights: weights, tokens: tokens, decodeSteps: decodeSteps).map(\.logits)
+    }
+
+    /// As `logits`, with the tokens each sequence chose (prompt, then one per decode step).
+    public static func greedy(config: ModelConfig, weights: TinyWeights, tokens: [[Int]],
+                              decodeSteps: Int) -> [(logits: [Float], tokens: [Int])] {
+        let model = Model(weights: weights.config == config ? weights
+                          : TinyWeights(config: config, seed: weights.seed, quantisation: weights.quantisation))
         return tokens.map { prompt in
             var caches = model.layers.map { $0.makeCache() }
             var logits = model.forward(prompt, caches: &caches)
+            var chosen = prompt
             for _ in 0..<decodeSteps {
                 let next = Kernels.argmax(logits, width: config.vocabSize)
+                chosen += next
                 logits = model.forward(next, caches: &caches)
             }
-            return logits
+            return (logits, chosen)
+        }
+    }
+
+    /// Teacher forcing: logits of every position of every sequence (positions × vocab each), with
+    /// the whole sequence run as one prefill. A recorder sees every rounding point.
+    public static func everyPosition(weights: TinyWeights, tokens: [[Int]], recorder: AbsMaxRecorder? = nil) -> [[Float]] {
+        let model = Model(weights: weights)
+        return tokens.map { sequence in
+            var caches = model.layers.map { $0.makeCache() }
+            return model.forward(sequence, caches: &caches, allPositions: true, recorder: recorder)
         }
     }
 
@@ -79,14 +98,18 @@ public enum Reference {
             layers = (0..<weights.config.layers).map { ShardedLayer(weights: weights, layer: $0) }
         }
 
-        /// Runs `tokens` new tokens of one sequence through every layer; the last row's logits.
-        func forward(_ tokens: [Int], caches: inout [KVCache]) -> [Float] {
+        /// Runs `tokens` new tokens of one sequence through every layer; the last row's logits, or
+        /// every row's with `allPositions`.
+        func forward(_ tokens: [Int], caches: inout [KVCache], allPositions: Bool = false,
+                     recorder: AbsMaxRecorder? = nil) -> [Float] {
             let count = tokens.count, width = head.config.hiddenSize
             var hidden = head.embed(tokens)
             for (index, layer) in layers.enumerated() {
-                hidden = Kernels.add(hidden, layer.attentionPartial(hidden, tokens: count, cache: &caches[index]))
-                hidden = Kernels.add(hidden, layer.mlpPartial(hidden, tokens: count))
+                hidden = Kernels.add(hidden, layer.attentionPartial(hidden, tokens: count, cache: &caches[index],
+                                                                    recorder: recorder))
+                hidden = Kernels.add(hidden, layer.mlpPartial(hidden, tokens: count, recorder: recorder))
             }
+            if allPositions { return head.logits(hidden, rows: count) }
             return head.logits(Array(hidden[((count - 1) * width)...]), rows: 1)
         }
     }

@@ -15,11 +15,14 @@ public struct ShardedLayer: Sendable {
     let router: [Float]
     /// Dense MLP (one entry) or the local experts, each sliced by TP.
     let mlps: [MLPShard]
+    /// Activation and K/V formats (weights arrive already rounded from `TinyWeights`).
+    let rounding: PointRounding
 
     public init(weights: TinyWeights, layer: Int, tpRank: Int = 0, tpSize: Int = 1, epRank: Int = 0, epSize: Int = 1) {
         let config = weights.config
         self.config = config
         self.layer = layer
+        rounding = PointRounding(layer: layer, quantisation: weights.quantisation)
         func shard(_ suffix: String) -> [Float] {
             Shards.block(of: TensorName.layer(layer, suffix), weights: weights, tp: tpSize, rank: tpRank)
         }
@@ -47,19 +50,22 @@ public struct ShardedLayer: Sendable {
 
     /// This rank's share of the attention output for `tokens` new rows of one sequence; appends
     /// their K and V (rotated, at positions `cache.positions...`) to `cache`.
-    public func attentionPartial(_ hidden: [Float], tokens: Int, cache: inout KVCache) -> [Float] {
+    public func attentionPartial(_ hidden: [Float], tokens: Int, cache: inout KVCache,
+                                 recorder: AbsMaxRecorder? = nil) -> [Float] {
         let headDim = config.headDim, width = config.hiddenSize
-        let x = inputNorm.apply(hidden)
+        let x = rounding.activation(inputNorm.apply(hidden), width: width, "attn.in", recorder: recorder)
         var queries = Kernels.matmul(x, q, m: tokens, k: width, n: queryHeads.count * headDim)
         var keys = Kernels.matmul(x, k, m: tokens, k: width, n: kvHeads.count * headDim)
         let values = Kernels.matmul(x, v, m: tokens, k: width, n: kvHeads.count * headDim)
         let offset = cache.positions
         Kernels.rotary(&queries, tokens: tokens, heads: queryHeads.count, headDim: headDim, positionOffset: offset)
         Kernels.rotary(&keys, tokens: tokens, heads: kvHeads.count, headDim: headDim, positionOffset: offset)
-        cache.append(keys: keys, values: values)
-        let context = Kernels.attention(q: queries, tokens: tokens, queryHeads: queryHeads, keys: cache.keys,
+        cache.append(keys: rounding.kv(keys, headDim: headDim, "kv.k", recorder: recorder),
+                     values: rounding.kv(values, headDim: headDim, "kv.v", recorder: recorder))
+        let attended = Kernels.attention(q: queries, tokens: tokens, queryHeads: queryHeads, keys: cache.keys,
                                         values: cache.values, positions: cache.positions, kvHeads: kvHeads,
                                         headDim: headDim, groupSize: config.attentionHeads / config.kvHeads)
+        let context = rounding.activation(attended, width: queryHeads.count * headDim, "attn.o_in", recorder: recorder)
         return Kernels.matmul(context, o, m: tokens, k: queryHeads.count * headDim, n: width)
     }
 
@@ -74,11 +80,15 @@ public struct ShardedLayer: Sendable {
 
     /// This rank's share of the MLP output: its TP slice of the dense MLP, or of its local experts,
     /// each weighted by the router and added in ascending expert order.
-    public func mlpPartial(_ hidden: [Float], tokens: Int) -> [Float] {
+    /// Routing reads the unrounded normed input, so a format never changes which experts run.
+    public func mlpPartial(_ hidden: [Float], tokens: Int, recorder: AbsMaxRecorder? = nil) -> [Float] {
         let width = config.hiddenSize
-        let x = postNorm.apply(hidden)
+        let x = rounding.activation(postNorm.apply(hidden), width: width, "mlp.in", recorder: recorder)
+        let roundDown = { (a: [Float], ffn: Int) in
+            rounding.activation(a, width: ffn, "mlp.down_in", recorder: recorder)
+        }
         guard config.isMoELayer(layer) else {
-            return mlps.first.map { $0.apply(x, tokens: tokens, activation: config.activation) }
+            return mlps.first.map { $0.apply(x, tokens: tokens, activation: config.activation, roundDown: roundDown) }
                 ?? [Float](repeating: 0, count: tokens * width)
         }
         let choices = routing(hidden, tokens: tokens)
@@ -87,7 +97,7 @@ public struct ShardedLayer: Sendable {
             let routed = (0..<tokens).compactMap { t in choices[t].first { $0.expert == expert }.map { (t, $0.weight) } }
             if routed.isEmpty { continue }
             let rows = routed.flatMap { x[($0.0 * width)..<(($0.0 + 1) * width)] }
-            let y = mlps[local].apply(rows, tokens: routed.count, activation: config.activation)
+            let y = mlps[local].apply(rows, tokens: routed.count, activation: config.activation, roundDown: roundDown)
             for (i, (t, weight)) in routed.enumerated() {
                 for j in 0..<width { out[t * width + j] += weight * y[i * width + j] }
             }
@@ -126,11 +136,12 @@ struct MLPShard: Sendable {
         ffn = up.count / max(hidden, 1)
     }
 
-    func apply(_ x: [Float], tokens: Int, activation: Activation) -> [Float] {
+    /// `roundDown` rounds the down projection's input (tokens × ffn) into the activation format.
+    func apply(_ x: [Float], tokens: Int, activation: Activation, roundDown: ([Float], Int) -> [Float]) -> [Float] {
         let upOut = Kernels.matmul(x, up, m: tokens, k: hidden, n: ffn)
         let act = activation == .swiglu
             ? Kernels.swiglu(gate: Kernels.matmul(x, gate, m: tokens, k: hidden, n: ffn), up: upOut)
             : Kernels.gelu(upOut)
-        return Kernels.matmul(act, down, m: tokens, k: ffn, n: hidden)
+        return Kernels.matmul(roundDown(act, ffn), down, m: tokens, k: ffn, n: hidden)
     }
 }

@@ -65,7 +65,7 @@ public enum Shards {
     }
 
     /// Checks that numeric mode supports the model and that TP and EP divide it evenly.
-    public static func check(config: ModelConfig, tp: Int, ep: Int) throws(NumericError) {
+    public static func check(config: ModelConfig, tp: Int, ep: Int, activations: NumericFormat = .fp32) throws(NumericError) {
         if let reason = Reference.unsupported(config) { throw NumericError(reason) }
         guard tp >= 1, ep >= 1 else { throw NumericError("tp \(tp) and ep \(ep) must be at least 1") }
         guard config.attentionHeads % tp == 0 else {
@@ -77,6 +77,13 @@ public enum Shards {
         let ffn = config.isMoE ? config.moeIntermediateSize : config.intermediateSize
         guard ffn % tp == 0, config.vocabSize % tp == 0 else {
             throw NumericError("tp \(tp) does not divide FFN width \(ffn) and vocabulary \(config.vocabSize)")
+        }
+        // A row-parallel input is cut by heads and by FFN columns; MX blocks of 32 must not straddle a cut.
+        let block = MXQuantiser.blockSize
+        if [.mxint8, .mxint4, .mxfp4].contains(activations), tp > 1,
+           (config.attentionHeads / tp * config.headDim) % block != 0 || (ffn / tp) % block != 0 {
+            throw NumericError("\(activations.rawValue) activations at tp \(tp): each rank's share of the heads "
+                + "(\(config.attentionHeads / tp) × \(config.headDim)) and of the FFN (\(ffn / tp)) must be a multiple of \(block)")
         }
         guard ep == 1 || config.isMoE else { throw NumericError("ep \(ep) needs an MoE model; \(config.modelType) is dense") }
         guard config.experts % ep == 0 || !config.isMoE else {

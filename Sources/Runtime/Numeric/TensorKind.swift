@@ -60,6 +60,16 @@ enum TensorKind: Equatable {
     }
 
     var offset: Float { self == .normWeight ? 1 : 0 }
+
+    /// The format numeric emulation stores this tensor in: attention and MLP projections follow
+    /// their layer class; embedding, norms, router and LM head stay FP32.
+    func format(_ q: Quantisation) -> NumericFormat {
+        switch self {
+        case .qProj, .kProj, .vProj, .oProj: q.attentionWeights
+        case .gateProj, .upProj, .downProj, .expertGate, .expertUp, .expertDown: q.mlpWeights
+        default: .fp32
+        }
+    }
 }
 
 /// Tensor names of one layer (ModelGraph's op names), so callers never spell them by hand.

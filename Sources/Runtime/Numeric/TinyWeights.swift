@@ -8,16 +8,22 @@ import StableHash
 /// column range, a row-parallel shard a row range. Routed experts are named
 /// `layers.L.mlp.experts.E.gate_proj` (ModelGraph's op name with the expert index inserted); a norm's
 /// weight is a 1 × hidden tensor named like its op, a LayerNorm's bias is `<norm>.bias`.
+///
+/// With a `quantisation`, attention and MLP weights come out rounded into their formats: the whole
+/// global tensor is rounded (its scales see every row and column) and then cut, so every shard of
+/// a tensor holds exactly the values the unpartitioned model holds.
 public struct TinyWeights: Sendable {
     public let config: ModelConfig
     public let seed: UInt64
+    public let quantisation: Quantisation
 
-    public init(config: ModelConfig, seed: UInt64) {
+    public init(config: ModelConfig, seed: UInt64, quantisation: Quantisation = .fp32) {
         self.config = config
         self.seed = seed
+        self.quantisation = quantisation
     }
 
-    /// Element (row, col) of the named global tensor.
+    /// Element (row, col) of the named global tensor, before any quantisation.
     public func value(_ tensor: String, _ row: Int, _ col: Int) -> Float {
         let kind = TensorKind(tensor)
         return kind.scale(config) * Self.uniform(Self.tensorKey(seed: seed, tensor), row, col) + kind.offset
@@ -26,6 +32,16 @@ public struct TinyWeights: Sendable {
     /// A block of a tensor: rows × cols, row-major.
     public func block(_ tensor: String, rows: Range<Int>, cols: Range<Int>) -> [Float] {
         let kind = TensorKind(tensor)
+        let format = kind.format(quantisation)
+        guard format != .fp32 else { return unrounded(tensor, kind, rows: rows, cols: cols) }
+        let shape = kind.shape(config)
+        let whole = format.roundWeights(unrounded(tensor, kind, rows: 0..<shape.rows, cols: 0..<shape.cols),
+                                        rows: shape.rows, cols: shape.cols)
+        if rows == 0..<shape.rows && cols == 0..<shape.cols { return whole }
+        return rows.flatMap { row in whole[(row * shape.cols + cols.lowerBound)..<(row * shape.cols + cols.upperBound)] }
+    }
+
+    private func unrounded(_ tensor: String, _ kind: TensorKind, rows: Range<Int>, cols: Range<Int>) -> [Float] {
         let key = Self.tensorKey(seed: seed, tensor)
         let scale = kind.scale(config), offset = kind.offset
         var out = [Float]()
