@@ -26,6 +26,15 @@ public final class CapacitySweep: Sendable {
     /// Searches already run, by `searchKey`: layouts that differ only in price or power budget
     /// (or in a link of a level with one member, which no message crosses) share one search.
     private let searches = Mutex<[String: SearchResult]>([:])
+    /// Evaluator memos (sharded models, stage splits, kernel costs) by `memoKey`: layouts that
+    /// differ in rack count, chips per rack or links still price the same per-chip work, so a
+    /// search on one starts from what the searches before it priced.
+    private let memos = Mutex<[String: EvaluatorMemo]>([:])
+
+    /// Planner searches run so far (a reuse is not counted).
+    public var searchesRun: Int { searches.withLock { $0.count } }
+    /// Distinct per-chip memos started so far: one per chip, precision, memory per chip and workload bucket.
+    public var memosStarted: Int { memos.withLock { $0.count } }
 
     public init(_ spec: CapacitySpec) throws {
         self.spec = spec
@@ -105,8 +114,9 @@ public final class CapacitySweep: Sendable {
             if let p = layout.spec.precision { sc.precision = p }
             let inputs = PlanInputs(modelName: models[point.workloadIndex].name, model: models[point.workloadIndex],
                                     cluster: layout.cluster, scenario: sc)
+            let memoKey = memoKey(layout, workload: point.workloadIndex, bucket: i)
             let evaluator: Evaluator
-            do { evaluator = try Evaluator(inputs) } catch {
+            do { evaluator = try Evaluator(inputs, memo: memos.withLock { $0[memoKey] } ?? EvaluatorMemo()) } catch {
                 row.note = "\(error)"; rows.append(row); continue
             }
             var options = SearchOptions()
@@ -120,6 +130,8 @@ public final class CapacitySweep: Sendable {
             } else {
                 result = evaluator.search(options)
                 searches.withLock { $0[key] = result }
+                let grown = evaluator.memo
+                memos.withLock { $0[memoKey] = grown }
             }
             // Counted on a reuse too, so totals do not depend on which rank or run did the search.
             candidates += result.candidates
@@ -143,6 +155,14 @@ public final class CapacitySweep: Sendable {
         let linkMatters = link.map { l in layout.cluster.levels.first { $0.name == l.level }.map { $0.count > 1 } ?? true } ?? false
         return [layout.spec.clusterPath, layout.spec.precision.map { "\($0)" } ?? "scenario", layout.shape,
                 linkMatters ? layout.interconnect : "as-file", "\(workload)", "\(bucket)"].joined(separator: " | ")
+    }
+
+    /// What an evaluator's memo depends on: the chip file (its chip, software and host), the
+    /// precision, the memory each chip sees (a tier shared by a level changes with its count), the
+    /// workload and the bucket; never the level counts, links or prices themselves.
+    func memoKey(_ layout: Layout, workload: Int, bucket: Int) -> String {
+        [layout.spec.clusterPath, layout.spec.precision.map { "\($0)" } ?? "scenario",
+         "\(layout.cluster.memoryPerChiplet)", "\(workload)", "\(bucket)"].joined(separator: " | ")
     }
 
     private func fill(_ template: ResultRow, _ e: Evaluation, role: String, layout: Layout) -> ResultRow {

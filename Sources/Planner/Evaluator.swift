@@ -9,11 +9,9 @@ public final class Evaluator {
     public let inputs: PlanInputs
     public let hierarchy: Hierarchy
     public let rates: ChipletRates
-    private var shards: [Shard: ModelShard] = [:]
-    private var splits: [SplitKey: StageSplit] = [:]
-    /// Kernel costs per layer class and shape of work: the search meets the same (shard, work)
-    /// under many pipeline depths, orders and batches, and table lookups are not free.
-    private var costs: [CostKey: OpCost] = [:]
+    /// Sharded models, stage splits and kernel costs: what depends on the chip, the model and the
+    /// scenario but not on how many chips there are or how they are linked.
+    public private(set) var memo: EvaluatorMemo
 
     /// Rewrites each sharded model before it is priced: a compiler pipeline's kernels instead of
     /// the software profile's fusions (set before the first evaluation; nil for the planner).
@@ -22,7 +20,6 @@ public final class Evaluator {
     private var groupShapes: [Strategy: Groups] = [:]
     private var collectives: [CollectiveKey: Double] = [:]
 
-    private struct SplitKey: Hashable { let tp, ep, pp: Int }
     private struct CollectiveKey: Hashable { let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefillShare: Double }
 
     /// Where the strategy's groups sit on the hierarchy, memoised (uneven groups are searched
@@ -43,19 +40,21 @@ public final class Evaluator {
         if collectives.count < 1 << 20 { collectives[key] = t }
         return t
     }
-    private struct CostKey: Hashable { let tp, ep, layer: Int; let work: Work; let tiers: TierChoice }
 
     /// `layer` (class `id`; −1 head, −2 tail) for `work`, memoised.
     func computeCost(_ layer: LayerShard, id: Int, _ s: Strategy, work: Work, tiers: TierChoice) -> OpCost {
-        let key = CostKey(tp: s.tp, ep: s.ep, layer: id, work: work, tiers: tiers)
-        if let known = costs[key] { return known }
+        let key = EvaluatorMemo.CostKey(tp: s.tp, ep: s.ep, layer: id, work: work, tiers: tiers)
+        if let known = memo.costs[key] { return known }
         let c = layer.computeCost(work, ep: s.ep, rates: rates, tiers: tiers)
-        if costs.count < 1 << 20 { costs[key] = c }
+        if memo.costs.count < 1 << 20 { memo.costs[key] = c }
         return c
     }
 
-    /// Throws when the cluster cannot run the scenario's compute dtype at all.
-    public init(_ inputs: PlanInputs) throws {
+    /// Throws when the cluster cannot run the scenario's compute dtype at all. `memo` is another
+    /// evaluator's, for the same chip rates, model, precision and scenario (a capacity sweep
+    /// reuses it across layouts that differ only in level counts, links or prices).
+    public init(_ inputs: PlanInputs, memo: EvaluatorMemo = EvaluatorMemo()) throws {
+        self.memo = memo
         let sc = inputs.scenario
         for (key, value) in [("inputTokens", sc.inputTokens), ("outputTokens", sc.outputTokens), ("batch", sc.batch ?? 1)]
         where value < 1 || value > PlanError.maxCount {
@@ -80,11 +79,11 @@ public final class Evaluator {
     }
 
     public func modelShard(_ shard: Shard) -> ModelShard {
-        if let known = shards[shard] { return known }
+        if let known = memo.shards[shard] { return known }
         let planned = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision,
                                  fusions: rates.software.fusions)
         let made = kernelTransform?(planned) ?? planned
-        shards[shard] = made
+        memo.shards[shard] = made
         return made
     }
 
@@ -93,8 +92,8 @@ public final class Evaluator {
     /// and the end stages' extras, so it is made once per shard and stage count, at the
     /// scenario's batch or a reference batch of 64 (assumed typical), and reused for all batches.
     func stageSplit(_ s: Strategy, batch _: Int, shard: ModelShard) -> StageSplit {
-        let key = SplitKey(tp: s.tp, ep: s.ep, pp: s.pp)
-        if let known = splits[key] { return known }
+        let key = EvaluatorMemo.SplitKey(tp: s.tp, ep: s.ep, pp: s.pp)
+        if let known = memo.splits[key] { return known }
         let work = balanceWork(batch: max(inputs.scenario.batch ?? 64, s.ep))
         let tiers = TierChoice(weights: rates.tiers.count - 1, kvCache: rates.tiers.count - 1, activations: 0)
         let classCost = shard.classes.map { $0.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds }
@@ -104,7 +103,7 @@ public final class Evaluator {
             fixedFirst: shard.head.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds,
             fixedLast: shard.tail.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds)
         let made = StageSplit(layers: split, shard: shard)
-        splits[key] = made
+        memo.splits[key] = made
         return made
     }
 
@@ -122,9 +121,22 @@ public final class Evaluator {
     }
 }
 
+/// An evaluator's memos that depend only on the chip's rates, the model, the precision and the
+/// scenario. A value: an evaluator takes a copy and hands back the grown one as `memo`.
+public struct EvaluatorMemo: Sendable {
+    struct SplitKey: Hashable { let tp, ep, pp: Int }
+    struct CostKey: Hashable { let tp, ep, layer: Int; let work: Work; let tiers: TierChoice }
+    var shards: [Shard: ModelShard] = [:]
+    var splits: [SplitKey: StageSplit] = [:]
+    /// Kernel costs per layer class and shape of work: the search meets the same (shard, work)
+    /// under many pipeline depths, orders and batches, and table lookups are not free.
+    var costs: [CostKey: OpCost] = [:]
+    public init() {}
+}
+
 /// Layers per pipeline stage, and how many layers of each class each stage holds (stage costs
 /// are sums over classes, so the search never walks layers one by one).
-struct StageSplit {
+struct StageSplit: Sendable {
     let layers: [Int]
     let classCounts: [[Int]]
 
