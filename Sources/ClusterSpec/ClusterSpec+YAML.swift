@@ -63,14 +63,16 @@ extension ClusterSpec {
         return spec
     }
 
-    static func syntaxMessage(_ error: YamlError) -> String {
+    /// A Yams error in one line (Yams' own text quotes the offending lines); capacity specs and
+    /// experiment files use it too.
+    public static func syntaxMessage(_ error: YamlError) -> String {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             "YAML syntax error at line \(mark.line), column \(mark.column): \(problem)"
         case let .duplicatedKeysInMapping(duplicates, context):
             "duplicate key \(duplicates.sorted().joined(separator: ", ")) (first at line \(context.mark.line))"
         default:
-            "YAML error: \(error)"
+            "YAML error: " + "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         }
     }
 
