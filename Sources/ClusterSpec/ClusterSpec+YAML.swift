@@ -183,7 +183,8 @@ extension ClusterSpec {
             guard case let .scalar(scalar) = item.node, scalar.style == .plain, let n = Int(scalar.string), n > 0 else { return nil }
             return n
         }
-        guard items.count == 2, dims.count == 2, dims[0] * dims[1] == count else {
+        // Overflow-checked: `dims: [8, 2^63-1]` trapped here (make fuzz, cluster seed 1 case 5720).
+        guard items.count == 2, dims.count == 2, dims[0].multipliedReportingOverflow(by: dims[1]) == (count, false) else {
             throw fields.wrong("dims", expected, node)
         }
         return dims
