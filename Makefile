@@ -11,7 +11,7 @@ RANKS ?= 4
 # passes. The flags are the same for build and test, so `swift test` reuses the build.
 CHECKS ?= --explicit-target-dependency-import-check error -Xswiftc -warnings-as-errors
 
-.PHONY: deps build release demo test bench lint
+.PHONY: deps build release demo test bench lint fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -58,3 +58,12 @@ bench: release
 	.build/release/tessera bench mpi
 	.build/release/tessera bench emulate
 	.build/release/tessera bench failures
+
+# Seeded mutations of every shipped input through every loader (issue 15), in the release build:
+# per loader, cases, clean errors, accepted inputs, crashes, hangs and cases/s; exits 1 on a crash or
+# hang and saves the input in .build/fuzz/crashes/. `make test` runs the same engine at a few hundred
+# cases per file (Tests/PlannerTests/MutationTests.swift).
+FUZZ_CASES ?= 100000
+FUZZ_SEED ?= 1
+fuzz: release
+	.build/release/tessera bench fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)

@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "StableHash"),
         // The one writer of output files: atomic, and only onto regular files or new paths.
         .target(name: "SafeOutput"),
+        // Seeded text mutations of input files: the unit tests' short pass and `tessera bench fuzz`.
+        .target(name: "Mutation"),
 
         // Inputs: models and clusters as data.
         .target(name: "ModelGraph"),
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(name: "TesseraCLI", dependencies: [
             "MessagePassing", "HostTopology", "ModelGraph", "ONNXImport", "ClusterSpec", "CostModel",
             "Planner", "Compiler", "Runtime", "RuntimeMPI", "Capacity", "CapacityMPI", "Benchmarks", "SafeOutput",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Mutation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test targets: one per library target, added with the target's first tests.
@@ -80,7 +82,7 @@ let package = Package(
         .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "ModelGraph", "Planner", "ClusterSpec"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ClusterSpecTests", dependencies: ["ClusterSpec"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "CostModel", "ModelGraph", "ClusterSpec", "Mutation"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "ModelGraph", "ClusterSpec"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "CMPI"]),
         .testTarget(name: "HostTopologyTests", dependencies: ["HostTopology"], exclude: ["Fixtures"]),

@@ -1,3 +1,4 @@
+import ClusterSpec
 import Foundation
 import ModelGraph
 import Yams
@@ -15,7 +16,9 @@ extension CapacitySpec {
 
     public static func parse(yaml: String, file: String, folder: String) throws(CapacityError) -> CapacitySpec {
         let root: Node?
-        do { root = try Yams.compose(yaml: yaml) } catch {
+        do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
+            throw CapacityError(file: file, keyPath: "", message: ClusterSpec.syntaxMessage(error))
+        } catch {
             throw CapacityError(file: file, keyPath: "", message: "YAML syntax error: \(error)")
         }
         guard let root else { throw CapacityError(file: file, keyPath: "", message: "empty file; expected a capacity spec") }
@@ -95,8 +98,10 @@ extension CapacitySpec {
                 var values: [Int] = []
                 for item in items {
                     let v = try SpecNode.positive(item.node, file: file, path: item.path, unit: "units")
-                    guard v == v.rounded() else {
-                        throw CapacityError(file: file, keyPath: item.path, message: "expected a positive whole number, got \(v)")
+                    // 2^20 per level, as in cluster files; it also keeps Int(v) from trapping at 2^63.
+                    guard v == v.rounded(), v <= 1_048_576 else {
+                        throw CapacityError(file: file, keyPath: item.path,
+                                            message: "expected a positive whole number of at most 1048576 (2^20), got \(v)")
                     }
                     values.append(Int(v))
                 }

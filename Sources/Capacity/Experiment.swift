@@ -1,3 +1,4 @@
+import ClusterSpec
 import Foundation
 import ModelGraph
 import Yams
@@ -56,7 +57,9 @@ extension Experiment {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let resolve = { (p: String) in p.hasPrefix("/") ? p : URL(fileURLWithPath: folder).appendingPathComponent(p).standardized.path }
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw CapacityError(file: path, keyPath: "", message: ClusterSpec.syntaxMessage(error))
+        } catch {
             throw CapacityError(file: path, keyPath: "", message: "YAML syntax error: \(error)")
         }
         guard let root else { throw CapacityError(file: path, keyPath: "", message: "empty file; expected an experiment") }

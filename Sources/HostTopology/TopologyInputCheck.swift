@@ -53,6 +53,9 @@ enum TopologyInputCheck {
             }
             let name = tag.prefix { !$0.isWhitespace && $0 != "/" }
             guard !name.isEmpty else { throw .invalidXML(path: path, reason: "an element without a name") }
+            guard attributesWellFormed(tag.dropFirst(name.count).dropLast(selfClosing ? 1 : 0)) else {
+                throw .invalidXML(path: path, reason: "<\(name)> has an attribute that is not name=\"value\"")
+            }
             if stack.isEmpty {
                 roots += 1
                 guard name == "topology", roots == 1 else {
@@ -68,5 +71,23 @@ enum TopologyInputCheck {
         }
         guard roots == 1 else { throw .invalidXML(path: path, reason: "expected a <topology> root element") }
         guard stack.isEmpty else { throw .invalidXML(path: path, reason: "<\(stack.last ?? "")> is not closed") }
+    }
+
+    /// Whether `text` is zero or more `name="value"` pairs separated by blanks, with no quote inside
+    /// a value: libhwloc segfaults on `cpuset=""x"x20"` (found by `make fuzz`, hwloc-xml seed 1 case 175).
+    static func attributesWellFormed(_ text: Substring) -> Bool {
+        var rest = text
+        while true {
+            rest = rest.drop { $0.isWhitespace }
+            if rest.isEmpty { return true }
+            let name = rest.prefix { $0.isLetter || $0.isNumber || "_:.-".contains($0) }
+            guard !name.isEmpty else { return false }
+            rest = rest.dropFirst(name.count)
+            guard rest.hasPrefix("=\"") else { return false }
+            rest = rest.dropFirst(2)
+            guard let end = rest.firstIndex(of: "\"") else { return false }
+            rest = rest[rest.index(after: end)...]
+            guard rest.first.map(\.isWhitespace) ?? true else { return false }
+        }
     }
 }

@@ -71,6 +71,10 @@ public enum Lowering {
         }
         for (where_, cls) in [("head", plan.head), ("tail", plan.tail)] + plan.layerClasses.enumerated().map({ ("layerClasses[\($0)]", $1) }) {
             for op in cls.ops {
+                // Tile numbers are Int32 in a Program; 2^20 is far past any planner's tiling.
+                guard op.tiling.tiles <= 1 << 20 else {
+                    throw LowerError(description: "plan.\(where_) op \(op.name): tiling.tiles: expected at most 1048576 (2^20), got \(op.tiling.tiles)")
+                }
                 for name in op.collectivesAfter where !collectives.contains(name) {
                     throw LowerError(description: "plan.\(where_) op \(op.name): unknown collective \"\(name)\"; expected one of \(collectives.sorted())")
                 }

@@ -6,5 +6,5 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure the machinery Tessera runs on.",
         subcommands: [BenchMPICommand.self, BenchPlanCommand.self, BenchEmulateCommand.self, CapacityBenchCommand.self,
-                      BenchFailuresCommand.self, BenchPlaceCommand.self])
+                      BenchFailuresCommand.self, BenchPlaceCommand.self, BenchFuzzCommand.self])
 }

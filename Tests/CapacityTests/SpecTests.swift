@@ -1,4 +1,5 @@
 import Capacity
+import Foundation
 import Testing
 
 /// Reading specs: layouts expand in a fixed order; bad input names the file and key path.
@@ -52,6 +53,29 @@ struct SpecTests {
         #expect(throws: CapacityError(file: "x.yaml", keyPath: "workloads[0].targetTokensPerSecond",
                                       message: "expected exactly one of targetTokensPerSecond and targetRequestsPerSecond")) {
             try CapacitySpec.parse(yaml: yaml, file: "x.yaml", folder: "/")
+        }
+    }
+
+    /// A `make fuzz` crasher, kept as found (Fixtures/crashers/capacity-seed-1-case-104.yaml, a
+    /// mutation of Experiments/llama-3-70b-corsair.yaml): a level count of 2^63-1 trapped converting
+    /// to Int. Counts are now at most 2^20, like cluster levels.
+    @Test func fuzzCrashersAreRefused() throws {
+        let path = Fixture.folder.appendingPathComponent("crashers/capacity-seed-1-case-104.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let folder = Fixture.packageRoot.appendingPathComponent("Experiments").path
+        #expect(throws: CapacityError(file: path, keyPath: "layouts[0].levels.rack[0]",
+                                      message: "expected a positive whole number of at most 1048576 (2^20), got 9.223372036854776e+18")) {
+            try CapacitySpec.parse(yaml: text, file: path, folder: folder)
+        }
+    }
+
+    /// Yams quotes the offending lines in its error; the spec's error stays one line.
+    @Test func yamlErrorsAreOneLine() {
+        #expect { try CapacitySpec.parse(yaml: "name: x\nname: y\n", file: "x.yaml", folder: "/") } throws: {
+            "\($0)" == "x.yaml: duplicate key name (first at line 1)"
+        }
+        #expect { try CapacitySpec.parse(yaml: "a: [1, 2\nb: 3\n", file: "x.yaml", folder: "/") } throws: {
+            "\($0)".hasPrefix("x.yaml: YAML syntax error at line ") && !"\($0)".contains("\n")
         }
     }
 

@@ -101,6 +101,9 @@ func failure(replacing old: String, with new: String) -> String? {
 @Test func torusDimsMustMatchCount() {
     #expect(failure(replacing: "dims: [2, 2]", with: "dims: [2, 3]")
         == "Clusters/x.yaml: levels[1].link.dims: expected [x, y] with x × y = count (4), got [2, 3]")
+    // make fuzz crasher (cluster seed 1 case 5720): the product of the dims trapped on overflow.
+    #expect(failure(replacing: "dims: [2, 2]", with: "dims: [2, 9223372036854775807]")
+        == "Clusters/x.yaml: levels[1].link.dims: expected [x, y] with x × y = count (4), got [2, 9223372036854775807]")
     #expect(failure(replacing: "dims: [2, 2], ", with: "")
         == "Clusters/x.yaml: levels[1].link.dims: missing; expected [x, y] with x × y = count (4)")
     #expect(failure(replacing: "topology: switch,", with: "topology: switch, dims: [2, 4],")

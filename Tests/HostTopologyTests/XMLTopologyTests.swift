@@ -44,6 +44,15 @@ import Testing
         }
     }
 
+    /// `make fuzz` crashers, kept as found (Fixtures/crashers/<loader>-seed-S-case-N.xml): a quote
+    /// inside an attribute value (`cpuset=""x"x00000020"`) made libhwloc segfault.
+    @Test func fuzzCrashersAreRefused() throws {
+        let path = Self.fixtures + "crashers/hwloc-xml-seed-1-case-175.xml"
+        #expect(throws: TopologyError.invalidXML(path: path, reason: "<object> has an attribute that is not name=\"value\"")) {
+            try Topology(xmlFile: path)
+        }
+    }
+
     @Test func hugeSyntheticTopologiesAreRefusedWithTheFigure() {
         #expect(throws: TopologyError.invalidSynthetic(description: "pack:1000 core:1000 pu:100",
                                                        reason: "it describes 100000000 PUs; at most 1048576 (2^20) are supported")) {

@@ -2,82 +2,30 @@ import ClusterSpec
 import CostModel
 import Foundation
 import ModelGraph
+import Mutation
 import Testing
 @testable import Planner
 
-/// A seeded mutation loop over every shipped loader input (issue 15): numbers flipped to 0, −1,
-/// huge, tiny or NaN, keys and lines deleted, types changed. Each loader must return a value or
-/// throw a typed error; a trap kills the test process, which is the failure signal. The case being
-/// run is written to $TMPDIR/tessera-mutation-case first, so a crash leaves its input behind.
+/// A short seeded mutation pass over every shipped loader input (issue 15), with the `Mutation`
+/// engine: each loader must return a value or throw a one-line typed error; a trap kills the test
+/// process, which is the failure signal. `make fuzz` runs the same engine at 100,000 cases per loader.
 @Suite(.serialized) struct MutationTests {
     static let perInput = 300
 
-    /// xorshift64*: deterministic and the same on every host.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(state: UInt64) { self.state = state | 1 }
-        mutating func next() -> UInt64 {
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-            return state &* 0x2545_F491_4F6C_DD1D
-        }
-    }
-
-    static let replacements = ["0", "-1", "1e300", "1e-300", "9223372036854775807", "-9223372036854775808", "4294967296",
-                               "8.2e12", "1000000000", "NaN", ".nan", "-0", "2.5", "\"x\"", "[]", "{}", "null", "true"]
-
-    /// One text mutation: a number token replaced, a line deleted or duplicated, or a token cut.
-    static func mutate(_ text: String, _ rng: inout Seeded) -> String {
-        var lines = text.components(separatedBy: "\n")
-        guard !lines.isEmpty else { return text }
-        let i = Int.random(in: 0..<lines.count, using: &rng)
-        switch Int.random(in: 0..<10, using: &rng) {
-        case 0: lines.remove(at: i)
-        case 1: lines.insert(lines[i], at: i)
-        default:
-            let line = lines[i]
-            let numbers = numberRanges(line)
-            if let r = numbers.randomElement(using: &rng) {
-                lines[i] = line.replacingCharacters(in: r, with: replacements.randomElement(using: &rng)!)
-            } else if !line.isEmpty {
-                lines[i] = String(line.prefix(Int.random(in: 0..<line.count, using: &rng)))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    static func numberRanges(_ line: String) -> [Range<String.Index>] {
-        var out: [Range<String.Index>] = []
-        var i = line.startIndex
-        while i < line.endIndex {
-            if line[i].isNumber || (line[i] == "-" && line.index(after: i) < line.endIndex && line[line.index(after: i)].isNumber) {
-                var j = line.index(after: i)
-                while j < line.endIndex, line[j].isNumber || ".eE+-".contains(line[j]) { j = line.index(after: j) }
-                out.append(i..<j)
-                i = j
-            } else {
-                i = line.index(after: i)
-            }
-        }
-        return out
-    }
-
-    /// Runs `load` on `perInput` mutations of `file`; returns (loaded, refused).
+    /// Runs `load` on `cases` mutations of `file` (the engine `tessera bench fuzz` runs at scale);
+    /// returns (loaded, refused). Each case is recorded in $TMPDIR/tessera-mutation-case before it
+    /// is loaded, so a crash leaves its input behind.
     static func run(_ file: String, suffix: String, seed: UInt64, cases: Int = perInput, load: (String) throws -> Void) throws -> (Int, Int) {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mutation-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("case" + suffix).path
+        let input = MutationSeed(text: text, casePath: dir.appendingPathComponent("case" + suffix).path)
         let record = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mutation-case").path
-        var rng = Seeded(state: seed)
-        var loaded = 0, refused = 0
-        for n in 0..<cases {
-            var mutated = text
-            for _ in 0..<Int.random(in: 1...3, using: &rng) { mutated = mutate(mutated, &rng) }
-            try mutated.write(toFile: path, atomically: false, encoding: .utf8)
-            try "\(file) case \(n) seed \(seed)\n\(mutated)".write(toFile: record, atomically: false, encoding: .utf8)
-            do { try load(path); loaded += 1 } catch { refused += 1; #expect(!"\(error)".contains("\n"), "not one line: \(error)") }
-        }
-        return (loaded, refused)
+        let tally = try Mutator.run([input], seed: seed, cases: 0..<cases, before: { n, text, _ in
+            try "\(file) case \(n) seed \(seed)\n\(text)".write(toFile: record, atomically: false, encoding: .utf8)
+        }, load: load)
+        #expect(tally.multiLine == 0, "not one line: \(tally.multiLineExamples)")
+        return (tally.accepted, tally.refused)
     }
 
     static func files(_ folder: String, _ ext: String) throws -> [String] {

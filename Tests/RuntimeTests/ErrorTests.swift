@@ -12,6 +12,17 @@ import Planner
                 == "3 ranks started but the plan (TP2 PP2 DP2) has 8 chiplets; start 8 ranks, or 4 with --one-replica")
     }
 
+    /// `make fuzz` crasher (plan seed 1 cases 867 and 1015): a hand-edited `"tiles": 8.2e12` trapped
+    /// converting to the Program's Int32; lowering now refuses it in one line.
+    @Test func hugeTileCountsAreRefused() throws {
+        var plan = try Fixtures.plan(tp: 2)
+        let name = plan.layerClasses[0].ops[0].name
+        plan.layerClasses[0].ops[0].tiling.tiles = 8_200_000_000_000
+        #expect { try Lowering.lower(plan: plan) } throws: {
+            "\($0)" == "plan.layerClasses[0] op \(name): tiling.tiles: expected at most 1048576 (2^20), got 8200000000000"
+        }
+    }
+
     @Test func planHashMismatchNamesBothHashes() throws {
         let plan = try Fixtures.plan(tp: 2)
         var changed = plan
