@@ -49,6 +49,10 @@ extension Plan {
             return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
+        for (key, v) in [("inputTokens", scenario.inputTokens), ("outputTokens", scenario.outputTokens)]
+        where !(1...PlanError.maxCount).contains(v) {
+            return "scenario.\(key): expected 1 to \(PlanError.maxCount), got \(v)"
+        }
         if let q = quantisation, let problem = q.problem(layers: modelConfig.layers, precision: scenario.precision) {
             return problem
         }
@@ -77,7 +81,14 @@ extension Plan {
         if s.chiplets != n { return "chiplets: \(n) entries but the strategy \(s) needs \(s.chiplets)" }
         if let problem = placementInconsistency { return problem }
         if stages.count != s.pp { return "stages: \(stages.count) entries but PP is \(s.pp)" }
-        if stages.reduce(0, { $0 + $1.layerCount }) != modelLayers {
+        var next = 0
+        for (i, stage) in stages.enumerated() {
+            guard (0...max(modelLayers, 0)).contains(stage.layerCount), stage.firstLayer == next else {
+                return "stages[\(i)]: expected firstLayer \(next) (after the stage before) and layerCount 0 to \(modelLayers), got \(stage.firstLayer) and \(stage.layerCount)"
+            }
+            next += stage.layerCount
+        }
+        if next != modelLayers {
             return "stages: their layers do not add up to the model's \(modelLayers)"
         }
         for (i, stage) in stages.enumerated() {

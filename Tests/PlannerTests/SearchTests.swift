@@ -129,8 +129,14 @@ import Testing
         #expect(p.inconsistency == "levels: expected at least one level, got none")
         p = plan; p.layerClasses[0].ops[0].prefillSeconds = 1e308 * 10
         #expect(p.inconsistency?.hasPrefix("layerClasses[0].ops[0]: expected tpDivisor ≥ 1") == true)
-        p = plan; p.stages[0].layerCount = 3; p.stages[0].layerClasses = [0, 0, 0]
+        p = plan; p.stages[1].layerCount = 1; p.stages[1].layerClasses = [0]
         #expect(p.inconsistency == "stages: their layers do not add up to the model's 4")
+        // `make fuzz` crashers (seed 1, plan cases 3695 and 8057): a stage's first layer past
+        // Int32 trapped in lowering; an output length of Int.min overflowed the step count.
+        p = plan; p.stages[0].firstLayer = 8_589_934_592
+        #expect(p.inconsistency == "stages[0]: expected firstLayer 0 (after the stage before) and layerCount 0 to 4, got 8589934592 and 2")
+        p = plan; p.scenario.outputTokens = .min
+        #expect(p.inconsistency == "scenario.outputTokens: expected 1 to 100000000, got -9223372036854775808")
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(getpid()).json").path
         try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: path))
