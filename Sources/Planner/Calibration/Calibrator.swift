@@ -58,8 +58,8 @@ public final class Calibrator {
         do {
             var cluster = try cluster(m.cluster), software = try software(m)
             adjust?(&cluster, &software)
-            // At full load the scheduler's cap binds, one per attention-DP rank (EP > 1).
-            let cap = m.batch ?? software.maxBatch.map { $0 * max(m.ep, 1) } ?? 1 << 20
+            // At full load the scheduler's caps bind (`Evaluator.runningBatch` applies them).
+            let cap = m.batch ?? 1 << 20
             let scenario = Scenario(inputTokens: m.inputTokens, outputTokens: m.outputTokens, batch: cap,
                                     mode: m.mode, precision: m.precision)
             let inputs = PlanInputs(modelName: m.model, model: try model(m.model), cluster: cluster,
