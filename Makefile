@@ -42,9 +42,11 @@ demo: release
 	$(MPIRUN) -n 8 .build/release/tessera emulate .build/plan-70b.json --steps 8 --trace .build/trace-70b.json
 	.build/release/tessera capacity -o capacity-default
 
-# Unit tests, then the integration tests, which run the debug `tessera` under real mpirun.
+# Unit tests, then the integration tests, which run the debug `tessera` under real mpirun, then a
+# short fuzz pass: 1,000 seeded mutations per loader (seed 2; `make fuzz` runs seed 1 at 100,000).
 test: build
 	swift test $(CHECKS)
+	.build/debug/tessera bench fuzz --cases $(FUZZ_CI_CASES) --seed $(FUZZ_CI_SEED) --out .build/fuzz-ci
 
 # Every import declared in Package.swift (direct dependencies, which SwiftPM's check does not
 # require), then swift-format's rules over Sources/ and Tests/ (scripts/lint.sh says which count where).
@@ -60,10 +62,14 @@ bench: release
 	.build/release/tessera bench failures
 
 # Seeded mutations of every shipped input through every loader (issue 15), in the release build:
-# per loader, cases, clean errors, accepted inputs, crashes, hangs and cases/s; exits 1 on a crash or
-# hang and saves the input in .build/fuzz/crashes/. `make test` runs the same engine at a few hundred
-# cases per file (Tests/PlannerTests/MutationTests.swift).
+# per loader, cases, clean errors, accepted inputs, multi-line errors, crashes, hangs, nan/inf
+# (accepted inputs with a NaN, infinite or negative derived figure), memory (past the 2 GiB cap of a
+# child) and cases/s; exits 1 on any failure and saves the input in .build/fuzz/crashes/. `make test`
+# runs the same command at 1,000 cases per loader in the debug build, and the engine in-process at
+# a few hundred cases per file (Tests/PlannerTests/MutationTests.swift).
 FUZZ_CASES ?= 100000
 FUZZ_SEED ?= 1
+FUZZ_CI_CASES ?= 1000
+FUZZ_CI_SEED ?= 2
 fuzz: release
 	.build/release/tessera bench fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)

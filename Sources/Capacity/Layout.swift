@@ -60,5 +60,5 @@ extension LayoutSpec {
     }
 
     /// 132 → "132", 13.5 → "13.5".
-    static func trim(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    static func trim(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
 }

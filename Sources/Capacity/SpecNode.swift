@@ -49,10 +49,18 @@ struct SpecNode {
         return v
     }
 
+    /// The largest number a spec may hold: far past any real price, power or load, and small enough
+    /// that sums and products over a sweep (chips × price, racks × kW) stay finite and a whole
+    /// value converts to Int exactly (a rack budget of 1e300 kW trapped naming its layout).
+    static let largest = 1e15
+
     static func positive(_ node: Node, file: String, path: String, unit: String) throws(CapacityError) -> Double {
         guard let s = node.scalar, s.style == .plain, let v = Double(s.string), v.isFinite, v > 0 else {
             throw CapacityError(file: file, keyPath: path,
                                 message: "expected a positive number of \(unit), got \(node.scalar?.string ?? "a \(kind(node))")")
+        }
+        guard v <= largest else {
+            throw CapacityError(file: file, keyPath: path, message: "expected a positive number of \(unit) up to 1e15, got \(s.string)")
         }
         return v
     }

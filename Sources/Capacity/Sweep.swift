@@ -36,21 +36,21 @@ public final class CapacitySweep: Sendable {
     /// Distinct per-chip memos started so far: one per chip, precision, memory per chip and workload bucket.
     public var memosStarted: Int { memos.withLock { $0.count } }
 
-    public init(_ spec: CapacitySpec) throws {
+    /// `files` reads the clusters, models and scenarios the spec names; pass one `InputFiles` to
+    /// several sweeps over the same files to read each once.
+    public init(_ spec: CapacitySpec, files inputs: InputFiles = InputFiles()) throws {
         self.spec = spec
         var files: [String] = []
         var layouts: [Layout] = []
-        var clusters: [String: ClusterSpec] = [:]
         for l in spec.layouts {
-            let base = try clusters[l.clusterPath] ?? ClusterSpec.load(path: l.clusterPath)
-            if clusters[l.clusterPath] == nil { files.append(l.clusterPath) }
-            clusters[l.clusterPath] = base
+            let base = try inputs.cluster(l.clusterPath)
+            if !files.contains(l.clusterPath) { files.append(l.clusterPath) }
             layouts += try l.expand(base: base)
         }
         self.layouts = layouts
         clusterFiles = files
-        models = try spec.workloads.map { try ModelGraph.load(path: $0.modelPath) }
-        scenarios = try spec.workloads.map { try Scenario.load(path: $0.scenarioPath) }
+        models = try spec.workloads.map { try inputs.model($0.modelPath) }
+        scenarios = try spec.workloads.map { try inputs.scenario($0.scenarioPath) }
         for w in spec.workloads { files += [w.modelPath, w.scenarioPath] }
         var seen = Set<String>()
         inputFiles = files.filter { seen.insert($0).inserted }

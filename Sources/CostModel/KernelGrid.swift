@@ -24,6 +24,9 @@ struct KernelGrid: Sendable {
         self.strides = strides
     }
 
+    /// The tabled latencies, row-major.
+    var latenciesUs: [Double] { values }
+
     func lowest(_ axis: Int) -> Double { axes[axis][0] }
     func highest(_ axis: Int) -> Double { axes[axis][axes[axis].count - 1] }
 

@@ -55,6 +55,19 @@ public struct KernelTables: Sendable {
     /// Tables with nothing in them (every query returns nil).
     public init() {}
 
+    /// Every number read from the tables, named by table and key: axis values, then latencies (µs).
+    public var tabledValues: [(name: String, value: Double)] {
+        var grids: [(String, KernelGrid)] = gemm.map { ("gemm \($0.key)", $0.value) }
+        grids += moe.map { ("moe \($0.key)", $0.value) }
+        grids += contextAttention.map { ("context attention \($0.key)", $0.value) }
+        grids += generationAttention.map { ("generation attention \($0.key)", $0.value) }
+        grids += collectives.map { ("collectives \($0.key)", $0.value) }
+        return grids.flatMap { name, grid in
+            grid.axes.enumerated().flatMap { d, axis in axis.map { ("\(name) axis \(d)", $0) } }
+                + grid.latenciesUs.map { ("\(name) latency µs", $0) }
+        }
+    }
+
     /// The dtypes with a GEMM table, in `DType.allCases` order.
     public var dtypesWithGEMM: [DType] { DType.allCases.filter { gemm[$0] != nil } }
 

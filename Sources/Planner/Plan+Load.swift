@@ -32,6 +32,34 @@ extension Plan {
         return plan
     }
 
+    /// What the plan reports that a reader prints or lowers: predicted metrics, memory per tier and
+    /// bytes per collective. None can be negative (a hand-edited -2^63 passed through to the output).
+    var reportedFigures: [(key: String, value: Double)] {
+        let p = predicted, c = communication
+        var out: [(key: String, value: Double)] = [
+            ("predicted.ttftMs", p.ttftMs), ("predicted.tpotMs", p.tpotMs),
+            ("predicted.outputTokensPerSecond", p.outputTokensPerSecond),
+            ("predicted.outputTokensPerSecondPerChip", p.outputTokensPerSecondPerChip),
+            ("predicted.outputTokensPerSecondPerRack", p.outputTokensPerSecondPerRack),
+            ("predicted.outputTokensPerSecondPerKW", p.outputTokensPerSecondPerKW),
+            ("predicted.tokensPerSecondPerUser", p.tokensPerSecondPerUser),
+            ("predicted.computeUtilisation", p.computeUtilisation), ("predicted.bandwidthUtilisation", p.bandwidthUtilisation),
+            ("predicted.bubbleFraction", p.bubbleFraction), ("predicted.communicationFraction", p.communicationFraction),
+            ("communication.tpAllReduceBytesPrefill", c.tpAllReduceBytesPrefill),
+            ("communication.tpAllReduceBytesDecode", c.tpAllReduceBytesDecode),
+            ("communication.epAllToAllBytesPrefill", c.epAllToAllBytesPrefill),
+            ("communication.epAllToAllBytesDecode", c.epAllToAllBytesDecode),
+            ("communication.stageSendBytesPrefill", c.stageSendBytesPrefill),
+            ("communication.stageSendBytesDecode", c.stageSendBytesDecode),
+        ]
+        for (i, t) in memory.tiers.enumerated() {
+            out += [("memory.tiers[\(i)].capacityBytes", t.capacityBytes), ("memory.tiers[\(i)].weightBytes", t.weightBytes),
+                    ("memory.tiers[\(i)].kvCacheBytes", t.kvCacheBytes), ("memory.tiers[\(i)].activationBytes", t.activationBytes),
+                    ("memory.tiers[\(i)].reserveBytes", t.reserveBytes)]
+        }
+        return out
+    }
+
     /// The first way the plan disagrees with itself, as "key: what is wrong", or nil.
     public var inconsistency: String? {
         let s = strategy, n = chiplets.count
@@ -49,6 +77,9 @@ extension Plan {
             return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
+        if let (key, v) = reportedFigures.first(where: { !($0.value.isFinite && $0.value >= 0) }) {
+            return "\(key): expected a finite number ≥ 0, got \(v)"
+        }
         for (key, v) in [("inputTokens", scenario.inputTokens), ("outputTokens", scenario.outputTokens)]
         where !(1...PlanError.maxCount).contains(v) {
             return "scenario.\(key): expected 1 to \(PlanError.maxCount), got \(v)"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import Mutation
+import Synchronization
 
 /// `tessera bench fuzz`: the seeded mutation engine of the unit tests (`Mutation`), at scale. A
 /// Swift trap cannot be caught in-process, so each loader's batch runs in a child process (this
@@ -14,10 +15,13 @@ struct BenchFuzzCommand: ParsableCommand {
         discussion: """
             Loaders: \(FuzzLoader.all.map(\.name).joined(separator: ", ")). Each case mutates one \
             shipped file (numbers set to 0, -1, 1e300, NaN, 2^63-1…, lines deleted, duplicated or cut) \
-            and loads it. Prints per loader: cases, clean errors, accepted inputs, multi-line errors, \
-            crashes, hangs (a case over --case-seconds) and cases/s; exits 1 on any crash or hang. \
-            A crasher is saved as <out>/crashes/<loader>-seed-<S>-case-<N>.<ext> with the command that \
-            replays it. Run from the repository root; use the release build for figures.
+            and loads it; an accepted input's derived figures (totals, rates, capacities, times) must \
+            be finite and not negative. Prints per loader: cases, clean errors, accepted inputs, \
+            multi-line errors, crashes, hangs (a case over --case-seconds), nan/inf (an accepted input \
+            with a NaN, infinite or negative figure), memory (a case past --memory-gib of address \
+            space) and cases/s; exits 1 on any crash, hang, nan/inf or memory case. Each failing input \
+            is saved as <out>/crashes/<loader>-seed-<S>-case-<N>.<ext> with the command that replays \
+            it. Run from the repository root; use the release build for figures.
 
               .build/release/tessera bench fuzz                      # make fuzz: 100,000 cases per loader
               .build/release/tessera bench fuzz --loader plan --cases 1000 --seed 7
@@ -30,6 +34,10 @@ struct BenchFuzzCommand: ParsableCommand {
     @Option(help: "A loader to run (repeatable; default: all).") var loader: [String] = []
     @Option(help: "Folder for case files and saved crashers.") var out = ".build/fuzz"
     @Option(help: "Seconds one case may run before it counts as a hang.") var caseSeconds = 10
+    @Option(help: "Address space of a child process, in GiB: a case that needs more counts as memory.")
+    var memoryGib = 2.0
+    @Option(help: "Loaders fuzzed at once, each in its own child process (default: one per core).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: .hidden) var child: String?
 
     func validate() throws {
@@ -40,27 +48,52 @@ struct BenchFuzzCommand: ParsableCommand {
         guard (1...100_000_000).contains(cases) else { throw ValidationError("--cases must be 1 to 100000000, got \(cases)") }
         guard (0...Int(Int32.max)).contains(start) else { throw ValidationError("--start must be 0 to 2^31-1, got \(start)") }
         guard (1...3600).contains(caseSeconds) else { throw ValidationError("--case-seconds must be 1 to 3600, got \(caseSeconds)") }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64, got \(jobs)") }
+        guard memoryGib.isFinite, (0.25...1024).contains(memoryGib) else {
+            throw ValidationError("--memory-gib must be 0.25 to 1024, got \(memoryGib)")
+        }
     }
 
     func run() throws {
         if let child { return try runChild(FuzzLoader.all.first { $0.name == child }!) }
         let chosen = FuzzLoader.all.filter { loader.isEmpty || loader.contains($0.name) }
         print("fuzz: seed \(seed), cases \(start)..<\(start + cases) per loader, one child process per batch, "
-            + "\(caseSeconds) s per case")
+            + "\(caseSeconds) s per case, \(memoryGib) GiB of address space per child, \(jobs) loader(s) at a time")
+        fflush(nil)
         var rows: [[String]] = [], failed = 0
-        for l in chosen {
-            let result = try fuzz(l)
-            failed += result.crashes + result.hangs
+        let began = Date()
+        for (l, outcome) in zip(chosen, try fuzzAll(chosen)) {
+            let result = try outcome.get()
+            failed += result.crashes + result.hangs + result.memory + result.tally.impossible
             let rate = Double(cases) / max(result.seconds, 1e-9)
             rows.append([l.name, "\(cases)", "\(result.tally.refused)", "\(result.tally.accepted)", "\(result.tally.multiLine)",
-                         "\(result.crashes)", "\(result.hangs)", String(format: "%.0f", rate)])
+                         "\(result.crashes)", "\(result.hangs)", "\(result.tally.impossible)", "\(result.memory)",
+                         String(format: "%.0f", rate)])
         }
-        print(table(["loader", "cases", "clean errors", "accepted", "multi-line errors", "crashes", "hangs", "cases/s"], rows))
+        print(table(["loader", "cases", "clean errors", "accepted", "multi-line errors", "crashes", "hangs", "nan/inf",
+                     "memory", "cases/s"], rows))
+        print(String(format: "wall time %.0f s", Date().timeIntervalSince(began)))
         if failed > 0 { throw ExitCode.failure }
     }
 
     /// The outcome of one loader over all its cases, summed over the child processes it took.
-    struct Outcome { var tally = MutationTally(), crashes = 0, hangs = 0, seconds = 0.0 }
+    struct Outcome { var tally = MutationTally(), crashes = 0, hangs = 0, memory = 0, seconds = 0.0 }
+
+    /// Runs the loaders `jobs` at a time (a loader's cases stay in order in its own children), so
+    /// both cores of a 2-core machine work; the outcomes come back in the order of `loaders`.
+    func fuzzAll(_ loaders: [FuzzLoader]) throws -> [Result<Outcome, any Error>] {
+        let next = Mutex(0)
+        let outcomes = Mutex([Int: Result<Outcome, any Error>]())
+        DispatchQueue.concurrentPerform(iterations: min(jobs, loaders.count)) { _ in
+            while true {
+                let i = next.withLock { n in defer { n += 1 }; return n }
+                guard i < loaders.count else { return }
+                let outcome = Result { try fuzz(loaders[i]) }
+                outcomes.withLock { $0[i] = outcome }
+            }
+        }
+        return outcomes.withLock { all in loaders.indices.map { all[$0] ?? .failure(ValidationError("loader \(loaders[$0].name) did not run")) } }
+    }
 
     /// Runs one loader's cases in child processes, restarting after each case that kills one.
     func fuzz(_ l: FuzzLoader) throws -> Outcome {
@@ -75,7 +108,8 @@ struct BenchFuzzCommand: ParsableCommand {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: BenchLaunch.executablePath())
             process.arguments = ["bench", "fuzz", "--child", l.name, "--seed", "\(seed)", "--start", "\(next)",
-                                 "--cases", "\(end - next)", "--out", out, "--case-seconds", "\(caseSeconds)"]
+                                 "--cases", "\(end - next)", "--out", out, "--case-seconds", "\(caseSeconds)",
+                                 "--memory-gib", "\(memoryGib)"]
             let output = Pipe()
             process.standardOutput = output
             let errorsPath = folder + "/stderr"
@@ -87,6 +121,14 @@ struct BenchFuzzCommand: ParsableCommand {
             try process.run()
             let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
+            // Impossible figures, reported by the child as it found them (the input already saved).
+            for line in printed.split(separator: "\n") where line.hasPrefix("NANINF ") {
+                let fields = line.split(separator: " ", maxSplits: 3)
+                guard fields.count == 4, let n = Int(fields[1]) else { continue }
+                // One print per report: loaders run at once, and their lines must not interleave.
+                print("NAN/INF \(l.name) seed \(seed) case \(n): \(fields[3])\n"
+                    + "  input: \(savedPath(l, n, String(fields[2]))); replay: \(replay(l, n))")
+            }
             if process.terminationReason == .exit {
                 guard process.terminationStatus == 0, let counts = ChildReport(printed) else {
                     let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
@@ -102,34 +144,81 @@ struct BenchFuzzCommand: ParsableCommand {
                 throw ValidationError("the \(l.name) batch died (signal \(process.terminationStatus)) before its first case")
             }
             outcome.tally.add(progress.tally)
-            let hang = process.terminationStatus == SIGALRM
-            if hang { outcome.hangs += 1 } else { outcome.crashes += 1 }
-            let saved = out + "/crashes/\(l.name)-seed-\(seed)-case-\(n)." + (casePath as NSString).pathExtension
+            let saved = savedPath(l, n, (casePath as NSString).pathExtension)
             try? FileManager.default.removeItem(atPath: saved)
             try? FileManager.default.copyItem(atPath: casePath, toPath: saved)
             // The trap's own line ("…: Fatal error: …"), not the backtrace after it.
             let lines = ((try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "").split(separator: "\n")
             let why = lines.first { $0.contains("Fatal error") } ?? lines.first { $0.contains("signal") } ?? ""
-            print("\(hang ? "HANG" : "CRASH") \(l.name) seed \(seed) case \(n) (signal \(process.terminationStatus)): \(why)")
-            print("  input: \(saved); replay: tessera bench fuzz --loader \(l.name) --seed \(seed) --start \(n) --cases 1")
+            let kind: String
+            if process.terminationStatus == SIGALRM {
+                kind = "HANG"; outcome.hangs += 1
+            } else if lines.contains(where: Self.isOutOfMemory) {
+                kind = "MEMORY"; outcome.memory += 1
+            } else {
+                kind = "CRASH"; outcome.crashes += 1
+            }
+            print("\(kind) \(l.name) seed \(seed) case \(n) (signal \(process.terminationStatus)): \(why)\n"
+                + "  input: \(saved); replay: \(replay(l, n))")
             fflush(nil)  // nil flushes every stream (and needs no access to the global `stdout`)
             next = n + 1
         }
         outcome.seconds = Date().timeIntervalSince(began)
+        let t = outcome.tally
+        print("done \(l.name): \(t.refused) clean errors, \(t.accepted) accepted, \(t.impossible) nan/inf, \(outcome.crashes) crashes, "
+            + "\(outcome.hangs) hangs, \(outcome.memory) memory in \(Int(outcome.seconds)) s")
+        fflush(nil)
         return outcome
     }
 
+    func savedPath(_ l: FuzzLoader, _ n: Int, _ ext: String) -> String {
+        out + "/crashes/\(l.name)-seed-\(seed)-case-\(n)." + ext
+    }
+
+    func replay(_ l: FuzzLoader, _ n: Int) -> String {
+        "tessera bench fuzz --loader \(l.name) --seed \(seed) --start \(n) --cases 1"
+    }
+
+    /// What a child prints when an allocation fails under its address-space cap: the Swift runtime
+    /// ("Could not allocate memory"), Foundation or libc ("Cannot allocate memory"), C++ (`bad_alloc`).
+    static func isOutOfMemory(_ line: Substring) -> Bool {
+        ["allocate memory", "out of memory", "bad_alloc", "Cannot allocate"].contains { line.contains($0) }
+    }
+
     /// The child: runs the batch in this process and prints its tally; before each case it records
-    /// the case number and the tally so far, and arms an alarm whose signal ends a hung case.
+    /// the case number and the tally so far, and arms an alarm whose signal ends a hung case. Its
+    /// address space is capped, so a case that allocates without bound fails here, not in swap.
     func runChild(_ l: FuzzLoader) throws {
+        let bytes = rlim_t(memoryGib * 1_073_741_824)
+        var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
+        guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else {
+            throw ValidationError("cannot cap the address space at \(memoryGib) GiB (errno \(errno))")
+        }
         let root = FileManager.default.currentDirectoryPath
         let folder = out + "/" + l.name
         let seeds = try l.seeds(root, folder)
-        let progress = folder + "/progress"
+        // Rewritten in place before every case (no truncation, no sync): a fixed-size record whose
+        // first line is the report and the rest padding, which outlives the process if it dies.
+        let progress = open(folder + "/progress", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard progress >= 0 else { throw ValidationError("cannot write \(folder)/progress (errno \(errno))") }
+        defer { close(progress) }
+        let ext = seeds.first.map { ($0.casePath as NSString).pathExtension } ?? ""
         let tally = try Mutator.run(seeds, seed: seed, cases: start..<(start + cases), before: { n, _, tally in
             let input = seeds[n % seeds.count].casePath
-            try ChildReport.line(tally, caseNumber: n, casePath: input).write(toFile: progress, atomically: false, encoding: .utf8)
+            var record = Array((ChildReport.line(tally, caseNumber: n, casePath: input) + "\n").utf8)
+            record += [UInt8](repeating: UInt8(ascii: " "), count: max(0, 4096 - record.count))
+            guard pwrite(progress, record, record.count, 0) == record.count else {
+                throw ValidationError("cannot write \(folder)/progress (errno \(errno))")
+            }
             alarm(UInt32(caseSeconds))
+        }, impossible: { n, figure in
+            // Saved now: the next case overwrites the case file. Printed now, so the parent sees it
+            // even if a later case kills this process.
+            let saved = savedPath(l, n, ext)
+            try? FileManager.default.removeItem(atPath: saved)
+            try? FileManager.default.copyItem(atPath: seeds[n % seeds.count].casePath, toPath: saved)
+            print("NANINF \(n) \(ext) \(figure)")
+            fflush(nil)
         }, load: { try l.load(root, $0) })
         alarm(0)
         print(ChildReport.line(tally, caseNumber: nil, casePath: nil))
@@ -156,22 +245,25 @@ struct ChildReport {
     var examples: [String] = []
 
     static func line(_ t: MutationTally, caseNumber: Int?, casePath: String?) -> String {
-        "FUZZ \(t.accepted) \(t.refused) \(t.multiLine)" + (caseNumber.map { " \($0)" } ?? "") + (casePath.map { " \($0)" } ?? "")
+        "FUZZ \(t.accepted) \(t.refused) \(t.multiLine) \(t.impossible)" + (caseNumber.map { " \($0)" } ?? "")
+            + (casePath.map { " \($0)" } ?? "")
     }
 
     init?(_ text: String) {
         let lines = text.split(separator: "\n")
         guard let first = lines.first(where: { $0.hasPrefix("FUZZ ") }) else { return nil }
-        let fields = first.split(separator: " ", maxSplits: 5).map(String.init)
-        guard fields.count >= 4, let a = Int(fields[1]), let r = Int(fields[2]), let m = Int(fields[3]) else { return nil }
-        tally.accepted = a; tally.refused = r; tally.multiLine = m
-        if fields.count >= 6 { caseNumber = Int(fields[4]); casePath = fields[5] }
+        let fields = first.split(separator: " ", maxSplits: 6).map(String.init)
+        guard fields.count >= 5, let a = Int(fields[1]), let r = Int(fields[2]), let m = Int(fields[3]), let i = Int(fields[4]) else {
+            return nil
+        }
+        tally.accepted = a; tally.refused = r; tally.multiLine = m; tally.impossible = i
+        if fields.count >= 7 { caseNumber = Int(fields[5]); casePath = fields[6] }
         examples = lines.filter { $0.hasPrefix("EXAMPLE ") }.map { String($0.dropFirst(8)) }
     }
 }
 
 extension MutationTally {
     mutating func add(_ other: MutationTally) {
-        accepted += other.accepted; refused += other.refused; multiLine += other.multiLine
+        accepted += other.accepted; refused += other.refused; multiLine += other.multiLine; impossible += other.impossible
     }
 }

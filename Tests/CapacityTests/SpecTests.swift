@@ -69,6 +69,23 @@ struct SpecTests {
         }
     }
 
+    /// A `make fuzz` crasher (seed 1, capacity case 100329, a mutation of
+    /// Experiments/llama-3-70b-gb200-nvl72.yaml): a rack power budget of 2^63-1 kW passed the loader
+    /// and trapped in `Int()` naming the layout. Spec numbers are now at most 1e15.
+    @Test func hugeNumbersAreRefused() throws {
+        let text = try String(contentsOfFile: Fixture.packageRoot.appendingPathComponent("Experiments/llama-3-70b-gb200-nvl72.yaml").path,
+                              encoding: .utf8)
+        let folder = Fixture.packageRoot.appendingPathComponent("Experiments").path
+        for huge in ["9223372036854775807", "1e300"] {
+            let yaml = text.replacingOccurrences(of: "rackPowerBudgetKW: [132]", with: "rackPowerBudgetKW: [\(huge)]")
+            #expect(yaml != text)
+            #expect(throws: CapacityError(file: "x.yaml", keyPath: "layouts[0].rackPowerBudgetKW[0]",
+                                          message: "expected a positive number of kW up to 1e15, got \(huge)")) {
+                try CapacitySpec.parse(yaml: yaml, file: "x.yaml", folder: folder)
+            }
+        }
+    }
+
     /// Yams quotes the offending lines in its error; the spec's error stays one line.
     @Test func yamlErrorsAreOneLine() {
         #expect { try CapacitySpec.parse(yaml: "name: x\nname: y\n", file: "x.yaml", folder: "/") } throws: {

@@ -48,6 +48,48 @@ import Testing
         }
     }
 
+    /// The nan/inf check of `tessera bench fuzz`: every number of a nested value is named by its
+    /// path, and the first NaN, infinity or negative one is reported.
+    @Test func figuresNameEveryNumberAndFindTheImpossible() {
+        struct Inner { var rate: Double; var counts: [Int] }
+        struct Outer { var name: String; var inner: Inner; var byKey: [String: Double]; var maybe: Double? }
+        var f = Figures()
+        f.addAll("x", in: Outer(name: "n", inner: Inner(rate: 2.5, counts: [3, 4]), byKey: ["k": 7], maybe: nil))
+        #expect(f.values.map(\.name) == ["x.inner.rate", "x.inner.counts[0]", "x.inner.counts[1]", "x.byKey[k]"])
+        #expect(f.values.map(\.value) == [2.5, 3, 4, 7])
+        #expect(f.firstImpossible == nil)
+        f.add("total", .infinity)
+        f.add("later", -1)
+        #expect(f.firstImpossible == "total = inf")
+        var g = Figures()
+        g.addAll("y", in: Inner(rate: -0.5, counts: []))
+        #expect(g.firstImpossible == "y.rate = -0.5")
+    }
+
+    /// An accepted case with an impossible figure is counted apart from the accepted ones, and
+    /// reported with its case number while its file is still there.
+    @Test func impossibleFiguresAreCountedNotAccepted() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-mutation-figures-\(getpid()).txt").path
+        var reported: [(Int, String)] = []
+        let tally = try Mutator.run([MutationSeed(text: "rate: 5\n", casePath: path)], seed: 3, cases: 0..<40,
+                                    impossible: { n, figure in
+            #expect(FileManager.default.fileExists(atPath: path))
+            reported.append((n, figure))
+        }, load: { path in
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let value = Double(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw CocoaError(.fileReadCorruptFile)
+            }
+            var f = Figures()
+            f.add("rate", value)
+            return f
+        })
+        #expect(tally.accepted + tally.refused + tally.impossible == 40)
+        #expect(tally.impossible == reported.count)
+        #expect(tally.impossible > 0 && tally.accepted > 0 && tally.refused > 0)
+        #expect(reported.allSatisfy { $0.1.hasPrefix("rate = ") })
+    }
+
     @Test func modelJSON() throws {
         for (i, f) in try Self.files("Workloads", ".json").enumerated() {
             _ = try Self.run(f, suffix: ".json", seed: UInt64(i + 1), cases: 150) { path in

@@ -137,6 +137,14 @@ import Testing
         #expect(p.inconsistency == "stages[0]: expected firstLayer 0 (after the stage before) and layerCount 0 to 4, got 8589934592 and 2")
         p = plan; p.scenario.outputTokens = .min
         #expect(p.inconsistency == "scenario.outputTokens: expected 1 to 100000000, got -9223372036854775808")
+        // `make fuzz` nan/inf cases (seed 1, plan cases 101032, 101471, 102125, 102626): a figure
+        // the plan reports set to -2^63 was read back and printed as it was.
+        p = plan; p.communication.stageSendBytesPrefill = -9.223372036854776e18
+        #expect(p.inconsistency == "communication.stageSendBytesPrefill: expected a finite number ≥ 0, got -9.223372036854776e+18")
+        p = plan; p.memory.tiers[0].reserveBytes = -1
+        #expect(p.inconsistency == "memory.tiers[0].reserveBytes: expected a finite number ≥ 0, got -1.0")
+        p = plan; p.predicted.outputTokensPerSecondPerChip = -.infinity
+        #expect(p.inconsistency == "predicted.outputTokensPerSecondPerChip: expected a finite number ≥ 0, got -inf")
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(getpid()).json").path
         try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: path))
