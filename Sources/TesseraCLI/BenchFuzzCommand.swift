@@ -49,8 +49,8 @@ struct BenchFuzzCommand: ParsableCommand {
         guard (0...Int(Int32.max)).contains(start) else { throw ValidationError("--start must be 0 to 2^31-1, got \(start)") }
         guard (1...3600).contains(caseSeconds) else { throw ValidationError("--case-seconds must be 1 to 3600, got \(caseSeconds)") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64, got \(jobs)") }
-        guard memoryGib.isFinite, (0.25...1024).contains(memoryGib) else {
-            throw ValidationError("--memory-gib must be 0.25 to 1024, got \(memoryGib)")
+        guard memoryGib.isFinite, (0.1...1024).contains(memoryGib) else {
+            throw ValidationError("--memory-gib must be 0.1 to 1024, got \(memoryGib)")
         }
     }
 
@@ -180,9 +180,10 @@ struct BenchFuzzCommand: ParsableCommand {
     }
 
     /// What a child prints when an allocation fails under its address-space cap: the Swift runtime
-    /// ("Could not allocate memory"), Foundation or libc ("Cannot allocate memory"), C++ (`bad_alloc`).
+    /// ("Fatal error: failed to allocate 262160 bytes of memory"), libc ("Cannot allocate memory"),
+    /// C++ (`bad_alloc`).
     static func isOutOfMemory(_ line: Substring) -> Bool {
-        ["allocate memory", "out of memory", "bad_alloc", "Cannot allocate"].contains { line.contains($0) }
+        ["failed to allocate", "allocate memory", "out of memory", "bad_alloc", "Cannot allocate"].contains { line.contains($0) }
     }
 
     /// The child: runs the batch in this process and prints its tally; before each case it records
