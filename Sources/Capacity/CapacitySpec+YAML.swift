@@ -97,7 +97,7 @@ extension CapacitySpec {
                 let items = try levelNode.list(name)
                 var values: [Int] = []
                 for item in items {
-                    let v = try SpecNode.positive(item.node, file: file, path: item.path, unit: "units")
+                    let v = try SpecNode.positive(item.node, file: file, path: item.path, unit: "units", upTo: .infinity)
                     // 2^20 per level, as in cluster files; it also keeps Int(v) from trapping at 2^63.
                     guard v == v.rounded(), v <= 1_048_576 else {
                         throw CapacityError(file: file, keyPath: item.path,

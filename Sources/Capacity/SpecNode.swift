@@ -54,12 +54,14 @@ struct SpecNode {
     /// value converts to Int exactly (a rack budget of 1e300 kW trapped naming its layout).
     static let largest = 1e15
 
-    static func positive(_ node: Node, file: String, path: String, unit: String) throws(CapacityError) -> Double {
+    /// `upTo`: the bound checked here; a caller with a tighter bound of its own passes infinity.
+    static func positive(_ node: Node, file: String, path: String, unit: String,
+                         upTo bound: Double = largest) throws(CapacityError) -> Double {
         guard let s = node.scalar, s.style == .plain, let v = Double(s.string), v.isFinite, v > 0 else {
             throw CapacityError(file: file, keyPath: path,
                                 message: "expected a positive number of \(unit), got \(node.scalar?.string ?? "a \(kind(node))")")
         }
-        guard v <= largest else {
+        guard v <= bound else {
             throw CapacityError(file: file, keyPath: path, message: "expected a positive number of \(unit) up to 1e15, got \(s.string)")
         }
         return v

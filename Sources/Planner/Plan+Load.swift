@@ -73,8 +73,9 @@ extension Plan {
             }
         }
         for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil
-            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1) {
-            return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
+            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1
+                 && l.chipletsPerUnit >= 1) {
+            return "levels[\(i)]: expected a known topology, a positive count and chipletsPerUnit, and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
         if let (key, v) = reportedFigures.first(where: { !($0.value.isFinite && $0.value >= 0) }) {

@@ -143,6 +143,8 @@ import Testing
         #expect(p.inconsistency == "communication.stageSendBytesPrefill: expected a finite number ≥ 0, got -9.223372036854776e+18")
         p = plan; p.memory.tiers[0].reserveBytes = -1
         #expect(p.inconsistency == "memory.tiers[0].reserveBytes: expected a finite number ≥ 0, got -1.0")
+        p = plan; p.levels[0].chipletsPerUnit = .min  // seed 1, plan case 5866
+        #expect(p.inconsistency == "levels[0]: expected a known topology, a positive count and chipletsPerUnit, and bandwidthGBps, latencyUs and overheadUs ≥ 0")
         p = plan; p.predicted.outputTokensPerSecondPerChip = -.infinity
         #expect(p.inconsistency == "predicted.outputTokensPerSecondPerChip: expected a finite number ≥ 0, got -inf")
 
