@@ -51,6 +51,9 @@ extension ModelConfig {
             mlpBias: mlpBias ?? arch.mlpBias,
             activation: try Self.activation(json, arch: arch), norm: norm,
             positions: try Self.positions(json, arch: arch), maxPositions: maxPositions ?? 0)
+        // Before anything is built per layer: windows and MoE frequencies make one entry a layer
+        // (1e9 layers took minutes here before the bound further down was reached).
+        try checkLayerCount(file: json.file, layersKey: k.layers.first ?? "num_hidden_layers")
         ropeTheta = try json.optionalPositiveDouble("rope_theta") ?? 10_000
         var epsilon: Double?
         for key in ["rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps"] where epsilon == nil {
@@ -127,15 +130,19 @@ extension ModelConfig {
         }
     }
 
+    func checkLayerCount(file: String, layersKey: String) throws(ModelGraphError) {
+        guard layers <= 10_000 else {
+            throw .invalidValue(file: file, key: layersKey, value: "\(layers)",
+                                expected: "at most 10000 layers (the largest supported: the graph holds every layer's ops)")
+        }
+    }
+
     /// Bounded work before any arithmetic: at most 10^4 layers (the graph holds every layer's ops;
     /// the largest shipped model has 126), and sizes whose parameter count, in floating point,
     /// stays under 2^50 (about 1.1e15, a thousand times a 1-trillion-parameter model), so every
     /// integer count and byte product derived from them fits 64 bits.
     func checkWork(file: String, layersKey: String) throws(ModelGraphError) {
-        guard layers <= 10_000 else {
-            throw .invalidValue(file: file, key: layersKey, value: "\(layers)",
-                                expected: "at most 10000 layers (the largest supported: the graph holds every layer's ops)")
-        }
+        try checkLayerCount(file: file, layersKey: layersKey)
         let attention = Double(attentionHeads + 2 * kvHeads) * Double(headDim) + Double(attentionHeads) * Double(headDim)
         let mlp = 3 * Double(max(intermediateSize, moeIntermediateSize)) * Double(max(1, experts + 1))
         let parameters = Double(layers) * Double(hiddenSize) * (attention + mlp) + 2 * Double(vocabSize) * Double(hiddenSize)
