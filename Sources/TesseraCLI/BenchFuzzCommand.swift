@@ -11,7 +11,7 @@ import Synchronization
 struct BenchFuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
-        abstract: "Feed seeded mutations of the shipped inputs to every loader; count crashes and hangs.",
+        abstract: "Feed seeded mutations of the shipped inputs to every loader; count crashes, hangs, nan/inf and memory.",
         discussion: """
             Loaders: \(FuzzLoader.all.map(\.name).joined(separator: ", ")). Each case mutates one \
             shipped file (numbers set to 0, -1, 1e300, NaN, 2^63-1…, lines deleted, duplicated or cut) \
@@ -25,6 +25,7 @@ struct BenchFuzzCommand: ParsableCommand {
 
               .build/release/tessera bench fuzz                      # make fuzz: 100,000 cases per loader
               .build/release/tessera bench fuzz --loader plan --cases 1000 --seed 7
+              .build/debug/tessera bench fuzz --cases 1000 --seed 2 --out .build/fuzz-ci   # make test's pass
               .build/release/tessera bench fuzz --loader model --seed 1 --start 4711 --cases 1   # replay
             """)
 
