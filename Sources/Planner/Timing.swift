@@ -41,7 +41,7 @@ struct StageTime {
 extension Evaluator {
     /// One layer's time (ops and collectives) for a replica-level microbatch `work`.
     func layerTime(_ layer: LayerShard, id: Int, _ s: Strategy, groups: Groups, work: Work, tiers: TierChoice,
-                   hiddenBytes: Double) -> StageTime {
+                   hiddenBytes: Double, dispatchBytes: Double) -> StageTime {
         let c = computeCost(layer, id: id, s, work: work, tiers: tiers)
         var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
         let prefill = work.prefillShare
@@ -49,8 +49,11 @@ extension Evaluator {
             t.commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefillShare: prefill)
         }
         if layer.epAllToAlls > 0 {
-            t.commS += Double(layer.epAllToAlls)
-                * collectiveS(.allToAll, bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, prefillShare: prefill)
+            // Dispatch in the activation format, combine in the hidden state's width.
+            let topK = Double(layer.routedTopK)
+            t.commS += collectiveS(.allToAll, bytes: dispatchBytes * topK, group: groups.ep, prefillShare: prefill)
+                + Double(layer.epAllToAlls - 1)
+                * collectiveS(.allToAll, bytes: hiddenBytes * topK, group: groups.ep, prefillShare: prefill)
         }
         return t
     }
@@ -61,6 +64,7 @@ extension Evaluator {
     func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime, firstHostS: Double) {
         let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
+        let dispatchBytes = work.tokens / Double(s.ep) * shard.dispatchBytesPerToken
         // The host's part of an iteration: a fixed step plus a cost per running request, each
         // attention-DP rank's process handling its own requests.
         let stepS = (rates.software.stepOverheadUs + work.sequences / Double(s.ep) * rates.software.requestOverheadUs) * 1e-6
@@ -73,10 +77,10 @@ extension Evaluator {
             if choice != cachedChoice {
                 cachedChoice = choice
                 classTimes = shard.classes.enumerated().map {
-                    layerTime($1, id: $0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                    layerTime($1, id: $0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
                 }
-                headTime = layerTime(shard.head, id: -1, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
-                tailTime = layerTime(shard.tail, id: -2, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                headTime = layerTime(shard.head, id: -1, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
+                tailTime = layerTime(shard.tail, id: -2, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
             }
             var t = StageTime()
             for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
