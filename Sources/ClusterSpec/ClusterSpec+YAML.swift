@@ -36,6 +36,7 @@ extension ClusterSpec {
         guard !levelItems.isEmpty else { throw top.missing("levels", "a list of levels, innermost first") }
         let levels = try levelItems.map { try readLevel($0.node, file: file, path: $0.path) }
         try checkLevelNames(levels, file: file)
+        try checkTotal(levels, file: file, keyPath: "levels")
         let chipLevel = try unitLevel(top, "chip", levels: levels, allowChiplet: true)
         let rackLevel = try unitLevel(top, "rack", levels: levels, allowChiplet: false)
         if let rackLevel, rackLevel < (chipLevel ?? -1) {
@@ -144,6 +145,10 @@ extension ClusterSpec {
         let fields = try YAMLFields(node, file: file, path: path,
                                     allowed: ["name", "count", "link", "memory", "powerW", "costUSD"])
         let count = try fields.requiredCount("count")
+        guard count <= maxLevelCount else {
+            throw ClusterSpecError(file: file, keyPath: fields.keyPath("count"),
+                                   message: "expected at most \(maxLevelCount) (2^20) units per level, got \(count)")
+        }
         guard let linkFields = try fields.fields("link", allowed: ["topology", "bandwidthGBps", "latencyUs", "overheadUs", "dims"]) else {
             throw fields.missing("link", "a mapping with topology, bandwidthGBps, latencyUs")
         }

@@ -49,6 +49,11 @@ extension Plan {
             return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
+        if let problem = modelConfig.problem { return "modelConfig.\(problem)" }
+        for (key, v, expected) in [("modelLayers", modelLayers, modelConfig.layers), ("hiddenSize", hiddenSize, modelConfig.hiddenSize)]
+        where v != expected {
+            return "\(key): expected modelConfig's \(expected), got \(v)"
+        }
         for (key, v) in [("inputTokens", scenario.inputTokens), ("outputTokens", scenario.outputTokens)]
         where !(1...PlanError.maxCount).contains(v) {
             return "scenario.\(key): expected 1 to \(PlanError.maxCount), got \(v)"
@@ -115,6 +120,26 @@ extension Plan {
             }
             if Set(c.tpGroup).count != c.tpGroup.count || Set(c.epGroup).count != c.epGroup.count {
                 return "chiplets[\(i)]: a chiplet appears twice in its TP or EP group"
+            }
+        }
+        return groupInconsistency
+    }
+
+    /// Groups that agree with each other: a chiplet sits at its own rank in its TP (EP) group, lists
+    /// the group its first member lists, and every member of it lists the same first member (so
+    /// all list one group, in O(group size) a chiplet). Otherwise ranks wait on messages no peer sends (a hand-edited `tpGroup` hung
+    /// `emulate` until the watchdog fired).
+    var groupInconsistency: String? {
+        for (i, c) in chiplets.enumerated() {
+            for (key, group, rank) in [("tpGroup", c.tpGroup, c.tpRank), ("epGroup", c.epGroup, c.epRank)] {
+                let listed = { (j: Int) in key == "tpGroup" ? self.chiplets[j].tpGroup : self.chiplets[j].epGroup }
+                if group[rank] != i { return "chiplets[\(i)].\(key): expected chiplet \(i) at its rank \(rank), got \(group)" }
+                if listed(group[0]) != group {
+                    return "chiplets[\(i)].\(key): expected \(listed(group[0])) (the group of its first member \(group[0])), got \(group)"
+                }
+                if let p = group.first(where: { listed($0).first != group[0] }) {
+                    return "chiplets[\(p)].\(key): expected \(group) (chiplet \(i) lists it in that group), got \(listed(p))"
+                }
             }
         }
         return nil

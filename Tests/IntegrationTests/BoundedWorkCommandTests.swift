@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Issue 15 through the command line: work is counted before it starts and refused with the figure
+/// and the flag that raises the limit; absurd cluster sizes and negative numbers are one line.
+@Suite struct BoundedWorkCommandTests {
+    let t = PlanCommandTests()
+
+    @Test func aSearchPastTheLimitIsRefusedWithTheFigureAndTheFlag() throws {
+        let search = ["plan", "--model", "Workloads/tiny-llama.json", "--cluster", "Clusters/dgx-a100.yaml",
+                      "--input-tokens", "64", "--output-tokens", "16", "--max-batch", "8"]
+        let r = try t.tessera(search + ["--max-candidates", "319"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: Clusters/dgx-a100.yaml: a search of tiny-llama on 32 chiplets could price 320 candidates, "
+            + "over the limit of 319; raise it with --max-candidates, or fix --tp/--pp/--batch\n")
+        #expect(r.out.isEmpty)
+        #expect(try t.tessera(search + ["--max-candidates", "320"]).status == 0)
+    }
+
+    @Test func aSweepPastTheLimitIsRefusedBeforeAnySearch() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-points-\(getpid())").path
+        let spec = "Tests/CapacityTests/Fixtures/tiny.yaml"
+        let r = try t.tessera(["capacity", spec, "-o", folder, "--max-points", "19"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: \(spec): layouts: expected at most 19 points (layouts × workloads; raise it with --max-points), got 20\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/results.sqlite"))
+    }
+
+    /// A level of 2^62 chiplets trapped multiplying counts; one of 1e9 hung the search.
+    @Test func absurdClusterLevelsAreOneLine() throws {
+        let text = try String(contentsOfFile: MPIRunTests.packageRoot.appendingPathComponent("Clusters/dgx-a100.yaml").path, encoding: .utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(getpid()).yaml").path
+        for count in ["4611686018427387904", "1000000000"] {
+            try text.replacingOccurrences(of: "count: 4 ", with: "count: \(count) ").write(toFile: path, atomically: false, encoding: .utf8)
+            let r = try t.tessera(["plan", "--model", "Workloads/tiny-llama.json", "--cluster", path])
+            #expect(r.status == 1)
+            #expect(r.err == "error: \(path): levels[1].count: expected at most 1048576 (2^20) units per level, got \(count)\n")
+        }
+    }
+
+    /// `--tp -1` was "Missing value for '--tp <tp>'"; now the flag's own check names the number.
+    @Test func negativeNumbersReachTheirChecks() throws {
+        let r = try t.tessera(["plan", "--model", "Workloads/tiny-llama.json", "--cluster", "Clusters/dgx-a100.yaml", "--tp", "-1"])
+        #expect(r.status == 64)
+        #expect(r.err.hasPrefix("Error: --tp must be at least 1, got -1\n"), "\(r.err)")
+        let rate = try t.tessera(["emulate", "plan.json", "--requests", "4", "--rate", "-5"])
+        #expect(rate.err.hasPrefix("Error: --rate: expected more than 0 requests per second, got -5\n"), "\(rate.err)")
+    }
+}
