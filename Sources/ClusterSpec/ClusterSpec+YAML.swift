@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 import Yams
 
 /// Reading a cluster file. Uses Yams' `Node` tree (not Codable) so unknown keys, quoted numbers and
@@ -10,8 +11,8 @@ extension ClusterSpec {
 
     /// A file's text, or an error naming it.
     static func readText(_ path: String, what: String) throws -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.localizedDescription))")
+        do { return try InputFile.text(path) } catch {
+            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.reason))")
         }
     }
 

@@ -1,5 +1,6 @@
 import ClusterSpec
 import Foundation
+import SafeOutput
 
 /// A plan file that cannot be read, decoded or trusted: names the file and what is wrong.
 public struct PlanFileError: Error, CustomStringConvertible, Equatable {
@@ -13,9 +14,7 @@ extension Plan {
     /// or hand-edited file is an error here rather than a wrong program or a trap later.
     public static func load(path: String) throws(PlanFileError) -> Plan {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw PlanFileError(path: path, reason: "cannot read it (\(error.localizedDescription))")
-        }
+        do { data = try InputFile.read(path) } catch { throw PlanFileError(path: path, reason: "cannot read it (\(error.reason))") }
         let plan: Plan
         do { plan = try JSONDecoder().decode(Plan.self, from: data) } catch {
             throw PlanFileError(path: path, reason: "not a plan written by `tessera plan -o` (\(error))")
@@ -44,9 +43,12 @@ extension Plan {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
         }
+        // The cluster file's span (1e-9 to 1e12): a bandwidth of 1e-300 emulated to a TPOT of 2e298 ms, exit 0.
         for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil
-            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1) {
-            return "levels[\(i)]: expected a known topology, a positive count and bandwidthGBps, latencyUs and overheadUs ≥ 0"
+            || !(l.bandwidthGBps >= 1e-9 && l.bandwidthGBps <= 1e12 && (0...1e12).contains(l.latencyUs)
+                 && (0...1e12).contains(l.overheadUs) && l.count >= 1) {
+            return "levels[\(i)]: expected a known topology, a positive count, bandwidthGBps from 1e-9 to 1e12 and latencyUs and "
+                + "overheadUs from 0 to 1e12, got \(l.topology), \(l.count), \(l.bandwidthGBps), \(l.latencyUs) and \(l.overheadUs)"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
         if let problem = modelConfig.problem { return "modelConfig.\(problem)" }

@@ -1,8 +1,8 @@
 /// Bounded work (issue 15): the size of a search, counted before it runs, so a cluster or model
 /// that would make it run for hours is refused with the figure instead.
 extension Evaluator {
-    /// The default of `tessera plan --max-candidates` and of capacity sweeps: the largest shipped
-    /// search (DeepSeek-V3 on GB200 NVL72) prices about 5% of it.
+    /// The default of `tessera plan --max-candidates` and of capacity sweeps: ten times the bound of
+    /// the largest shipped search (Qwen3-235B on GB200 NVL72, 95,865 candidates).
     public static let defaultMaxCandidates = 1_000_000
 
     /// An upper bound on the candidates `search(options)` prices: every TP × EP × PP it visits times

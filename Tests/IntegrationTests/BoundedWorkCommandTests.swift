@@ -47,3 +47,48 @@ import Testing
         #expect(rate.err.hasPrefix("Error: --rate: expected more than 0 requests per second, got -5\n"), "\(rate.err)")
     }
 }
+
+/// A hand-edited plan whose link bandwidth is 1e-300 GB/s emulated to a TPOT of 2e298 ms with exit
+/// 0; `emulate` and `lower` now refuse it at load, in one line, before any rank starts.
+@Suite struct HostilePlanCommandTests {
+    @Test func aMeaninglessPlanIsRefusedByEmulateAndLower() throws {
+        let t = PlanCommandTests()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-hostile-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/plan.json"
+        #expect(try t.tessera(Array(OutputSafetyTests.plan.dropLast(4)) + ["--tp", "2", "--pp", "2", "-o", path]).status == 0)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var levels = try #require(json["levels"] as? [[String: Any]])
+        levels[0]["bandwidthGBps"] = 1e-300
+        json["levels"] = levels
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        for command in [["emulate", path], ["lower", path, "-o", dir + "/programs"]] {
+            let r = try t.tessera(command)
+            #expect(r.status == 1)
+            #expect(r.err.hasPrefix("error: \(path): inconsistent plan: levels[0]: expected a known topology, a positive count, "
+                + "bandwidthGBps from 1e-9 to 1e12"), "\(r.err)")
+            #expect(r.err.filter { $0 == "\n" }.count == 1)
+        }
+    }
+}
+
+/// Unhelpful messages (issue 15): a directory or a missing file given as an input was Foundation's
+/// "The operation could not be completed. (NSCocoaErrorDomain error 256.)"; every loader now says why in words.
+@Suite struct UnreadableInputTests {
+    @Test func directoriesAndMissingFilesAreNamedInWords() throws {
+        let t = PlanCommandTests()
+        let dir = FileManager.default.temporaryDirectory.path
+        let cases: [([String], String)] = [
+            (["model", dir], "error: \(dir): cannot read the file: is a directory, not a file\n"),
+            (["model", "/nonexistent/x.json"], "error: /nonexistent/x.json: cannot read the file: no such file\n"),
+            (["cluster", dir], "error: \(dir): cannot read the file (is a directory, not a file)\n"),
+            (["emulate", dir], "error: \(dir): cannot read it (is a directory, not a file)\n"),
+            (["capacity", dir, "-o", dir + "/never"], "error: \(dir): cannot read the file (is a directory, not a file)\n"),
+        ]
+        for (arguments, expected) in cases {
+            let r = try t.tessera(arguments)
+            #expect(r.status == 1)
+            #expect(r.err == expected)
+        }
+    }
+}

@@ -72,3 +72,17 @@ import Testing
         #expect(m.outputTokensPerSecond.isFinite && m.outputTokensPerSecond > 0)
     }
 }
+
+/// Integer overflow traps in model files (issue 15): a hidden size of 8.2e12 is refused with the
+/// largest supported size before any product is formed.
+@Test func aHiddenSizeOf8Point2e12IsRefused() throws {
+    let text = try String(contentsOfFile: Repo.workload("llama-3-8b"), encoding: .utf8)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hidden-\(getpid()).json").path
+    #expect(text.contains("\"hidden_size\": 4096"))
+    try text.replacingOccurrences(of: "\"hidden_size\": 4096", with: "\"hidden_size\": 8200000000000")
+        .write(toFile: path, atomically: false, encoding: .utf8)
+    #expect(throws: ModelGraphError.invalidValue(file: path, key: "hidden_size", value: "8200000000000",
+                                                 expected: "at most 1073741824 (2^30, so products of sizes stay inside 64-bit integers)")) {
+        try ModelGraph.load(path: path)
+    }
+}

@@ -45,6 +45,21 @@ import Testing
         #expect(p.inconsistency == "chiplets[2].tpGroup: expected [0, 1] (the group of its first member 0), got [0, 2]")
     }
 
+    /// Numbers that parse but mean nothing: a link or memory bandwidth of 1e-300 GB/s, or a latency of
+    /// 1e308 µs, emulated to a TPOT of 1e298 ms or more and exit 0. Plans keep the cluster file's span.
+    @Test func linkAndMemoryFiguresKeepTheClusterSpan() throws {
+        let plan = try Self.plan()
+        var p = plan; p.levels[0].bandwidthGBps = 1e-300
+        #expect(p.inconsistency == "levels[0]: expected a known topology, a positive count, bandwidthGBps from 1e-9 to 1e12 and "
+            + "latencyUs and overheadUs from 0 to 1e12, got switch, 8, 1e-300, 1.0 and 2.0")
+        p = plan; p.levels[1].latencyUs = 1e308
+        #expect(p.inconsistency?.hasSuffix("got switch, 4, 200.0, 1e+308 and 2.0") == true)
+        p = plan; p.chip?.tiers[0].bandwidthGBps = 1e-300
+        #expect(p.inconsistency == "chip.tiers[0]: expected bandwidthGBps from 1e-9 to 1e9 and capacityBytes from 0 to 1e21, got 1e-300 and 80000000000.0")
+        p = plan; p.chip?.tiers[0].capacityBytes = 1e300
+        #expect(p.inconsistency?.hasPrefix("chip.tiers[0]: expected bandwidthGBps from 1e-9") == true)
+    }
+
     /// Through the file: one line naming the file and the key.
     @Test func aLoadedPlanNamesTheFileAndKey() throws {
         var p = try Self.plan(); p.modelConfig.headDim = -32
