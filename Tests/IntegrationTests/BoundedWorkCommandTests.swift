@@ -92,3 +92,20 @@ import Testing
         }
     }
 }
+
+/// `tessera hostmap --topology` with a synthetic host of 131,072 PUs: refused with the figure and
+/// the flag before hwloc builds it ("pack:1000 core:1000 pu:100" hung).
+@Suite struct SyntheticTopologyCommandTests {
+    @Test func aLargeSyntheticHostIsRefusedWithTheFlag() throws {
+        let t = PlanCommandTests()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostmap-plan-\(getpid()).json").path
+        #expect(try t.tessera(OutputSafetyTests.plan + ["-o", path]).status == 0)
+        let r = try t.tessera(["hostmap", path, "--topology", "pack:64 core:1024 pu:2"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: synthetic topology \"pack:64 core:1024 pu:2\": it describes 131072 PUs, over the limit of 65536; "
+            + "raise it with --max-pus (up to 1048576) (expected e.g. \"pack:2 numa:2 core:8 pu:2\")\n")
+        let small = try t.tessera(["hostmap", path, "--topology", "pack:1 core:4 pu:1", "--max-pus", "4"])
+        #expect(small.status == 0, "\(small.err)")
+        #expect(try t.tessera(["hostmap", path, "--max-pus", "0"]).err.hasPrefix("Error: --max-pus: expected 1 to 1048576, got 0\n"))
+    }
+}
