@@ -109,3 +109,25 @@ import Testing
         #expect(try t.tessera(["hostmap", path, "--max-pus", "0"]).err.hasPrefix("Error: --max-pus: expected 1 to 1048576, got 0\n"))
     }
 }
+
+/// Devices destroyed (issue 15): besides `plan -o` and `lower -o` (OutputSafetyTests), the trace,
+/// the request CSV and the capacity folder refuse a device before any work, and leave it a device.
+@Suite struct DeviceOutputTests {
+    @Test func traceRequestsAndCapacityOutputsRefuseADevice() throws {
+        let t = PlanCommandTests()
+        let refusal = "cannot write /dev/null: is a character device"
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("device-plan-\(getpid()).json").path
+        #expect(try t.tessera(OutputSafetyTests.plan + ["-o", plan]).status == 0)
+        let trace = try t.tessera(["emulate", plan, "--trace", "/dev/null"])
+        #expect(trace.status != 0)
+        #expect(trace.err.hasPrefix("error: cannot write the trace to /dev/null: is a character device, not a regular file"), "\(trace.err)")
+        let csv = try t.tessera(["emulate", plan, "--requests", "4", "--rate", "1", "--requests-csv", "/dev/null"])
+        #expect(csv.status != 0)
+        #expect(csv.err.hasPrefix("Error: " + refusal + ", not a regular file"), "\(csv.err)")
+        let capacity = try t.tessera(["capacity", "Tests/CapacityTests/Fixtures/tiny.yaml", "-o", "/dev/null"])
+        #expect(capacity.status == 1)
+        #expect(capacity.err == "error: " + refusal + ", not a folder\n")
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+}
