@@ -51,4 +51,20 @@ import Testing
             try CapacitySpec.parse(yaml: yaml.replacingOccurrences(of: "1e308", with: "1e-300"), file: "x.yaml", folder: "/")
         }
     }
+
+    /// Level counts of 1e26 (and 2^63, SpecTests) were Int() traps; 4.3e9 racks hung the sweep.
+    @Test func absurdLevelCountsAreRefused() {
+        for count in ["1e26", "4300000000"] {
+            let yaml = """
+                name: x
+                costs: { powerUSDPerKWh: 0.1, amortisationYears: 4 }
+                workloads: [{ name: a, model: m.json, scenario: s.json, targetTokensPerSecond: 5 }]
+                layouts: [{ name: l, cluster: c.yaml, capexPerChipUSD: 1, levels: { cluster: [\(count)] } }]
+                """
+            #expect(throws: CapacityError(file: "x.yaml", keyPath: "layouts[0].levels.cluster[0]",
+                                          message: "expected a positive whole number of at most 1048576 (2^20), got \(Double(count) ?? 0)")) {
+                try CapacitySpec.parse(yaml: yaml, file: "x.yaml", folder: "/")
+            }
+        }
+    }
 }
