@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 import Yams
 
 /// Reading a cluster file. Uses Yams' `Node` tree (not Codable) so unknown keys, quoted numbers and
@@ -10,8 +11,8 @@ extension ClusterSpec {
 
     /// A file's text, or an error naming it.
     static func readText(_ path: String, what: String) throws -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.localizedDescription))")
+        do { return try InputFile.text(path) } catch {
+            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.reason))")
         }
     }
 
@@ -36,6 +37,7 @@ extension ClusterSpec {
         guard !levelItems.isEmpty else { throw top.missing("levels", "a list of levels, innermost first") }
         let levels = try levelItems.map { try readLevel($0.node, file: file, path: $0.path) }
         try checkLevelNames(levels, file: file)
+        try checkTotal(levels, file: file, keyPath: "levels")
         let chipLevel = try unitLevel(top, "chip", levels: levels, allowChiplet: true)
         let rackLevel = try unitLevel(top, "rack", levels: levels, allowChiplet: false)
         if let rackLevel, rackLevel < (chipLevel ?? -1) {
@@ -144,6 +146,10 @@ extension ClusterSpec {
         let fields = try YAMLFields(node, file: file, path: path,
                                     allowed: ["name", "count", "link", "memory", "powerW", "costUSD"])
         let count = try fields.requiredCount("count")
+        guard count <= maxLevelCount else {
+            throw ClusterSpecError(file: file, keyPath: fields.keyPath("count"),
+                                   message: "expected at most \(maxLevelCount) (2^20) units per level, got \(count)")
+        }
         guard let linkFields = try fields.fields("link", allowed: ["topology", "bandwidthGBps", "latencyUs", "overheadUs", "dims"]) else {
             throw fields.missing("link", "a mapping with topology, bandwidthGBps, latencyUs")
         }

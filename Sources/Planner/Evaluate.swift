@@ -154,7 +154,18 @@ extension Evaluator {
 /// default `max_num_tokens` is 8192), so activation memory stops growing there.
 let maxPrefillTokens = 8192.0
 
-func divisors(_ n: Int) -> [Int] { n < 1 ? [] : (1...n).filter { n % $0 == 0 } }
+/// Ascending; pairs up to √n, so a model with 2^30 heads costs 2^15 steps, not 2^30.
+func divisors(_ n: Int) -> [Int] {
+    var low: [Int] = [], high: [Int] = [], d = 1
+    while d <= n / d {
+        if n % d == 0 {
+            low.append(d)
+            if d != n / d { high.append(n / d) }
+        }
+        d += 1
+    }
+    return low + high.reversed()
+}
 
 /// "1, 2, 4 or 8".
 func listed(_ values: [Int]) -> String {

@@ -55,6 +55,9 @@ struct PlanCommand: ParsableCommand {
     var objective: Objective = .throughputPerChip
     @Option(help: "How many of the best candidates to list.") var top = 5
     @Option(help: "Largest batch the search tries (powers of two up to it).") var maxBatch = 1024
+    @Option(name: .customLong("max-candidates"),
+            help: "Refuse a search that could price more candidates than this (counted before it starts; default \(Evaluator.defaultMaxCandidates)).")
+    var maxCandidates = Evaluator.defaultMaxCandidates
     @Flag(help: "Say why the winner won and why the runners-up lost.") var explain = false
     @Flag(help: "Print one JSON object instead of tables.") var json = false
     @Option(name: .shortAndLong, help: "Write the chosen plan (the emulator's input) to this file.")
@@ -77,6 +80,7 @@ struct PlanCommand: ParsableCommand {
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+        if maxCandidates < 1 { throw ValidationError("--max-candidates: expected at least 1, got \(maxCandidates)") }
         _ = try parsedOrder()
         if let formats {
             do { _ = try Quantisation(spec: formats) } catch { throw ValidationError("--formats: \(error.description)") }
@@ -127,6 +131,11 @@ struct PlanCommand: ParsableCommand {
         options.objective = objective
         options.top = top
         options.maxBatch = maxBatch
+        let size = evaluator.searchSize(options)
+        guard size <= maxCandidates else {
+            throw fail("\(inputs.cluster): a search of \(evaluator.inputs.modelName) on \(evaluator.hierarchy.totalChiplets) chiplets could price "
+                + "\(size) candidates, over the limit of \(maxCandidates); raise it with --max-candidates, or fix --tp/--pp/--batch")
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = evaluator.search(options)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

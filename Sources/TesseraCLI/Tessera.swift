@@ -35,6 +35,6 @@ struct Tessera: ParsableCommand {
                 _exit(1)
             }
         }
-        main(nil)
+        main(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
     }
 }
