@@ -58,8 +58,10 @@ extension Emulation {
                 why += "; each decode microbatch waits for its token from the last stage (one more message per step, which the planner does not charge)"
             }
             if collective > 0 {
-                why += "; collective steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
+                why += "; all-reduce steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
+                    + " or measured tables"
             }
+            if let a2a = allToAllNote(plan, phase) { why += "; " + a2a }
             notes.append(why)
         }
         if plan.scenario.mode == .continuous && !notes.isEmpty {
@@ -67,6 +69,31 @@ extension Emulation {
                 + "iteration, while the emulator prefills the whole batch at once and then decodes it (static batching)")
         }
         return notes
+    }
+
+    /// What the emulated all-to-all does that the planner's closed form does not: each member
+    /// posts its shares to every peer at once (NCCL's grouped send/receive), so the latencies
+    /// overlap, where `Hierarchy.allToAllS` adds (f − 1)·α per level. Nil without EP.
+    static func allToAllNote(_ plan: Plan, _ phase: Phase) -> String? {
+        let ep = plan.strategy.ep
+        guard ep > 1, let stage = plan.stages.first else { return nil }
+        let h = plan.hierarchy
+        let factors = h.factors(stride: plan.strategy.stride(.ep), size: ep)
+        var planner = 0.0, once = 0.0
+        for (i, f) in factors.enumerated() where f > 1 {
+            planner += Double(f - 1) * h.levels[i].alphaS
+            once = max(once, h.levels[i].alphaS)
+        }
+        let perPass = stage.layerClasses.reduce(0) { n, c in
+            n + (c < plan.layerClasses.count ? plan.layerClasses[c].ops.reduce(0) { $0 + $1.collectivesAfter.filter { $0 == "allToAll:ep" }.count } : 0)
+        }
+        guard perPass > 0 else { return nil }
+        let microbatches = phase == .prefill ? plan.prefillMicrobatches : plan.decodeMicrobatches
+        return String(format: "all-to-all: each member posts its shares to its %d peers at once, so their latencies overlap "
+            + "(about %.3g µs once), where the planner's closed form adds (f − 1)·α per level (%.3g µs): %d all-to-alls per pass "
+            + "of stage 0 × %d microbatches, about %.4g ms per %@ that the planner charges and the emulation does not",
+            ep - 1, once * 1e6, planner * 1e6, perPass, microbatches,
+            Double(perPass * microbatches) * (planner - once) * 1000, phase == .prefill ? "prefill" : "decode step")
     }
 
     /// The text rank 0 prints.

@@ -124,7 +124,13 @@ extension Emulation {
                 ? String(format: "contention: messages queued %.4g ms per iteration behind busy link ports", contentionMs)
                 : "no message queued behind another (no contention)")
             if collectiveMs > 1e-6 {
-                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run step by step over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+            }
+            if let a2a = allToAllNote(plan, name == "TTFT" ? .prefill : .decode) { effects.append(a2a) }
+            if name == "TTFT", let pools = plan.disaggregation {
+                let moved = stream.records.filter { $0.prefillEndS != nil && $0.firstTokenS != nil }
+                let ms = moved.isEmpty ? 0 : moved.reduce(0) { $0 + ($1.firstTokenS ?? 0) - ($1.prefillEndS ?? 0) } / Double(moved.count) * 1000
+                effects.append(String(format: "K/V hand-off: %.4g ms from the end of prefill to the last shard in, against the planner's %.4g ms", ms, pools.predictedKVTransferMs))
             }
             if hostMs > 1e-6 {
                 effects.append(String(format: "the device waited %.4g ms per iteration for the host (a request arriving at an idle engine is prepared in series)", hostMs))
