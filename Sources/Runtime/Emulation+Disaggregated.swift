@@ -115,10 +115,9 @@ extension Emulation {
                                             limits: streamLimits(prefill, options), replica: 0)
             let outputs = Dictionary(requests.map { ($0.id, $0.outputTokens) }, uniquingKeysWith: { a, _ in a })
             while let it = scheduler.next(at: executor.clock) {
-                let ending = it.chunks.map { scheduler.running[$0.index] }.filter { live in
-                    live.prefilled + (it.chunks.first { scheduler.running[$0.index].request.id == live.request.id }?.tokens ?? 0)
-                        == live.request.inputTokens
-                }
+                // The prompts whose last chunk this iteration runs.
+                let ending = it.chunks.map { (live: scheduler.running[$0.index], tokens: $0.tokens) }
+                    .filter { $0.live.prefilled + $0.tokens == $0.live.request.inputTokens }.map(\.live)
                 try replica.run(it, handOffTokens: ending.map(\.request.inputTokens))
                 scheduler.finish(it, at: executor.clock)
                 for live in ending {
