@@ -109,6 +109,15 @@ extension Evaluator {
         if top.count > 4 { top.removeLast() }
     }
 
+    /// Time to move one request's K/V cache (its prompt's) from a prefill replica of `cp`
+    /// chiplets to a decode replica of `cd`, over the innermost level that holds both.
+    func kvTransferS(prefillChiplets cp: Int, decodeChiplets cd: Int) -> Double {
+        let kvBytes = Double(inputs.scenario.inputTokens) * inputs.model.kvCacheBytesPerToken(inputs.precision.kvCache)
+        let level = hierarchy.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (hierarchy.levels.count - 1)
+        // Every prefill chiplet sends its shard of the cache at once.
+        return hierarchy.levels[level].alphaS + kvBytes / Double(cp) / hierarchy.sharedBytesPerS(level)
+    }
+
     /// Sizes the two pools to balance their request rates within the cluster, and costs the
     /// K/V transfer over the innermost level that holds a replica of each.
     private func combine(_ p: PoolOption, _ d: PoolOption) -> Evaluation? {
@@ -123,10 +132,7 @@ extension Evaluator {
             np += 1
         }
         guard bestRate > 0 else { return nil }
-        let kvBytes = Double(sc.inputTokens) * inputs.model.kvCacheBytesPerToken(inputs.precision.kvCache)
-        let level = hierarchy.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (hierarchy.levels.count - 1)
-        // Every prefill chiplet sends its shard of the cache at once.
-        let transferS = hierarchy.levels[level].alphaS + kvBytes / Double(cp) / hierarchy.sharedBytesPerS(level)
+        let transferS = kvTransferS(prefillChiplets: cp, decodeChiplets: cd)
         let ttftMs = (p.latencyS + transferS) * 1000, tpotMs = d.latencyS * 1000
         if let limit = sc.maxTTFTMs, ttftMs > limit { return nil }
         let chiplets = pools.0 * cp + pools.1 * cd

@@ -6,6 +6,9 @@ extension Emulation {
     /// figures). Returns the gathered result on rank 0, nil elsewhere.
     public static func run(plan: Plan, fabric: Fabric, options: EmulationOptions) throws -> EmulationResult? {
         if options.requests != nil { return try runStream(plan: plan, fabric: fabric, options: options) }
+        if plan.disaggregation != nil {
+            throw LowerError(description: "a disaggregated plan serves a request stream: give --requests (or --trace-in)")
+        }
         try checkRanks(plan: plan, fabric: fabric, options: options)
         let chiplets = Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)

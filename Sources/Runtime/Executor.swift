@@ -15,6 +15,8 @@ public struct ChipletFigures: Sendable, Equatable {
     public var hostWaitS = [0.0, 0.0]
     public var messages = 0
     public var bytes = 0.0
+    /// K/V cache bytes this chiplet received from the prefill pool (disaggregated plans).
+    public var kvHandOffBytes = 0.0
     /// The loss this chiplet's role lived through (`--fail`), if any.
     public var interruption: Interruption?
 
@@ -195,6 +197,27 @@ final class Executor {
         try fabric.send(message, to: try peerRank(t.peer))
         figures.messages += 1
         figures.bytes += bytes
+    }
+
+    /// A K/V hand-off shard to another pool's rank (disaggregated plans): it leaves through this
+    /// chiplet's egress port on `level` at the clock, beside the device (a DMA: the clock stays).
+    func sendHandOff(bytes: Double, toRank rank: Int, level: Int) throws {
+        let arrivalS = queues.depart(bytes: bytes, level: level, clockS: clock)
+        try fabric.send(Message(source: fabric.rank, tag: Int(Purpose.kvHandOff.tagBase), sendTimeS: clock,
+                                arrivalTimeS: arrivalS, bytes: bytes), to: rank)
+        figures.messages += 1
+        figures.bytes += bytes
+    }
+
+    /// Takes a K/V hand-off shard in through this chiplet's ingress port on `level`: when it is
+    /// in. The clock stays (running requests decode on while the cache streams in).
+    func receiveHandOff(fromRank rank: Int, level: Int, waiting: String) throws -> Double {
+        let message = try fabric.receive(from: rank, tag: Int(Purpose.kvHandOff.tagBase), waiting: waiting)
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: level, sentS: message.sendTimeS,
+                                             arrivalS: message.arrivalTimeS)
+        if queuedS > 1e-12 { figures.queuedS[Phase.prefill.index] += queuedS }
+        figures.kvHandOffBytes += message.bytes
+        return doneS
     }
 
     private func receive(_ t: Transfer, waiting: String) throws {

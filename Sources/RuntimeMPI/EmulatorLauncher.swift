@@ -103,7 +103,7 @@ public enum EmulatorLauncher {
             throw EmulatorError.planHash(rank: odd, hash: hashes[odd], rank0Hash: hashes[0])
         }
         guard world.size == needed else {
-            throw EmulatorError.rankCount(chiplets: plan.chiplets.count, ranks: world.size,
+            throw EmulatorError.rankCount(chiplets: Emulation.ranksNeeded(plan, oneReplica: false), ranks: world.size,
                                           oneReplica: launch.options.oneReplica,
                                           replicaRanks: Emulation.ranksNeeded(plan, oneReplica: true))
         }

@@ -26,6 +26,13 @@ struct EmulateCommand: ParsableCommand {
                 --kv-cache mxint8 --tp 2 --pp 2 -o tiny.json
               mpirun -launcher fork -n 4 tessera emulate tiny.json --numeric
 
+            A disaggregated plan (`tessera plan --prefill-tp N`) runs its prefill pool on the first ranks \
+            and its decode pool on the rest; each prompt's K/V moves between them over the links, \
+            and rank 0 prints the bytes moved and the hand-off time:
+              tessera plan --model Workloads/llama-3-8b.json --cluster Clusters/dgx-h100.yaml \\
+                --input-tokens 1024 --output-tokens 64 --mode static --tp 2 --batch 1 --prefill-tp 2 -o d.json
+              mpirun -launcher fork -n 4 tessera emulate d.json --requests 4 --rate 0.01
+
             Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
             and waits by spinning while ranks ≤ PUs, cooperatively (test, yield, sleep) when oversubscribed. \
             A cooperative sleep ends when a rank of the same host sends to the sleeper (a semaphore per \
