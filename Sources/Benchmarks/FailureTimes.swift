@@ -59,29 +59,32 @@ public enum FailureTimes {
     }
 
     /// Starts `mpirun -n ranks tessera emulate plan arguments…`, waits until `ready` holds of its
-    /// standard error and /dev/shm, kills rank `victim` with SIGKILL and waits for the job to end.
+    /// standard error and of its names in /dev/shm, kills rank `victim` with SIGKILL and waits for the job to end.
     /// Nil when the job ended before it was ready.
     public static func killRank(plan: String, ranks: Int, victim: Int, arguments: [String],
                                 launcherFlags: [String] = MPILauncher.hostFlags,
                                 ready: (_ errors: String, _ shm: [String]) -> Bool) throws -> RankKill? {
         let job = try MPIJob(ranks: ranks, executable: BenchLaunch.executablePath(), arguments: ["emulate", plan] + arguments,
                              launcherFlags: launcherFlags)
-        guard job.wait(until: { ready(job.errorOutput, shm()) }, timeoutSeconds: 60) else {
+        // The job's names carry a rank's or its proxy's process id as their third part (other jobs may run).
+        func names(of owners: Set<Int>) -> [String] {
+            shm().filter { name in
+                let parts = name.split(separator: "-")
+                return parts.count >= 3 && Int(parts[2]).map(owners.contains) == true
+            }
+        }
+        func owners(_ pids: [Int: Int32]) -> Set<Int> { Set(pids.values.flatMap { [Int($0), Int(parentPID($0))] }) }
+        guard job.wait(until: { ready(job.errorOutput, names(of: owners(job.rankPIDs()))) }, timeoutSeconds: 60) else {
             _ = try? job.finish(timeoutSeconds: 60)
             return nil
         }
         let pids = job.rankPIDs()
         guard let pid = pids[victim] else { return nil }
-        let owners = Set(pids.values.map { Int($0) } + [Int(parentPID(pid))])
         kill(pid, SIGKILL)
         let start = Date()
         let outcome = try job.finish(timeoutSeconds: 60)
         let seconds = Date().timeIntervalSince(start)
-        // The job's names carry a rank's or its proxy's process id as their third part.
-        let leftovers = shm().filter { name in
-            let parts = name.split(separator: "-")
-            return parts.count >= 3 && Int(parts[2]).map(owners.contains) == true
-        }
+        let leftovers = names(of: owners(pids))
         return RankKill(seconds: seconds, named: outcome.errorOutput.contains("emulate: rank \(victim) ("),
                         exitStatus: outcome.exitStatus, leftovers: leftovers)
     }

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+internal import CLinux
 import Foundation
 
 /// One process per host, started by its first rank (`RankBoard.join`), that outlives the ranks:
@@ -20,30 +21,42 @@ public enum RankMonitor {
         guard (2...RankBoard.maxLocalRanks).contains(localRanks),
               let board = RankBoard.map(name: name, localRank: -1, localRanks: localRanks, create: false) else { return }
         board.setHeader(.monitorPid, getpid())
-        var fds = open(board, name: name)
+        guard var fds = open(board, name: name) else { return }
         board.setHeader(.monitorState, RankBoard.MonitorState.watching.rawValue)
         var pids = (0..<localRanks).map { board.record($0).pid }
         defer { unlinkLeftovers(name: name, localRanks: localRanks, pids: pids) }
+        // epoll, not poll: its ready list keeps the order the FIFOs hung up in, so the lost rank
+        // comes first even when this process wakes after hydra's clean-up has ended the others.
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else { return }
+        defer { close(epoll) }
+        for i in fds.indices where fds[i] >= 0 {
+            var event = epoll_event(events: EPOLLHUP.rawValue, data: epoll_data_t(u64: UInt64(i)))
+            epoll_ctl(epoll, EPOLL_CTL_ADD, fds[i], &event)
+        }
         var reported = false
         var stoppedSince = [Double?](repeating: nil, count: localRanks)
-        while fds.contains(where: { $0.fd >= 0 }) {
-            _ = poll(&fds, nfds_t(fds.count), Int32(periodS * 1000))
+        var events = [epoll_event](repeating: epoll_event(), count: localRanks)
+        while fds.contains(where: { $0 >= 0 }) {
+            let count = epoll_wait(epoll, &events, Int32(events.count), Int32(periodS * 1000))
             var ended: [Int] = []
-            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
-                close(fds[i].fd)
-                fds[i].fd = -1
+            for event in events.prefix(max(Int(count), 0)) {
+                let i = Int(event.data.u64)
+                guard fds.indices.contains(i), fds[i] >= 0 else { continue }
+                epoll_ctl(epoll, EPOLL_CTL_DEL, fds[i], nil)
+                close(fds[i])
+                fds[i] = -1
                 ended.append(i)
             }
             let lost = ended.map { board.record($0) }.filter { !$0.done && ![SIGINT, SIGTERM, SIGHUP].contains($0.signal) }
+            // The first to hang up is the lost rank; the rest are hydra's clean-up of it.
             if !reported, let first = lost.first {
                 reported = true
-                let also = lost.dropFirst().map { "\($0.worldRank)" }
-                say(line(first, how: "its process \(first.pid) ended unfinished: kill -9, a crash or the OOM killer"
-                         + (also.isEmpty ? "" : "; ranks \(also.joined(separator: ", ")) ended at the same moment")))
+                say(line(first, how: "its process \(first.pid) ended unfinished: kill -9, a crash or the OOM killer"))
             }
             // Stopped ranks: /proc says `T`; a stop of the whole job (Ctrl-Z) stops this monitor too.
             let now = ProcessInfo.processInfo.systemUptime
-            for i in fds.indices where fds[i].fd >= 0 {
+            for i in fds.indices where fds[i] >= 0 {
                 if pids[i] == 0 { pids[i] = board.record(i).pid }
                 guard ProcessStatus.read(pid: Int(pids[i]))?.stopped == true else {
                     stoppedSince[i] = nil
@@ -62,15 +75,26 @@ public enum RankMonitor {
 
     /// Opens every local rank's exit FIFO once the rank has published its record (waiting up to
     /// 30 s for ranks still starting), then unlinks the board's and the FIFOs' names: from here the
-    /// mappings and open descriptors keep them, and nothing is left in /dev/shm.
-    private static func open(_ board: RankBoard, name: String) -> [pollfd] {
+    /// mappings and open descriptors keep them, and nothing is left in /dev/shm. Nil when a rank
+    /// that had published ended meanwhile: the job is over (hydra ends the rest), and mpirun waits
+    /// for this process.
+    private static func open(_ board: RankBoard, name: String) -> [Int32]? {
         let deadline = Date().addingTimeInterval(30)
-        var fds: [pollfd] = []
+        var fds: [Int32] = []
+        func anyGone() -> Bool {
+            (0..<board.localRanks).contains { local in
+                let pid = board.record(local).pid
+                return pid != 0 && ProcessStatus.read(pid: Int(pid)).map(\.ended) != false
+            }
+        }
         for local in 0..<board.localRanks {
-            while board.record(local).pid == 0 && Date() < deadline { usleep(2_000) }
+            while board.record(local).pid == 0 && Date() < deadline {
+                if anyGone() { return nil }
+                usleep(2_000)
+            }
             let path = SharedNames.exitFIFO(board: name, local: local)
             let fd = board.record(local).pid == 0 ? -1 : Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            fds.append(pollfd(fd: fd, events: 0, revents: 0))
+            fds.append(fd)
             unlink(path)
         }
         shm_unlink(name)
