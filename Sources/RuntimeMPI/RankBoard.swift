@@ -39,7 +39,7 @@ public final class RankBoard: @unchecked Sendable {
     /// Record fields, as Int32 offsets; the record's second line holds its role text.
     enum Field: Int { case pid, worldRank, activity, step, waitingOnPlus1, done, signal }
     /// Local ranks a board takes: hydra's count is an environment variable, so it is bounded.
-    static let maxLocalRanks = 1 << 16
+    public static let maxLocalRanks = 1 << 16
 
     init(base: UnsafeMutableRawPointer, byteCount: Int, name: String, localRank: Int, localRanks: Int) {
         self.base = base

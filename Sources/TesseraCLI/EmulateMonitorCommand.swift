@@ -10,5 +10,12 @@ struct EmulateMonitorCommand: ParsableCommand {
     @Argument var board: String
     @Argument var localRanks: Int
 
+    func validate() throws {
+        guard board.hasPrefix("/tessera-ranks-") else { throw ValidationError("expected a board name /tessera-ranks-…, got \(board)") }
+        guard (2...RankBoard.maxLocalRanks).contains(localRanks) else {
+            throw ValidationError("expected 2 to \(RankBoard.maxLocalRanks) local ranks, got \(localRanks)")
+        }
+    }
+
     func run() { RankMonitor.run(name: board, localRanks: localRanks) }
 }
