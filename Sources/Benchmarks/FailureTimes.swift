@@ -61,11 +61,14 @@ public enum FailureTimes {
     /// Starts `mpirun -n ranks tessera emulate plan arguments…`, waits until `ready` holds of its
     /// standard error and of its names in /dev/shm, kills rank `victim` with SIGKILL and waits for the job to end.
     /// Nil when the job ended before it was ready.
-    public static func killRank(plan: String, ranks: Int, victim: Int, arguments: [String],
-                                launcherFlags: [String] = MPILauncher.hostFlags,
-                                ready: (_ errors: String, _ shm: [String]) -> Bool) throws -> RankKill? {
-        let job = try MPIJob(ranks: ranks, executable: BenchLaunch.executablePath(), arguments: ["emulate", plan] + arguments,
-                             launcherFlags: launcherFlags)
+    public static func killRank(
+        plan: String, ranks: Int, victim: Int, arguments: [String],
+        launcherFlags: [String] = MPILauncher.hostFlags,
+        ready: (_ errors: String, _ shm: [String]) -> Bool
+    ) throws -> RankKill? {
+        let job = try MPIJob(
+            ranks: ranks, executable: BenchLaunch.executablePath(), arguments: ["emulate", plan] + arguments,
+            launcherFlags: launcherFlags)
         // The job's names carry a rank's or its proxy's process id as their third part (other jobs may run).
         func names(of owners: Set<Int>) -> [String] {
             shm().filter { name in
@@ -85,8 +88,9 @@ public enum FailureTimes {
         let outcome = try job.finish(timeoutSeconds: 60)
         let seconds = Date().timeIntervalSince(start)
         let leftovers = names(of: owners(pids))
-        return RankKill(seconds: seconds, named: outcome.errorOutput.contains("emulate: rank \(victim) ("),
-                        exitStatus: outcome.exitStatus, leftovers: leftovers)
+        return RankKill(
+            seconds: seconds, named: outcome.errorOutput.contains("emulate: rank \(victim) ("),
+            exitStatus: outcome.exitStatus, leftovers: leftovers)
     }
 
     /// Tessera's names in /dev/shm.

@@ -108,7 +108,7 @@ import Testing
         (["--progress-every-seconds=-2"], "Error: --progress-every-seconds: expected 0 or more seconds, got -2"),
         (["--progress-every-seconds", "1e9"], "Error: --progress-every-seconds: expected at most 86400 seconds (a day), got 1000000000"),
         (["--plan-for-rank", "x"], "Error: --plan-for-rank: expected RANK=PATH, got x"),
-        (["--plan-for-rank", "-3=p.json"], "Error: --plan-for-rank: expected a rank from 0 to 1048575, got -3"),
+        (["--plan-for-rank=-3=p.json"], "Error: --plan-for-rank: expected a rank from 0 to 1048575, got -3"),
         (["--plan-for-rank", "99999999999=p.json"], "Error: --plan-for-rank: expected a rank from 0 to 1048575, got 99999999999"),
         (["--watchdog-seconds", "nan"], "Error: --watchdog-seconds must be > 0, got nan"),
     ])
