@@ -47,7 +47,7 @@ public enum FailureTimes {
         return Date().timeIntervalSince(start)
     }
 
-    /// What a `kill -9` of one rank did to a running `mpirun … tessera emulate` job.
+    /// What a `kill -9` (or another signal) to one rank did to a running `mpirun … tessera emulate` job.
     public struct RankKill: Sendable {
         /// From the kill to mpirun's exit.
         public var seconds: Double
@@ -59,10 +59,10 @@ public enum FailureTimes {
     }
 
     /// Starts `mpirun -n ranks tessera emulate plan arguments…`, waits until `ready` holds of its
-    /// standard error and of its names in /dev/shm, kills rank `victim` with SIGKILL and waits for the job to end.
+    /// standard error and of its names in /dev/shm, sends `signal` to rank `victim` and waits for the job to end.
     /// Nil when the job ended before it was ready.
     public static func killRank(
-        plan: String, ranks: Int, victim: Int, arguments: [String],
+        plan: String, ranks: Int, victim: Int, signal: Int32 = SIGKILL, arguments: [String],
         launcherFlags: [String] = MPILauncher.hostFlags,
         ready: (_ errors: String, _ shm: [String]) -> Bool
     ) throws -> RankKill? {
@@ -83,7 +83,7 @@ public enum FailureTimes {
         }
         let pids = job.rankPIDs()
         guard let pid = pids[victim] else { return nil }
-        kill(pid, SIGKILL)
+        kill(pid, signal)
         let start = Date()
         let outcome = try job.finish(timeoutSeconds: 60)
         let seconds = Date().timeIntervalSince(start)

@@ -14,7 +14,8 @@ struct BenchFailuresCommand: ParsableCommand {
             (under 3 s), MPIFabric's watchdog at 0.2 s in one process (under 1 s), a 4-rank \
             `mpirun … tessera emulate --inject-unmatched-recv --watchdog-seconds 2` job, start-up to abort \
             (under 10 s), `kill -9` of rank 3 of a running 4-rank emulation (kill to mpirun's exit, under \
-            10 s; whether a line named the rank, and names left in /dev/shm), and `kill -9` of rank 15 of \
+            10 s; whether a line named the rank, and names left in /dev/shm), SIGSTOP of rank 2 (named and \
+            ended after 2 s stopped), and `kill -9` of rank 15 of \
             16 as soon as the doorbells appear in /dev/shm, --setup-tries times (names left). Run from the \
             repository root (it plans Workloads/tiny-llama.json).
             """)
@@ -47,6 +48,14 @@ struct BenchFailuresCommand: ParsableCommand {
             rows.append(("mpirun -n 4 emulate, kill -9 of rank 3", kill.seconds, 10,
                          "\(kill.named ? "named rank 3" : "rank 3 NOT named"), exit \(kill.exitStatus), "
                          + "\(kill.leftovers.count) names left in /dev/shm"))
+        }
+        // SIGSTOP of rank 2: the monitor names and kills it after 2 s stopped (the watchdog would take 30 s).
+        if let stop = try FailureTimes.killRank(plan: longPlan, ranks: 4, victim: 2, signal: SIGSTOP,
+                                                arguments: ["--wait", "cooperative", "--progress-every-seconds", "0"],
+                                                ready: { errors, _ in errors.contains("decode step 3 of") }) {
+            rows.append(("mpirun -n 4 emulate, SIGSTOP of rank 2", stop.seconds, 10,
+                         "\(stop.named ? "named rank 2" : "rank 2 NOT named"), exit \(stop.exitStatus), "
+                         + "\(stop.leftovers.count) names left in /dev/shm"))
         }
         // kill -9 of the last rank as soon as the doorbells appear in /dev/shm (16 ranks set them up).
         var killed = 0, left = 0, named = 0, slowest = 0.0
