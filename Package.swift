@@ -23,6 +23,8 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // Linux headers the Glibc module does not import (epoll); part of libc, nothing to link.
+        .systemLibrary(name: "CLinux"),
 
         // Safe Swift surfaces over the C libraries.
         .target(name: "MessagePassing", dependencies: ["CMPI"]),
@@ -58,7 +60,7 @@ let package = Package(
             "Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash", "SafeOutput",
         ]),
         .target(name: "RuntimeMPI", dependencies: [
-            "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
+            "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash", "CLinux",
         ]),
 
         // Capacity planning; CapacityMPI splits a sweep over MPI ranks.

@@ -69,6 +69,8 @@ final class Executor {
     private var segmentComputeS = 0.0
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
+    /// Called before each decode step (rank 0 keeps its trace so far with it).
+    var checkpoint: (() -> Void)?
     private(set) var clock = 0.0
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
@@ -106,6 +108,7 @@ final class Executor {
         figures.prefillEndS = clock
         for s in 0..<program.decodeSteps {
             progress?(s + 1, program.decodeSteps)
+            checkpoint?()
             try runSegment(1, program.decodeStep, phase: .decode, step: s)
         }
         figures.decodeEndS = clock
@@ -128,6 +131,7 @@ final class Executor {
     private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int,
                             waiting descriptions: [String]? = nil) throws {
         engine?.begin(phase, step: step)
+        fabric.note(iterationWork != nil ? .iteration : [RankActivity.prefill, .decode, .lastStep][segment], step: step)
         segmentComputeS = 0
         for (index, instruction) in instructions.enumerated() {
             if let f = failover, figures.interruption == nil, clock >= f.atS { interrupt(f, phase: phase, step: step) }

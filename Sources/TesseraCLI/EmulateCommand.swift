@@ -38,6 +38,12 @@ struct EmulateCommand: ParsableCommand {
             A cooperative sleep ends when a rank of the same host sends to the sleeper (a semaphore per \
             rank in shared memory, a "doorbell"), so hundreds of ranks on a few cores pass messages \
             without polling. A wait with no progress for --watchdog-seconds prints `rank R waits on rank S: …` and aborts the job.
+
+            A rank that dies (kill -9, a crash, the OOM killer) or stays stopped (SIGSTOP) for 2 s is named by a \
+            small monitor process per host, and mpirun ends the job at once:
+              emulate: rank 3 (chiplet 3: stage 1, TP rank 1) lost (its process 4242 ended unfinished: …) \
+            while in decode step 12, waiting on rank 2
+            With --trace, rank 0 keeps the trace so far (rewritten after 2 s of running, then 4 s more, 8 s more, …).
             """)
 
     @Argument(help: "A plan written by `tessera plan -o`.")
@@ -188,6 +194,10 @@ struct EmulateCommand: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let rank = Int(parts[0]) else {
                 throw ValidationError("--plan-for-rank: expected RANK=PATH, got \(item)")
+            }
+            // A world of 2^20 ranks is more than any plan has chiplets per level allows.
+            guard (0..<(1 << 20)).contains(rank) else {
+                throw ValidationError("--plan-for-rank: expected a rank from 0 to 1048575, got \(rank)")
             }
             overrides[rank] = String(parts[1])
         }

@@ -15,7 +15,7 @@ struct Tessera: ParsableCommand {
             PlanCommand.self,
             PlaceCommand.self,
             LowerCommand.self,
-            EmulateCommand.self,
+            EmulateCommand.self, EmulateMonitorCommand.self,
             HostmapCommand.self,
             CapacityCommand.self,
             ExperimentCommand.self,
