@@ -27,7 +27,10 @@ extension Evaluator {
             return .tooManyChiplets(strategy: s, needs: s.chiplets == Int.max ? nil : s.chiplets,
                                     cluster: inputs.cluster.name, has: hierarchy.totalChiplets)
         }
-        if Set(s.order).count != 4 || s.order.count != 4 { return .badMappingOrder(s.order) }
+        // Four entries holding all four dimensions: each once (no Set built per candidate).
+        if s.order.count != 4 || ParallelDim.allCases.contains(where: { !s.order.contains($0) }) {
+            return .badMappingOrder(s.order)
+        }
         return nil
     }
 
@@ -54,16 +57,17 @@ extension Evaluator {
                 e.candidate.batch = max(1, s.ep)  // not even one sequence per EP rank fits: say why at that
             }
         }
-        let stages = stageMemory(s, batch: e.candidate.batch, shard: shard, split: split, cachedTokens: cached)
+        let placement = stageMemories(s, batch: e.candidate.batch, shard: shard, split: split, cachedTokens: cached)
+        let stages = placement.stages
         // Quote the fullest stage: it is the one that decides feasibility.
-        let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
+        let fullest = stages[placement.fullest]
         e.memory = fullest
         if !fullest.fits {
             e.infeasibility = memoryShortfall(s, batch: e.candidate.batch, use: fullest).map { .outOfMemory($0) }
             e.fix = smallestFix(e.candidate)
             return e
         }
-        e.metrics = timing(e.candidate, shard: shard, split: split, memory: stages, placed: placed)
+        e.metrics = timing(e.candidate, shard: shard, split: split, memory: placement, placed: placed)
         return e
     }
 
@@ -82,6 +86,16 @@ extension Evaluator {
     /// left after weights, activations and reserve), and by the token budget an iteration's
     /// decode tokens and prompt chunks must fit in. nil when not one sequence per EP rank fits.
     func runningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
+        // Depends on the strategy only through TP, EP and PP (never DP or the order), so the
+        // orders of one search and the rack counts of a sweep share it.
+        let key = EvaluatorMemo.RunningKey(tp: s.tp, ep: s.ep, pp: s.pp, cap: cap)
+        if let known = memo.running[key] { return known }
+        let made = unmemoisedRunningBatch(s, cap: cap, shard: shard, split: split)
+        if memo.running.count < 1 << 20 { memo.running[key] = made }
+        return made
+    }
+
+    private func unmemoisedRunningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
         let sc = inputs.scenario, sw = rates.software
         // Attention-DP ranks (EP > 1) each run their own scheduler, with its own batch cap and
         // token budget (TensorRT-LLM's enable_attention_dp).
@@ -107,7 +121,40 @@ extension Evaluator {
     }
 
     func fill(_ m: MemoryUse) -> Double {
-        m.tiers.map { $0.usedBytes / $0.capacityBytes }.max() ?? 0
+        // `map(…).max() ?? 0` without the array: the first tier, then any later one it is below.
+        guard let first = m.tiers.first else { return 0 }
+        var most = first.usedBytes / first.capacityBytes
+        for t in m.tiers.dropFirst() where most < t.usedBytes / t.capacityBytes { most = t.usedBytes / t.capacityBytes }
+        return most
+    }
+
+    /// `stageMemory`, memoised with the verdicts callers ask of it. Keyed by TP, EP, PP, batch and
+    /// cached context: the placement never depends on DP, the order or the links, so the orders
+    /// of a search, its disaggregated pools and the rack counts of a sweep share it.
+    func stageMemories(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit,
+                       cachedTokens: Int? = nil) -> StageMemories {
+        let sc = inputs.scenario
+        let key = EvaluatorMemo.StagesKey(tp: s.tp, ep: s.ep, pp: s.pp, batch: batch,
+                                          cachedTokens: cachedTokens ?? (sc.inputTokens + sc.outputTokens))
+        if let known = memo.stages[key] { return known }
+        let stages = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: cachedTokens)
+        // The first of the fullest stages, as `stages.max { fill($0) < fill($1) }` picks it.
+        var fullest = 0, most = fill(stages[0])
+        for i in stages.indices.dropFirst() where most < fill(stages[i]) { fullest = i; most = fill(stages[i]) }
+        // Runs of inner stages with one shape and one tier choice, which cost the same.
+        var runs: [StageRun] = []
+        for i in stages.indices {
+            let inner = i != 0 && i != stages.count - 1
+            if inner, let r = runs.last, r.first != 0, split.shapes[r.first] == split.shapes[i],
+               stages[r.first].choice == stages[i].choice {
+                runs[runs.count - 1].count += 1
+            } else {
+                runs.append(StageRun(first: i, count: 1))
+            }
+        }
+        let made = StageMemories(stages: stages, fullest: fullest, allFit: stages.allSatisfy(\.fits), runs: runs)
+        if memo.stages.count < 1 << 18 { memo.stages[key] = made }
+        return made
     }
 
     /// Memory of one chiplet in each stage: its weights, the K/V cache of the sequences its EP
