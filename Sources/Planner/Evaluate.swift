@@ -107,13 +107,25 @@ extension Evaluator {
             limit = min(limit, (m * ranks * Double(budget) * o / (o + Double(sc.inputTokens))).rounded(.down))
         }
         let empty = stageMemory(s, batch: cap, shard: shard, split: split, cachedTokens: 0)
+        let last = empty.count - 1
+        var shapeDone = [Bool](repeating: false, count: empty.count)
         for (stage, use) in empty.enumerated() {
+            // Inner stages of one shape hold the same and give the same limit: take it once.
+            if stage != 0 && stage != last {
+                if shapeDone[split.shapes[stage]] { continue }
+                shapeDone[split.shapes[stage]] = true
+            }
             var kvPerSequence = 0.0
             for (c, n) in split.classCounts[stage].enumerated() {
                 kvPerSequence += Double(n) * shard.classes[c].kvBytes(context: Double(admittedContext))
             }
             guard kvPerSequence > 0 else { continue }
-            let room = use.tiers[use.choice.weights...].map { $0.capacityBytes - $0.usedBytes }.max() ?? 0
+            // The most room left in the weights' tier or any outer one (`map(…).max() ?? 0`).
+            var room = 0.0
+            for t in use.choice.weights..<use.tiers.count {
+                let left = use.tiers[t].capacityBytes - use.tiers[t].usedBytes
+                if t == use.choice.weights || room < left { room = left }
+            }
             let perChiplet = max(0, room) * sw.kvCacheFraction / kvPerSequence
             limit = min(limit, (perChiplet * Double(s.ep)).rounded(.down))
         }
@@ -138,21 +150,23 @@ extension Evaluator {
                                           cachedTokens: cachedTokens ?? (sc.inputTokens + sc.outputTokens))
         if let known = memo.stages[key] { return known }
         let stages = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: cachedTokens)
-        // The first of the fullest stages, as `stages.max { fill($0) < fill($1) }` picks it.
-        var fullest = 0, most = fill(stages[0])
-        for i in stages.indices.dropFirst() where most < fill(stages[i]) { fullest = i; most = fill(stages[i]) }
-        // Runs of inner stages with one shape and one tier choice, which cost the same.
+        // One pass: the first of the fullest stages (as `stages.max { fill($0) < fill($1) }` picks
+        // it), whether all fit, and runs of consecutive inner stages of one shape, which hold and
+        // cost the same (`stageMemory` places each inner shape once).
+        var fullest = 0, most = 0.0, allFit = true
         var runs: [StageRun] = []
+        let last = stages.count - 1
         for i in stages.indices {
-            let inner = i != 0 && i != stages.count - 1
-            if inner, let r = runs.last, r.first != 0, split.shapes[r.first] == split.shapes[i],
-               stages[r.first].choice == stages[i].choice {
+            if i != 0 && i != last, let r = runs.last, r.first != 0, split.shapes[r.first] == split.shapes[i] {
                 runs[runs.count - 1].count += 1
-            } else {
-                runs.append(StageRun(first: i, count: 1))
+                continue
             }
+            runs.append(StageRun(first: i, count: 1))
+            let f = fill(stages[i])
+            if i == 0 || most < f { fullest = i; most = f }
+            allFit = allFit && stages[i].fits
         }
-        let made = StageMemories(stages: stages, fullest: fullest, allFit: stages.allSatisfy(\.fits), runs: runs)
+        let made = StageMemories(stages: stages, fullest: fullest, allFit: allFit, runs: runs)
         if memo.stages.count < 1 << 18 { memo.stages[key] = made }
         return made
     }
@@ -170,10 +184,10 @@ extension Evaluator {
                                 sequencesHere / Double(microbatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
         // Balanced splits repeat a few stage shapes; place each inner shape once.
-        var seen: [(counts: [Int], use: MemoryUse)] = []
+        var seen = [MemoryUse?](repeating: nil, count: split.classCounts.count)
         return split.classCounts.enumerated().map { stage, counts in
             let inner = stage != 0 && stage != last
-            if inner, let known = seen.first(where: { $0.counts == counts }) { return known.use }
+            if inner, let known = seen[split.shapes[stage]] { return known }
             var weights = 0.0, kv = 0.0, act = 0.0
             for (c, n) in counts.enumerated() where n > 0 {
                 let l = shard.classes[c]
@@ -185,7 +199,7 @@ extension Evaluator {
             if stage == last { weights += shard.tail.weightBytes }
             let use = placeMemory(weights: weights, kvCache: kv * sequencesHere,
                                   activations: act * prefillTokens, tiers: rates.tiers)
-            if inner { seen.append((counts, use)) }
+            if inner { seen[split.shapes[stage]] = use }
             return use
         }
     }

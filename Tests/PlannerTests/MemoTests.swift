@@ -1,4 +1,5 @@
 import ClusterSpec
+import CostModel
 import Foundation
 import ModelGraph
 @testable import Planner
@@ -35,7 +36,9 @@ import Testing
         #expect(a.ranked.map(Self.facts) == b.ranked.map(Self.facts))
         #expect(a.pareto.map(Self.facts) == b.pareto.map(Self.facts))
         #expect(a.failures.map { "\($0.reason) \($0.count)" } == b.failures.map { "\($0.reason) \($0.count)" })
-        #expect(!a.ranked.isEmpty && a.outOfMemory > 0 && a.missedSLO > 0)
+        // Every path ran: winners, SLO misses, and (static batches do not shrink to fit) memory misses.
+        #expect(!a.ranked.isEmpty && a.missedSLO > 0)
+        #expect(mode == .continuous || a.outOfMemory > 0)
     }
 
     /// Each candidate through one evaluator (memos warm from a two-rack search and from the
