@@ -82,11 +82,10 @@ extension Evaluator {
         // The host's part of an iteration: a fixed step plus a cost per running request, each
         // attention-DP rank's process handling its own requests.
         let stepS = (rates.software.stepOverheadUs + work.sequences / Double(s.ep) * rates.software.requestOverheadUs) * 1e-6
-        let classComm = shard.classes.map { layerCommS($0, groups: groups, work: work, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes) }
-        let headComm = layerCommS(shard.head, groups: groups, work: work, hiddenBytes: hiddenBytes,
-                                                 dispatchBytes: dispatchBytes)
-        let tailComm = layerCommS(shard.tail, groups: groups, work: work, hiddenBytes: hiddenBytes,
-                                                 dispatchBytes: dispatchBytes)
+        func commS(_ layer: LayerShard) -> Double {
+            layerCommS(layer, groups: groups, work: work, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
+        }
+        let classComm = shard.classes.map(commS), headComm = commS(shard.head), tailComm = commS(shard.tail)
         var cachedChoice: TierChoice? = nil
         var classTimes: [StageTime] = [], headTime = StageTime(), tailTime = StageTime()
         var sum = StageTime(), slowest = 0.0
