@@ -90,7 +90,8 @@ import Testing
                                    hiddenBytes: hidden, dispatchBytes: hidden).totalS
         }
         let send = e.hierarchy.pointToPointS(bytes: hidden, stride: s.stride(.pp))
-        let p = e.pipeline(s, shard: shard, groups: groups, split: split, memory: memory, work: work, microbatches: 2)
+        let p = e.pipeline(s, shard: shard, groups: groups, split: split,
+                           memory: e.stageMemories(s, batch: 8, shard: shard, split: split), work: work, microbatches: 2)
         let latency = stage(0) + stage(1) + send, pace = max(stage(0), stage(1), send)
         #expect(abs(p.stage.totalS - latency) < 1e-15)
         // The last of the 2 microbatches is out one pace after the first.
