@@ -23,6 +23,8 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // Linux headers the Glibc module does not import (epoll); part of libc, nothing to link.
+        .systemLibrary(name: "CLinux"),
 
         // Safe Swift surfaces over the C libraries.
         .target(name: "MessagePassing", dependencies: ["CMPI"]),
@@ -30,14 +32,15 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
         // Content hashes that must not change between runs or hosts (FNV-1a).
         .target(name: "StableHash"),
-        // The one writer of output files: atomic, and only onto regular files or new paths.
+        // The one writer of output files: atomic, and only onto regular files or new paths; and
+        // the reader of input files, whose errors are words, not Foundation's codes.
         .target(name: "SafeOutput"),
         // Seeded text mutations of input files: the unit tests' short pass and `tessera bench fuzz`.
         .target(name: "Mutation"),
 
         // Inputs: models and clusters as data.
-        .target(name: "ModelGraph"),
-        .target(name: "ClusterSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "ModelGraph", dependencies: ["SafeOutput"]),
+        .target(name: "ClusterSpec", dependencies: ["SafeOutput", .product(name: "Yams", package: "Yams")]),
         // ONNX graphs → the same ModelConfig; Generated/onnx.pb.swift is committed
         // (scripts/generate-onnx-proto.sh), so the build never runs protoc.
         .target(name: "ONNXImport", dependencies: [
@@ -46,7 +49,7 @@ let package = Package(
 
         // Analysis and planning (no MPI here, so most tests need no mpirun).
         .target(name: "CostModel", dependencies: ["ModelGraph", "ClusterSpec"]),
-        .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph"]),
+        .target(name: "Planner", dependencies: ["CostModel", "ClusterSpec", "ModelGraph", "SafeOutput"]),
 
         // The pass pipeline over a planned model (fold, fuse, layout, pad, tile, schedule), priced
         // by the planner's evaluator; its output plan is what Runtime lowers to programs.
@@ -57,7 +60,7 @@ let package = Package(
             "Planner", "CostModel", "ClusterSpec", "ModelGraph", "StableHash", "SafeOutput",
         ]),
         .target(name: "RuntimeMPI", dependencies: [
-            "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash",
+            "Runtime", "Planner", "MessagePassing", "HostTopology", "StableHash", "CLinux",
         ]),
 
         // Capacity planning; CapacityMPI splits a sweep over MPI ranks.

@@ -1,15 +1,15 @@
 import ClusterSpec
 import Foundation
 import ModelGraph
+import SafeOutput
 import Yams
 
 /// Reading a capacity spec (Experiments/*.yaml). Paths to models, scenarios and clusters are
 /// relative to the spec's own folder.
 extension CapacitySpec {
     public static func load(path: String) throws(CapacityError) -> CapacitySpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CapacityError(file: path, keyPath: "", message: "cannot read the file")
-        }
+        let text: String
+        do { text = try InputFile.text(path) } catch { throw CapacityError(file: path, keyPath: "", message: "cannot read the file (\(error.reason))") }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(yaml: text, file: path, folder: folder)
     }

@@ -23,7 +23,7 @@ extension EmulateStep {
         for item in try v.list("plans") {
             let n = try SpecNode(item.node, file: v.file, path: item.path,
                                  allowed: ["name", "model", "cluster", "scenario", "precision", "tp", "pp", "dp", "ep", "batch",
-                                           "levels", "inputTokens", "outputTokens"])
+                                           "levels", "inputTokens", "outputTokens", "prefill"])
             var precision: Precision? = nil
             if let t = try n.string("precision") {
                 do { precision = try Precision(spec: t) } catch { throw n.error("precision", "\(error)") }
@@ -37,10 +37,15 @@ extension EmulateStep {
             }
             let strategy = Strategy(tp: try int(n, "tp") ?? 1, pp: try int(n, "pp") ?? 1, dp: try int(n, "dp") ?? 1,
                                     ep: try int(n, "ep") ?? 1)
+            // A disaggregated plan: the prefill pool's { tp, pp } (one replica, batch 1).
+            let prefill = try n.child("prefill", allowed: ["tp", "pp"]).map { pn throws(CapacityError) in
+                Strategy(tp: try int(pn, "tp") ?? 1, pp: try int(pn, "pp") ?? 1, dp: 1, ep: 1)
+            }
             plans.append(EmulatePlan(name: try n.requiredString("name"), model: resolve(try n.requiredString("model")),
                                      cluster: resolve(try n.requiredString("cluster")), scenario: sc, precision: precision,
                                      strategy: strategy, batch: try int(n, "batch") ?? 1, levels: levels,
-                                     inputTokens: try int(n, "inputTokens") ?? input, outputTokens: try int(n, "outputTokens") ?? output))
+                                     inputTokens: try int(n, "inputTokens") ?? input, outputTokens: try int(n, "outputTokens") ?? output,
+                                     prefill: prefill))
         }
         if plans.isEmpty { throw v.error("plans", "missing; expected a list of { name, model, cluster, tp, pp, ep, batch }") }
         if Set(plans.map(\.name)).count != plans.count { throw v.error("plans", "plan names must differ (each names a plan file)") }

@@ -32,6 +32,9 @@ public struct EmulatePlan: Sendable {
     public var levels: [String: Int]
     public var inputTokens: Int?
     public var outputTokens: Int?
+    /// Disaggregated: the prefill pool's strategy (one replica, batch 1) beside the decode pool
+    /// (`strategy`, `batch`); nil: one pool does both.
+    public var prefill: Strategy? = nil
 }
 
 public struct EmulateVariant: Sendable {
@@ -108,19 +111,21 @@ extension Experiment {
             if let steps = s.decodeSteps { arguments += ["--steps", "\(steps)"] }
             if let n = s.requests, let rate = s.ratePerS { arguments += ["--requests", "\(n)", "--rate", "\(rate)"] }
             let load = s.requests.map { "\($0) requests at \(s.ratePerS ?? 0)/s" } ?? "static batch \(p.batch)"
-            for v in s.variants where v.maxRanks.map({ plan.chiplets.count <= $0 }) ?? true {
-                let got = try runner(EmulationLaunch(ranks: plan.chiplets.count, arguments: arguments + v.arguments,
+            let ranks = plan.chiplets.count + (plan.disaggregation?.prefill.plan.chiplets.count ?? 0)
+            let strategy = p.prefill.map { "prefill \($0) | decode \(p.strategy)" } ?? p.strategy.description
+            for v in s.variants where v.maxRanks.map({ ranks <= $0 }) ?? true {
+                let got = try runner(EmulationLaunch(ranks: ranks, arguments: arguments + v.arguments,
                                                      timeoutSeconds: s.timeoutSeconds))
                 progress("\(s.table)/\(p.name)/\(v.name) \(got.ranks) ranks: emulation wall", got.wallSeconds)
                 progress("\(s.table)/\(p.name)/\(v.name) \(got.ranks) ranks: mpirun job", got.jobSeconds)
-                let prefix = [p.name, v.name, modelName, clusterName, p.strategy.description, "\(p.batch)", "\(got.ranks)", load,
+                let prefix = [p.name, v.name, modelName, clusterName, strategy, "\(p.batch)", "\(got.ranks)", load,
                               s.decodeSteps.map(String.init) ?? "", "\(got.messages)"]
                 // A stream's tokens/s is its arrival rate, not a figure of the plan: streams compare
                 // per-request TTFT and TPOT (p50) only.
                 let throughput = s.requests == nil
                     ? [("tokens/s", "tokens/s", got.outputTokensPerSecond, metrics.outputTokensPerSecond)] : []
-                for (metric, unit, emulated, predicted) in [("TTFT", "ms", got.ttftMs, metrics.ttftMs),
-                                                            ("TPOT", "ms", got.tpotMs, metrics.tpotMs)] + throughput {
+                for (metric, unit, emulated, predicted) in [("TTFT", "ms", got.ttftMs, plan.predicted.ttftMs),
+                                                            ("TPOT", "ms", got.tpotMs, plan.predicted.tpotMs)] + throughput {
                     let note = got.notes.first { $0.hasPrefix(metric + " ") } ?? ""
                     rows.append(prefix + [metric, unit, "\(emulated)", "\(predicted)", "\((emulated / predicted - 1) * 100)", note])
                 }
@@ -153,6 +158,12 @@ extension Experiment {
             cluster = p.levels.isEmpty ? base : try base.scaled(levelCounts: p.levels)
             evaluator = try Evaluator(PlanInputs(modelName: model.name, model: model, cluster: cluster, scenario: scenario))
         } catch { throw CapacityError(file: p.name, keyPath: "", message: "\(error)") }
+        if let prefill = p.prefill {
+            let (made, reason) = evaluator.disaggregatedPlan(prefill: Candidate(strategy: prefill, batch: 1),
+                                                             decode: Candidate(strategy: p.strategy, batch: p.batch))
+            guard let plan = made else { throw CapacityError(file: p.name, keyPath: "prefill", message: reason ?? "infeasible") }
+            return (plan, plan.predicted, model.name, cluster.name)
+        }
         let e = evaluator.evaluate(Candidate(strategy: p.strategy, batch: p.batch))
         guard let metrics = e.metrics, let plan = evaluator.plan(e) else {
             throw CapacityError(file: p.name, keyPath: "", message: "the plan is infeasible: \(e.reason ?? "no metrics")")

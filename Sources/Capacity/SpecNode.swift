@@ -39,9 +39,16 @@ struct SpecNode {
         return s
     }
 
+    /// A keyed number spans 1e-9 to 1e12, as cluster numbers do: a target of 1.8e308 tokens/s
+    /// parsed, ran the whole sweep and trapped formatting the report.
     func number(_ key: String, unit: String) throws(CapacityError) -> Double? {
         guard let node = mapping[key] else { return nil }
-        return try Self.positive(node, file: file, path: Self.join(path, key), unit: unit)
+        let v = try Self.positive(node, file: file, path: Self.join(path, key), unit: unit)
+        guard v >= 1e-9 && v <= 1e12 else {
+            throw error(key, "expected a positive number of \(unit), at least 1e-9 and at most 1e12 (wider values overflow times, rates "
+                + "and reports), got \(node.scalar?.string ?? "\(v)")")
+        }
+        return v
     }
 
     func requiredNumber(_ key: String, unit: String) throws(CapacityError) -> Double {

@@ -36,10 +36,17 @@ public final class CapacitySweep: Sendable {
     /// Distinct per-chip memos started so far: one per chip, precision, memory per chip and workload bucket.
     public var memosStarted: Int { memos.withLock { $0.count } }
 
-    /// `files` reads the clusters, models and scenarios the spec names; pass one `InputFiles` to
-    /// several sweeps over the same files to read each once.
-    public init(_ spec: CapacitySpec, files inputs: InputFiles = InputFiles()) throws {
+    /// Points whose search could price more candidates than this get a note instead of a search.
+    public let maxCandidates: Int
+
+    /// Refuses a spec of more than `maxPoints` points before building any layout. `files` reads the
+    /// clusters, models and scenarios the spec names; pass one `InputFiles` to several sweeps over
+    /// the same files to read each once.
+    public init(_ spec: CapacitySpec, maxPoints: Int = CapacitySpec.defaultMaxPoints,
+                maxCandidates: Int = Evaluator.defaultMaxCandidates, files inputs: InputFiles = InputFiles()) throws {
+        try spec.checkSize(maxPoints: maxPoints)
         self.spec = spec
+        self.maxCandidates = maxCandidates
         var files: [String] = []
         var layouts: [Layout] = []
         for l in spec.layouts {
@@ -123,6 +130,11 @@ public final class CapacitySweep: Sendable {
             options.objective = .throughputPerRack
             options.top = 1
             if let b = sc.batch { options.batches = [b] }
+            let size = evaluator.searchSize(options)
+            guard size <= maxCandidates else {
+                row.note = "the search could price \(size) candidates, over the limit of \(maxCandidates) (raise it with --max-candidates)"
+                rows.append(row); continue
+            }
             let key = searchKey(layout, workload: point.workloadIndex, bucket: i)
             let result: SearchResult
             if let done = searches.withLock({ $0[key] }) {

@@ -10,15 +10,16 @@ extension ClusterSpec {
                 throw ClusterSpecError(file: sourceFile, keyPath: "levels",
                                        message: "no level named \(name); expected one of \(levels.map(\.name).joined(separator: ", "))")
             }
-            guard count > 0 else {
+            guard count > 0, count <= Self.maxLevelCount else {
                 throw ClusterSpecError(file: sourceFile, keyPath: "levels[\(index)].count",
-                                       message: "expected a positive whole number, got \(count)")
+                                       message: "expected a whole number from 1 to \(Self.maxLevelCount) (2^20), got \(count)")
             }
             copy.levels[index].count = count
             if copy.levels[index].link.dims != nil {
                 copy.levels[index].link.dims = Self.squarestGrid(count)
             }
         }
+        try Self.checkTotal(copy.levels, file: sourceFile, keyPath: "levels")
         return copy
     }
 

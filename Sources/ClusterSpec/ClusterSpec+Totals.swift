@@ -97,3 +97,26 @@ extension ClusterSpec {
         }
     }
 }
+
+/// Bounded work (issue 15): a level of 1e9 chiplets hung the search and 2^62 trapped in the
+/// products of counts, so sizes are checked where a cluster is read or reshaped.
+extension ClusterSpec {
+    /// The most units one level may hold: 2^20, past any machine built.
+    public static let maxLevelCount = 1 << 20
+    /// The most chiplets a whole cluster may hold: 2^24 (16,777,216, some 230,000 NVL72 racks);
+    /// a plan keeps one entry per chiplet, so larger clusters would cost gigabytes before any search.
+    public static let maxChiplets = 1 << 24
+
+    /// Throws when the product of the level counts passes `maxChiplets` (checked, so it cannot trap).
+    static func checkTotal(_ levels: [LevelSpec], file: String, keyPath: String) throws {
+        var total = 1
+        for level in levels {
+            let (t, overflow) = total.multipliedReportingOverflow(by: level.count)
+            guard !overflow, t <= maxChiplets else {
+                throw ClusterSpecError(file: file, keyPath: keyPath, message: "expected at most \(maxChiplets) (2^24) chiplets in all, "
+                    + "got level counts \(levels.map { String($0.count) }.joined(separator: " × "))")
+            }
+            total = t
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 import Yams
 
 /// Reading a cluster file. Uses Yams' `Node` tree (not Codable) so unknown keys, quoted numbers and
@@ -10,8 +11,8 @@ extension ClusterSpec {
 
     /// A file's text, or an error naming it.
     static func readText(_ path: String, what: String) throws -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.localizedDescription))")
+        do { return try InputFile.text(path) } catch {
+            throw ClusterSpecError(file: path, keyPath: "", message: "cannot read \(what) (\(error.reason))")
         }
     }
 
@@ -36,7 +37,7 @@ extension ClusterSpec {
         guard !levelItems.isEmpty else { throw top.missing("levels", "a list of levels, innermost first") }
         let levels = try levelItems.map { try readLevel($0.node, file: file, path: $0.path) }
         try checkLevelNames(levels, file: file)
-        try checkChipletTotal(levels, file: file)
+        try checkTotal(levels, file: file, keyPath: "levels")
         let chipLevel = try unitLevel(top, "chip", levels: levels, allowChiplet: true)
         let rackLevel = try unitLevel(top, "rack", levels: levels, allowChiplet: false)
         if let rackLevel, rackLevel < (chipLevel ?? -1) {
@@ -145,8 +146,9 @@ extension ClusterSpec {
         let fields = try YAMLFields(node, file: file, path: path,
                                     allowed: ["name", "count", "link", "memory", "powerW", "costUSD"])
         let count = try fields.requiredCount("count")
-        if count > maxLevelCount, let node = fields.node("count") {
-            throw fields.wrong("count", "a whole number from 1 to 1048576 (2^20)", node)
+        guard count <= maxLevelCount else {
+            throw ClusterSpecError(file: file, keyPath: fields.keyPath("count"),
+                                   message: "expected at most \(maxLevelCount) (2^20) units per level, got \(count)")
         }
         guard let linkFields = try fields.fields("link", allowed: ["topology", "bandwidthGBps", "latencyUs", "overheadUs", "dims"]) else {
             throw fields.missing("link", "a mapping with topology, bandwidthGBps, latencyUs")
@@ -192,24 +194,6 @@ extension ClusterSpec {
             throw fields.wrong("dims", expected, node)
         }
         return dims
-    }
-
-    /// At most 2^20 units per level and 2^40 chiplets in all: far past any layout planned (10^6
-    /// chips), and small enough that products of counts (chiplets × ranks, chiplets × bytes) stay
-    /// exact. A level count of 2^63-1 trapped in the chiplet total (`make fuzz`, cluster seed 1).
-    static let maxLevelCount = 1 << 20
-    static let maxChiplets = 1 << 40
-
-    private static func checkChipletTotal(_ levels: [LevelSpec], file: String) throws {
-        var chiplets = 1
-        for (index, level) in levels.enumerated() {
-            let (product, overflow) = chiplets.multipliedReportingOverflow(by: level.count)
-            guard !overflow, product <= maxChiplets else {
-                throw ClusterSpecError(file: file, keyPath: "levels[\(index)].count", message: "expected at most 2^40 chiplets in all, got "
-                    + levels[...index].map { "\($0.count)" }.joined(separator: " × "))
-            }
-            chiplets = product
-        }
     }
 
     private static func checkLevelNames(_ levels: [LevelSpec], file: String) throws {

@@ -38,15 +38,16 @@ public struct ChipFigures: Codable, Sendable, Equatable {
         let positive: [(String, Double)] = [("matmulTFLOPS", matmulTFLOPS), ("attentionTFLOPS", attentionTFLOPS),
                                             ("peakTFLOPS", peakTFLOPS), ("vectorTFLOPS", vectorTFLOPS),
                                             ("kernelEfficiency", kernelEfficiency)]
-        for (key, v) in positive where !(v > 0 && v < 1e9) { return "\(key): expected a positive number, got \(v)" }
+        for (key, v) in positive where !(v >= 1e-9 && v < 1e9) { return "\(key): expected a number from 1e-9 to 1e9, got \(v)" }
         for (key, v) in [("opOverheadUs", opOverheadUs), ("kernelLaunchUs", kernelLaunchUs), ("graphKernelUs", graphKernelUs)]
         where !(v >= 0 && v <= 1e6) {
             return "\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
         }
         if let u = computeUnits, !(1...1_000_000).contains(u) { return "computeUnits: expected 1 to 1,000,000, got \(u)" }
         if tiers.isEmpty { return "tiers: expected at least one memory tier" }
-        for (i, t) in tiers.enumerated() where !(t.bandwidthGBps > 0 && t.bandwidthGBps < 1e9 && t.capacityBytes >= 0) {
-            return "tiers[\(i)]: expected a positive bandwidthGBps and a capacity of 0 bytes or more"
+        // The cluster file's span: a tier bandwidth of 1e-300 GB/s emulated to a TPOT of 6e300 ms.
+        for (i, t) in tiers.enumerated() where !(t.bandwidthGBps >= 1e-9 && t.bandwidthGBps < 1e9 && (0...1e21).contains(t.capacityBytes)) {
+            return "tiers[\(i)]: expected bandwidthGBps from 1e-9 to 1e9 and capacityBytes from 0 to 1e21, got \(t.bandwidthGBps) and \(t.capacityBytes)"
         }
         if kernelTables?.isEmpty == true { return "kernelTables: expected a folder or no key" }
         return nil

@@ -67,8 +67,13 @@ public struct ModelShard: Sendable {
     public let layerClass: [Int]
     public internal(set) var head: LayerShard
     public internal(set) var tail: LayerShard
-    /// Activation bytes per token exchanged by collectives and pipeline sends (the hidden state).
+    /// Bytes per token of the hidden state that all-reduces, MoE combines and pipeline sends
+    /// carry: the residual stream and GEMM outputs stay in 16 bits (or wider) whatever the
+    /// activation format, which quantises only a GEMM's input.
     public let hiddenBytesPerToken: Double
+    /// Bytes per token of the MoE dispatch: tokens go to their experts already quantised to the
+    /// activation format (their next use is the expert GEMM's input).
+    public let dispatchBytesPerToken: Double
 
     public init(model: ModelGraph, shard: Shard, precision: Precision,
                 fusions: Set<SoftwareProfile.Fusion> = Set(SoftwareProfile.Fusion.allCases)) {
@@ -98,7 +103,8 @@ public struct ModelShard: Sendable {
         tail = LayerShard(ops: outside.filter { $0.kind == .finalNorm || $0.kind == .lmHead },
                           shard: Shard(tp: shard.tp, ep: 1), precision: precision, fusions: fusions,
                           kvHeads: kvHeads, mla: mla, tpAllReduces: 1)
-        hiddenBytesPerToken = Double(model.config.hiddenSize) * precision.activations.bytesPerElement
+        hiddenBytesPerToken = Double(model.config.hiddenSize) * max(2, precision.activations.bytesPerElement)
+        dispatchBytesPerToken = Double(model.config.hiddenSize) * precision.activations.bytesPerElement
     }
 
     public func layer(_ index: Int) -> LayerShard { classes[layerClass[index]] }

@@ -25,10 +25,11 @@ public final class Topology {
         return Topology(handle: try HwlocCall.load(source: source) { _ in }, source: source)
     }
 
-    /// A made-up topology from hwloc's synthetic syntax, such as `"pack:2 numa:2 core:8 pu:2"`.
-    public convenience init(synthetic description: String) throws(TopologyError) {
+    /// A made-up topology from hwloc's synthetic syntax, such as `"pack:2 numa:2 core:8 pu:2"`, of
+    /// at most `maxPUs` PUs (counted before libhwloc builds it; never more than 2^20).
+    public convenience init(synthetic description: String, maxPUs: Int = Topology.defaultMaxPUs) throws(TopologyError) {
         let source = "synthetic \"\(description)\""
-        try TopologyInputCheck.synthetic(description)
+        try TopologyInputCheck.synthetic(description, maxPUs: maxPUs)
         let handle = try HwlocCall.load(source: source) { (topology) throws(TopologyError) in
             try HwlocCall.setSynthetic(topology, description)
         }

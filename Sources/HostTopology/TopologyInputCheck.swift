@@ -2,6 +2,11 @@ import Foundation
 
 /// Checks on topology inputs before libhwloc sees them: a malformed XML file can make libhwloc
 /// segfault, and a synthetic string of 1e8 PUs makes it hang. Refusals name the figure and the limit.
+extension Topology {
+    /// The default PU limit of a synthetic topology: 2^16, some 16 times the largest hosts built.
+    public static let defaultMaxPUs = 1 << 16
+}
+
 enum TopologyInputCheck {
     /// Largest XML file read: 64 MiB (an `lstopo --of xml` of a 1,000-core host is under 2 MiB).
     static let largestXMLBytes = 64 << 20
@@ -10,8 +15,9 @@ enum TopologyInputCheck {
     /// Deepest nesting of XML elements: 256 (a real topology nests about 12 deep).
     static let deepestNesting = 256
 
-    /// The PUs a synthetic description implies (the product of its `kind:count` levels), refused past 2^20.
-    static func synthetic(_ description: String) throws(TopologyError) {
+    /// The PUs a synthetic description implies (the product of its `kind:count` levels), refused past
+    /// `maxPUs` (raised by `--max-pus`) and always past 2^20.
+    static func synthetic(_ description: String, maxPUs: Int) throws(TopologyError) {
         var product = 1.0
         for token in description.split(whereSeparator: \.isWhitespace) {
             let parts = token.split(separator: ":", maxSplits: 1)
@@ -23,6 +29,10 @@ enum TopologyInputCheck {
         guard product <= Double(mostObjects) else {
             throw .invalidSynthetic(description: description,
                                     reason: "it describes \(String(format: "%.0f", product)) PUs; at most \(mostObjects) (2^20) are supported")
+        }
+        guard product <= Double(maxPUs) else {
+            throw .invalidSynthetic(description: description,
+                                    reason: "it describes \(String(format: "%.0f", product)) PUs, over the limit of \(maxPUs); raise it with --max-pus (up to \(mostObjects))")
         }
     }
 

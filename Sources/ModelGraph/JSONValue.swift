@@ -1,4 +1,5 @@
 import Foundation
+import SafeOutput
 
 /// Any JSON value; lets the loaders report the exact key at fault instead of a decoder trace.
 enum JSONValue: Decodable, Sendable {
@@ -19,9 +20,7 @@ enum JSONValue: Decodable, Sendable {
     /// Reads `path` as one JSON object.
     static func loadObject(path: String) throws(ModelGraphError) -> JSONObjectReader {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
-        }
+        do { data = try InputFile.read(path) } catch { throw .unreadable(file: path, reason: error.reason) }
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw .invalidJSON(file: path, reason: Self.describe(error, data: data))

@@ -141,13 +141,13 @@ extension ModelConfig {
     /// the largest shipped model has 126), and sizes whose parameter count, in floating point,
     /// stays under 2^50 (about 1.1e15, a thousand times a 1-trillion-parameter model), so every
     /// integer count and byte product derived from them fits 64 bits.
-    func checkWork(file: String, layersKey: String) throws(ModelGraphError) {
+    func checkWork(file: String, layersKey: String, hiddenKey: String = "hidden_size") throws(ModelGraphError) {
         try checkLayerCount(file: file, layersKey: layersKey)
         let attention = Double(attentionHeads + 2 * kvHeads) * Double(headDim) + Double(attentionHeads) * Double(headDim)
         let mlp = 3 * Double(max(intermediateSize, moeIntermediateSize)) * Double(max(1, experts + 1))
         let parameters = Double(layers) * Double(hiddenSize) * (attention + mlp) + 2 * Double(vocabSize) * Double(hiddenSize)
         guard parameters <= 0x1p50 else {
-            throw .invalidValue(file: file, key: "hidden_size", value: "\(hiddenSize)",
+            throw .invalidValue(file: file, key: hiddenKey, value: "\(hiddenSize)",
                                 expected: "sizes whose parameter count stays under 2^50 (about 1.1e15; these give \(parameters))")
         }
     }

@@ -32,6 +32,7 @@ public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 
+    /// One line in the form every loader uses: `file: key path: expected …, got …`.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason):
@@ -39,17 +40,17 @@ public enum ModelGraphError: Error, CustomStringConvertible, Sendable, Equatable
         case .invalidJSON(let file, let reason):
             "\(file): not valid JSON: \(reason)"
         case .missingKey(let file, let key, let expected):
-            "\(file): missing key `\(key)` (expected \(expected))"
+            "\(file): \(key): missing; expected \(expected)"
         case .wrongType(let file, let key, let expected):
-            "\(file): key `\(key)` has the wrong type (expected \(expected))"
+            "\(file): \(key): expected \(expected), got another type"
         case .notPositive(let file, let key, let value):
-            "\(file): key `\(key)` is \(value) (expected a positive integer)"
+            "\(file): \(key): expected a positive integer, got \(value)"
         case .invalidValue(let file, let key, let value, let expected):
-            "\(file): key `\(key)` is \(value) (expected \(expected))"
+            "\(file): \(key): expected \(expected), got \(value)"
         case .unknownKey(let file, let key, let allowed):
-            "\(file): unknown key `\(key)` (allowed: \(allowed.joined(separator: ", ")))"
+            "\(file): \(key): unknown key; expected one of \(allowed.joined(separator: ", "))"
         case .nullValue(let file, let key, let expected):
-            "\(file): key `\(key)` is null (expected \(expected))"
+            "\(file): \(key): expected \(expected), got null"
         case .unsupportedArchitecture(let file, let modelType, let reason):
             "\(file): model_type `\(modelType)` is not supported: \(reason)"
         }

@@ -23,8 +23,7 @@ extension Evaluator {
         func fits(_ t: Strategy, _ batch: Int) -> Bool {
             guard illegality(t, batch: batch) == nil else { return false }
             let shard = modelShard(Shard(tp: t.tp, ep: t.ep))
-            return stageMemory(t, batch: batch, shard: shard,
-                               split: stageSplit(t, batch: batch, shard: shard)).allSatisfy(\.fits)
+            return stageMemories(t, batch: batch, shard: shard, split: stageSplit(t, batch: batch, shard: shard)).allFit
         }
         var t = s
         while t.tp * 2 * t.pp * t.ep * t.dp <= hierarchy.totalChiplets {

@@ -58,9 +58,10 @@ extension Evaluator {
                     let split = stageSplit(s, batch: batch, shard: shard)
                     let m = microbatches(s, batch: batch)  // prefill and decode alike
                     // Prefill pool: a pass over `batch` prompts, holding only their prompts' K/V.
-                    let pMemory = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: sc.inputTokens)
-                    if pMemory.allSatisfy(\.fits) {
-                        let pass = pipeline(s, shard: shard, groups: groups, split: split, memory: pMemory,
+                    let pPlaced = stageMemories(s, batch: batch, shard: shard, split: split, cachedTokens: sc.inputTokens)
+                    let pMemory = pPlaced.stages
+                    if pPlaced.allFit {
+                        let pass = pipeline(s, shard: shard, groups: groups, split: split, memory: pPlaced,
                                             work: .prefill(sequences: Double(batch) / Double(m), tokens: Double(sc.inputTokens)),
                                             microbatches: m)
                         if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
@@ -73,9 +74,10 @@ extension Evaluator {
                         }
                     }
                     // Decode pool: `batch` sequences at full context, decode steps only.
-                    let dMemory = stageMemory(s, batch: batch, shard: shard, split: split)
-                    guard dMemory.allSatisfy(\.fits) else { continue }
-                    let step = pipeline(s, shard: shard, groups: groups, split: split, memory: dMemory,
+                    let dPlaced = stageMemories(s, batch: batch, shard: shard, split: split)
+                    let dMemory = dPlaced.stages
+                    guard dPlaced.allFit else { continue }
+                    let step = pipeline(s, shard: shard, groups: groups, split: split, memory: dPlaced,
                                         work: .decode(sequences: Double(batch) / Double(m), context: meanDecodeContext),
                                         microbatches: m)
                     guard sc.maxTPOTMs.map({ step.cycleS * 1000 <= $0 }) ?? true else { continue }
@@ -86,7 +88,7 @@ extension Evaluator {
                                              evaluation: Evaluation(candidate: Candidate(strategy: s, batch: batch),
                                                                     chipletsUsed: s.chiplets, chipsUsed: 0,
                                                                     stageLayers: split.layers,
-                                                                    memory: dMemory.max { fill($0) < fill($1) })))
+                                                                    memory: dMemory[dPlaced.fullest])))
                 }
             }
         } }
@@ -109,6 +111,15 @@ extension Evaluator {
         if top.count > 4 { top.removeLast() }
     }
 
+    /// Time to move one request's K/V cache (its prompt's) from a prefill replica of `cp`
+    /// chiplets to a decode replica of `cd`, over the innermost level that holds both.
+    func kvTransferS(prefillChiplets cp: Int, decodeChiplets cd: Int) -> Double {
+        let kvBytes = Double(inputs.scenario.inputTokens) * inputs.model.kvCacheBytesPerToken(inputs.precision.kvCache)
+        let level = hierarchy.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (hierarchy.levels.count - 1)
+        // Every prefill chiplet sends its shard of the cache at once.
+        return hierarchy.levels[level].alphaS + kvBytes / Double(cp) / hierarchy.sharedBytesPerS(level)
+    }
+
     /// Sizes the two pools to balance their request rates within the cluster, and costs the
     /// K/V transfer over the innermost level that holds a replica of each.
     private func combine(_ p: PoolOption, _ d: PoolOption) -> Evaluation? {
@@ -123,10 +134,7 @@ extension Evaluator {
             np += 1
         }
         guard bestRate > 0 else { return nil }
-        let kvBytes = Double(sc.inputTokens) * inputs.model.kvCacheBytesPerToken(inputs.precision.kvCache)
-        let level = hierarchy.levels.firstIndex { $0.chipletsPerUnit >= cp + cd } ?? (hierarchy.levels.count - 1)
-        // Every prefill chiplet sends its shard of the cache at once.
-        let transferS = hierarchy.levels[level].alphaS + kvBytes / Double(cp) / hierarchy.sharedBytesPerS(level)
+        let transferS = kvTransferS(prefillChiplets: cp, decodeChiplets: cd)
         let ttftMs = (p.latencyS + transferS) * 1000, tpotMs = d.latencyS * 1000
         if let limit = sc.maxTTFTMs, ttftMs > limit { return nil }
         let chiplets = pools.0 * cp + pools.1 * cd

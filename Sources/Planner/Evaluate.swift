@@ -27,7 +27,10 @@ extension Evaluator {
             return .tooManyChiplets(strategy: s, needs: s.chiplets == Int.max ? nil : s.chiplets,
                                     cluster: inputs.cluster.name, has: hierarchy.totalChiplets)
         }
-        if Set(s.order).count != 4 || s.order.count != 4 { return .badMappingOrder(s.order) }
+        // Four entries holding all four dimensions: each once (no Set built per candidate).
+        if s.order.count != 4 || ParallelDim.allCases.contains(where: { !s.order.contains($0) }) {
+            return .badMappingOrder(s.order)
+        }
         return nil
     }
 
@@ -54,16 +57,17 @@ extension Evaluator {
                 e.candidate.batch = max(1, s.ep)  // not even one sequence per EP rank fits: say why at that
             }
         }
-        let stages = stageMemory(s, batch: e.candidate.batch, shard: shard, split: split, cachedTokens: cached)
+        let placement = stageMemories(s, batch: e.candidate.batch, shard: shard, split: split, cachedTokens: cached)
+        let stages = placement.stages
         // Quote the fullest stage: it is the one that decides feasibility.
-        let fullest = stages.max { fill($0) < fill($1) } ?? stages[0]
+        let fullest = stages[placement.fullest]
         e.memory = fullest
         if !fullest.fits {
             e.infeasibility = memoryShortfall(s, batch: e.candidate.batch, use: fullest).map { .outOfMemory($0) }
             e.fix = smallestFix(e.candidate)
             return e
         }
-        e.metrics = timing(e.candidate, shard: shard, split: split, memory: stages, placed: placed)
+        e.metrics = timing(e.candidate, shard: shard, split: split, memory: placement, placed: placed)
         return e
     }
 
@@ -82,6 +86,16 @@ extension Evaluator {
     /// left after weights, activations and reserve), and by the token budget an iteration's
     /// decode tokens and prompt chunks must fit in. nil when not one sequence per EP rank fits.
     func runningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
+        // Depends on the strategy only through TP, EP and PP (never DP or the order), so the
+        // orders of one search and the rack counts of a sweep share it.
+        let key = EvaluatorMemo.RunningKey(tp: s.tp, ep: s.ep, pp: s.pp, cap: cap)
+        if let known = memo.running[key] { return known }
+        let made = unmemoisedRunningBatch(s, cap: cap, shard: shard, split: split)
+        if memo.running.count < 1 << 20 { memo.running[key] = made }
+        return made
+    }
+
+    private func unmemoisedRunningBatch(_ s: Strategy, cap: Int, shard: ModelShard, split: StageSplit) -> Int? {
         let sc = inputs.scenario, sw = rates.software
         // Attention-DP ranks (EP > 1) each run their own scheduler, with its own batch cap and
         // token budget (TensorRT-LLM's enable_attention_dp).
@@ -93,13 +107,25 @@ extension Evaluator {
             limit = min(limit, (m * ranks * Double(budget) * o / (o + Double(sc.inputTokens))).rounded(.down))
         }
         let empty = stageMemory(s, batch: cap, shard: shard, split: split, cachedTokens: 0)
+        let last = empty.count - 1
+        var shapeDone = [Bool](repeating: false, count: empty.count)
         for (stage, use) in empty.enumerated() {
+            // Inner stages of one shape hold the same and give the same limit: take it once.
+            if stage != 0 && stage != last {
+                if shapeDone[split.shapes[stage]] { continue }
+                shapeDone[split.shapes[stage]] = true
+            }
             var kvPerSequence = 0.0
             for (c, n) in split.classCounts[stage].enumerated() {
                 kvPerSequence += Double(n) * shard.classes[c].kvBytes(context: Double(admittedContext))
             }
             guard kvPerSequence > 0 else { continue }
-            let room = use.tiers[use.choice.weights...].map { $0.capacityBytes - $0.usedBytes }.max() ?? 0
+            // The most room left in the weights' tier or any outer one (`map(…).max() ?? 0`).
+            var room = 0.0
+            for t in use.choice.weights..<use.tiers.count {
+                let left = use.tiers[t].capacityBytes - use.tiers[t].usedBytes
+                if t == use.choice.weights || room < left { room = left }
+            }
             let perChiplet = max(0, room) * sw.kvCacheFraction / kvPerSequence
             limit = min(limit, (perChiplet * Double(s.ep)).rounded(.down))
         }
@@ -107,7 +133,42 @@ extension Evaluator {
     }
 
     func fill(_ m: MemoryUse) -> Double {
-        m.tiers.map { $0.usedBytes / $0.capacityBytes }.max() ?? 0
+        // `map(…).max() ?? 0` without the array: the first tier, then any later one it is below.
+        guard let first = m.tiers.first else { return 0 }
+        var most = first.usedBytes / first.capacityBytes
+        for t in m.tiers.dropFirst() where most < t.usedBytes / t.capacityBytes { most = t.usedBytes / t.capacityBytes }
+        return most
+    }
+
+    /// `stageMemory`, memoised with the verdicts callers ask of it. Keyed by TP, EP, PP, batch and
+    /// cached context: the placement never depends on DP, the order or the links, so the orders
+    /// of a search, its disaggregated pools and the rack counts of a sweep share it.
+    func stageMemories(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit,
+                       cachedTokens: Int? = nil) -> StageMemories {
+        let sc = inputs.scenario
+        let key = EvaluatorMemo.StagesKey(tp: s.tp, ep: s.ep, pp: s.pp, batch: batch,
+                                          cachedTokens: cachedTokens ?? (sc.inputTokens + sc.outputTokens))
+        if let known = memo.stages[key] { return known }
+        let stages = stageMemory(s, batch: batch, shard: shard, split: split, cachedTokens: cachedTokens)
+        // One pass: the first of the fullest stages (as `stages.max { fill($0) < fill($1) }` picks
+        // it), whether all fit, and runs of consecutive inner stages of one shape, which hold and
+        // cost the same (`stageMemory` places each inner shape once).
+        var fullest = 0, most = 0.0, allFit = true
+        var runs: [StageRun] = []
+        let last = stages.count - 1
+        for i in stages.indices {
+            if i != 0 && i != last, let r = runs.last, r.first != 0, split.shapes[r.first] == split.shapes[i] {
+                runs[runs.count - 1].count += 1
+                continue
+            }
+            runs.append(StageRun(first: i, count: 1))
+            let f = fill(stages[i])
+            if i == 0 || most < f { fullest = i; most = f }
+            allFit = allFit && stages[i].fits
+        }
+        let made = StageMemories(stages: stages, fullest: fullest, allFit: allFit, runs: runs)
+        if memo.stages.count < 1 << 18 { memo.stages[key] = made }
+        return made
     }
 
     /// Memory of one chiplet in each stage: its weights, the K/V cache of the sequences its EP
@@ -123,10 +184,10 @@ extension Evaluator {
                                 sequencesHere / Double(microbatches(s, batch: batch)) * Double(sc.inputTokens))
         let last = split.layers.count - 1
         // Balanced splits repeat a few stage shapes; place each inner shape once.
-        var seen: [(counts: [Int], use: MemoryUse)] = []
+        var seen = [MemoryUse?](repeating: nil, count: split.classCounts.count)
         return split.classCounts.enumerated().map { stage, counts in
             let inner = stage != 0 && stage != last
-            if inner, let known = seen.first(where: { $0.counts == counts }) { return known.use }
+            if inner, let known = seen[split.shapes[stage]] { return known }
             var weights = 0.0, kv = 0.0, act = 0.0
             for (c, n) in counts.enumerated() where n > 0 {
                 let l = shard.classes[c]
@@ -138,7 +199,7 @@ extension Evaluator {
             if stage == last { weights += shard.tail.weightBytes }
             let use = placeMemory(weights: weights, kvCache: kv * sequencesHere,
                                   activations: act * prefillTokens, tiers: rates.tiers)
-            if inner { seen.append((counts, use)) }
+            if inner { seen[split.shapes[stage]] = use }
             return use
         }
     }
@@ -154,7 +215,18 @@ extension Evaluator {
 /// default `max_num_tokens` is 8192), so activation memory stops growing there.
 let maxPrefillTokens = 8192.0
 
-func divisors(_ n: Int) -> [Int] { n < 1 ? [] : (1...n).filter { n % $0 == 0 } }
+/// Ascending; pairs up to √n, so a model with 2^30 heads costs 2^15 steps, not 2^30.
+func divisors(_ n: Int) -> [Int] {
+    var low: [Int] = [], high: [Int] = [], d = 1
+    while d <= n / d {
+        if n % d == 0 {
+            low.append(d)
+            if d != n / d { high.append(n / d) }
+        }
+        d += 1
+    }
+    return low + high.reversed()
+}
 
 /// "1, 2, 4 or 8".
 func listed(_ values: [Int]) -> String {

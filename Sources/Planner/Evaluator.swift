@@ -11,7 +11,7 @@ public final class Evaluator {
     public let rates: ChipletRates
     /// Sharded models, stage splits and kernel costs: what depends on the chip, the model and the
     /// scenario but not on how many chips there are or how they are linked.
-    public private(set) var memo: EvaluatorMemo
+    public internal(set) var memo: EvaluatorMemo
 
     /// Rewrites each sharded model before it is priced: a compiler pipeline's kernels instead of
     /// the software profile's fusions (set before the first evaluation; nil for the planner).
@@ -20,16 +20,31 @@ public final class Evaluator {
     private var groupShapes: [Strategy: Groups] = [:]
     private var collectives: [CollectiveKey: Double] = [:]
 
-    private struct CollectiveKey: Hashable { let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefillShare: Double }
+    private struct CollectiveKey: Hashable {
+        let kind: CollectiveKind; let bytes: Double; let group: GroupShape; let prefillShare: Double
+        /// Equality compares every field; the hash skips the group's factor array (its stride and
+        /// size nearly always tell groups apart), which costs more to hash than the rest.
+        func hash(into h: inout Hasher) {
+            h.combine(kind); h.combine(bytes); h.combine(group.stride); h.combine(group.size); h.combine(prefillShare)
+        }
+    }
 
     /// Where the strategy's groups sit on the hierarchy, memoised (uneven groups are searched
     /// for their worst placement).
     func groupsOf(_ s: Strategy) -> Groups {
-        if let known = groupShapes[s] { return known }
+        if let l = lastGroups, l.strategy == s { return l.groups }
+        if let known = groupShapes[s] { lastGroups = (s, known); return known }
         let made = Groups(s, hierarchy)
         if groupShapes.count < 1 << 16 { groupShapes[s] = made }
+        lastGroups = (s, made)
         return made
     }
+
+    // The last shard, split and groups asked for: the search asks for the same ones for every
+    // batch and order in a row, and comparing a few integers costs less than a hash lookup.
+    private var lastShard: ModelShard?
+    private var lastSplit: (key: EvaluatorMemo.SplitKey, split: StageSplit)?
+    private var lastGroups: (strategy: Strategy, groups: Groups)?
 
     /// One collective's time (tables or the alpha-beta model, plus its launch), memoised.
     func collectiveS(_ kind: CollectiveKind, bytes: Double, group: GroupShape, prefillShare: Double) -> Double {
@@ -79,11 +94,13 @@ public final class Evaluator {
     }
 
     public func modelShard(_ shard: Shard) -> ModelShard {
-        if let known = memo.shards[shard] { return known }
+        if let l = lastShard, l.shard == shard { return l }
+        if let known = memo.shards[shard] { lastShard = known; return known }
         let planned = ModelShard(model: inputs.model, shard: shard, precision: inputs.precision,
                                  fusions: rates.software.fusions)
         let made = kernelTransform?(planned) ?? planned
         memo.shards[shard] = made
+        lastShard = made
         return made
     }
 
@@ -93,7 +110,8 @@ public final class Evaluator {
     /// scenario's batch or a reference batch of 64 (assumed typical), and reused for all batches.
     func stageSplit(_ s: Strategy, batch _: Int, shard: ModelShard) -> StageSplit {
         let key = EvaluatorMemo.SplitKey(tp: s.tp, ep: s.ep, pp: s.pp)
-        if let known = memo.splits[key] { return known }
+        if let l = lastSplit, l.key == key { return l.split }
+        if let known = memo.splits[key] { lastSplit = (key, known); return known }
         let work = balanceWork(batch: max(inputs.scenario.batch ?? 64, s.ep))
         let tiers = TierChoice(weights: rates.tiers.count - 1, kvCache: rates.tiers.count - 1, activations: 0)
         let classCost = shard.classes.map { $0.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds }
@@ -104,6 +122,7 @@ public final class Evaluator {
             fixedLast: shard.tail.computeCost(work, ep: s.ep, rates: rates, tiers: tiers).seconds)
         let made = StageSplit(layers: split, shard: shard)
         memo.splits[key] = made
+        lastSplit = (key, made)
         return made
     }
 
@@ -125,13 +144,43 @@ public final class Evaluator {
 /// scenario. A value: an evaluator takes a copy and hands back the grown one as `memo`.
 public struct EvaluatorMemo: Sendable {
     struct SplitKey: Hashable { let tp, ep, pp: Int }
-    struct CostKey: Hashable { let tp, ep, layer: Int; let work: Work; let tiers: TierChoice }
+    struct CostKey: Hashable {
+        let tp, ep, layer: Int; let work: Work; let tiers: TierChoice
+        /// Equality compares every field; the hash takes the fields that tell keys apart in a
+        /// search (shard, class, tokens, context, tiers), about half of them.
+        func hash(into h: inout Hasher) {
+            h.combine(tp &* 4096 &+ ep &* 8 &+ layer)
+            h.combine(work.tokens); h.combine(work.kvPositions); h.combine(work.prefillTokens)
+            h.combine(tiers.weights &* 16 &+ tiers.kvCache); h.combine(tiers.kvInnerShare)
+        }
+    }
     var shards: [Shard: ModelShard] = [:]
     var splits: [SplitKey: StageSplit] = [:]
     /// Kernel costs per layer class and shape of work: the search meets the same (shard, work)
     /// under many pipeline depths, orders and batches, and table lookups are not free.
     var costs: [CostKey: OpCost] = [:]
+    struct StagesKey: Hashable { let tp, ep, pp, batch, cachedTokens: Int }
+    struct RunningKey: Hashable { let tp, ep, pp, cap: Int }
+    /// Memory per stage and the running batch of continuous batching: both depend on TP, EP, PP
+    /// and the batch alone, and the search asks again for every order and every rack count.
+    var stages: [StagesKey: StageMemories] = [:]
+    var running: [RunningKey: Int?] = [:]
     public init() {}
+}
+
+/// Memory of one chiplet in each stage, with the fullest stage (the first of equals) and whether
+/// every stage fits.
+struct StageMemories: Sendable {
+    let stages: [MemoryUse]
+    let fullest: Int
+    let allFit: Bool
+    /// Consecutive stages that cost the same (the first and the last stage each alone).
+    let runs: [StageRun]
+}
+
+struct StageRun: Sendable {
+    let first: Int
+    var count: Int
 }
 
 /// Layers per pipeline stage, and how many layers of each class each stage holds (stage costs
@@ -139,15 +188,24 @@ public struct EvaluatorMemo: Sendable {
 struct StageSplit: Sendable {
     let layers: [Int]
     let classCounts: [[Int]]
+    /// For each stage, the first stage with the same class counts: stages of one shape cost the same.
+    let shapes: [Int]
 
     init(layers: [Int], shard: ModelShard) {
         self.layers = layers
         var first = 0
-        classCounts = layers.map { count in
+        let classCounts = layers.map { count in
             var counts = [Int](repeating: 0, count: shard.classes.count)
             for l in first..<(first + count) { counts[shard.layerClass[l]] += 1 }
             first += count
             return counts
+        }
+        self.classCounts = classCounts
+        var firstOfShape: [[Int]: Int] = [:]
+        shapes = classCounts.indices.map { i in
+            if let known = firstOfShape[classCounts[i]] { return known }
+            firstOfShape[classCounts[i]] = i
+            return i
         }
     }
 }

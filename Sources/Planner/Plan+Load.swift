@@ -1,5 +1,6 @@
 import ClusterSpec
 import Foundation
+import SafeOutput
 
 /// A plan file that cannot be read, decoded or trusted: names the file and what is wrong.
 public struct PlanFileError: Error, CustomStringConvertible, Equatable {
@@ -13,9 +14,7 @@ extension Plan {
     /// or hand-edited file is an error here rather than a wrong program or a trap later.
     public static func load(path: String) throws(PlanFileError) -> Plan {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw PlanFileError(path: path, reason: "cannot read it (\(error.localizedDescription))")
-        }
+        do { data = try InputFile.read(path) } catch { throw PlanFileError(path: path, reason: "cannot read it (\(error.reason))") }
         let plan: Plan
         do { plan = try JSONDecoder().decode(Plan.self, from: data) } catch {
             throw PlanFileError(path: path, reason: "not a plan written by `tessera plan -o` (\(error))")
@@ -72,14 +71,22 @@ extension Plan {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
         }
+        // The cluster file's span (1e-9 to 1e12): a bandwidth of 1e-300 emulated to a TPOT of 2e298 ms, exit 0.
         for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil
-            || !(l.bandwidthGBps > 0 && l.bandwidthGBps < 1e12 && l.latencyUs >= 0 && l.overheadUs >= 0 && l.count >= 1
-                 && l.chipletsPerUnit >= 1) {
-            return "levels[\(i)]: expected a known topology, a positive count and chipletsPerUnit, and bandwidthGBps, latencyUs and overheadUs ≥ 0"
+            || !(l.bandwidthGBps >= 1e-9 && l.bandwidthGBps <= 1e12 && (0...1e12).contains(l.latencyUs)
+                 && (0...1e12).contains(l.overheadUs) && l.count >= 1 && l.chipletsPerUnit >= 1) {
+            return "levels[\(i)]: expected a known topology, a positive count and chipletsPerUnit, bandwidthGBps from 1e-9 to 1e12 "
+                + "and latencyUs and overheadUs from 0 to 1e12, got \(l.topology), \(l.count), \(l.chipletsPerUnit), "
+                + "\(l.bandwidthGBps), \(l.latencyUs) and \(l.overheadUs)"
         }
         if levels.isEmpty { return "levels: expected at least one level, got none" }
         if let (key, v) = reportedFigures.first(where: { !($0.value.isFinite && $0.value >= 0) }) {
             return "\(key): expected a finite number ≥ 0, got \(v)"
+        }
+        if let problem = modelConfig.problem { return "modelConfig.\(problem)" }
+        for (key, v, expected) in [("modelLayers", modelLayers, modelConfig.layers), ("hiddenSize", hiddenSize, modelConfig.hiddenSize)]
+        where v != expected {
+            return "\(key): expected modelConfig's \(expected), got \(v)"
         }
         for (key, v) in [("inputTokens", scenario.inputTokens), ("outputTokens", scenario.outputTokens)]
         where !(1...PlanError.maxCount).contains(v) {
@@ -147,6 +154,26 @@ extension Plan {
             }
             if Set(c.tpGroup).count != c.tpGroup.count || Set(c.epGroup).count != c.epGroup.count {
                 return "chiplets[\(i)]: a chiplet appears twice in its TP or EP group"
+            }
+        }
+        return groupInconsistency
+    }
+
+    /// Groups that agree with each other: a chiplet sits at its own rank in its TP (EP) group, lists
+    /// the group its first member lists, and every member of it lists the same first member (so
+    /// all list one group, in O(group size) a chiplet). Otherwise ranks wait on messages no peer sends (a hand-edited `tpGroup` hung
+    /// `emulate` until the watchdog fired).
+    var groupInconsistency: String? {
+        for (i, c) in chiplets.enumerated() {
+            for (key, group, rank) in [("tpGroup", c.tpGroup, c.tpRank), ("epGroup", c.epGroup, c.epRank)] {
+                let listed = { (j: Int) in key == "tpGroup" ? self.chiplets[j].tpGroup : self.chiplets[j].epGroup }
+                if group[rank] != i { return "chiplets[\(i)].\(key): expected chiplet \(i) at its rank \(rank), got \(group)" }
+                if listed(group[0]) != group {
+                    return "chiplets[\(i)].\(key): expected \(listed(group[0])) (the group of its first member \(group[0])), got \(group)"
+                }
+                if let p = group.first(where: { listed($0).first != group[0] }) {
+                    return "chiplets[\(p)].\(key): expected \(group) (chiplet \(i) lists it in that group), got \(listed(p))"
+                }
             }
         }
         return nil

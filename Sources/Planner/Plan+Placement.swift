@@ -1,3 +1,4 @@
+import ClusterSpec
 import CostModel
 
 /// A plan is relocatable: `chiplets[i]` is a role (its stage, ranks and the roles it talks to),
@@ -53,9 +54,9 @@ extension Plan {
         return total
     }
 
-    /// The largest cluster a plan may describe: far past any machine, small enough that the
-    /// per-chiplet tables of placement stay a few MB.
-    public static let maxChiplets = 1 << 24
+    /// The largest cluster a plan may describe, the largest a cluster file may: far past any
+    /// machine, small enough that the per-chiplet tables of placement stay a few MB.
+    public static let maxChiplets = ClusterSpec.maxChiplets
 
     /// The distances of the ideal placement (`Roles`) for `strategy` on `hierarchy`.
     public static func idealDistances(_ s: Strategy, on h: Hierarchy) -> [String: String] {

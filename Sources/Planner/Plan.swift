@@ -114,6 +114,9 @@ public struct Plan: Codable, Sendable {
     public var placement: Placement?
     /// The formats numeric emulation runs in, with their calibration; absent: FP32 throughout.
     public var quantisation: Quantisation? = nil
+    /// Prefill on a pool of its own (`Plan+Disaggregated.swift`): this plan is then the decode
+    /// pool's; absent: one pool does both.
+    public var disaggregation: DisaggregatedPools? = nil
 
     /// What the software adds per iteration and per collective launch (not predicted times: the
     /// profile's own figures, which the emulator charges where they occur).

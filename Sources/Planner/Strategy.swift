@@ -16,6 +16,16 @@ public struct Strategy: Hashable, Codable, Sendable, CustomStringConvertible {
 
     public static let megatronOrder: [ParallelDim] = [.tp, .ep, .dp, .pp]
 
+    /// Equality compares every field; the hash folds the order into one word (the planner's
+    /// memos look strategies up for every candidate, and hashing the array cost more).
+    public func hash(into h: inout Hasher) {
+        var code = order.count
+        for d in order {
+            code = code &* 5 &+ (d == .tp ? 1 : d == .ep ? 2 : d == .dp ? 3 : 4)
+        }
+        h.combine(tp); h.combine(pp); h.combine(dp); h.combine(ep); h.combine(code)
+    }
+
     public init(tp: Int = 1, pp: Int = 1, dp: Int = 1, ep: Int = 1,
                 order: [ParallelDim] = Strategy.megatronOrder) {
         self.tp = tp; self.pp = pp; self.dp = dp; self.ep = ep; self.order = order

@@ -41,50 +41,76 @@ struct StageTime {
 extension Evaluator {
     /// One layer's time (ops and collectives) for a replica-level microbatch `work`.
     func layerTime(_ layer: LayerShard, id: Int, _ s: Strategy, groups: Groups, work: Work, tiers: TierChoice,
-                   hiddenBytes: Double) -> StageTime {
+                   hiddenBytes: Double, dispatchBytes: Double) -> StageTime {
+        layerTime(layer, id: id, s, work: work, tiers: tiers,
+                  commS: layerCommS(layer, groups: groups, work: work, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes))
+    }
+
+    /// A layer's time whose collectives (`layerCommS`) are already priced.
+    private func layerTime(_ layer: LayerShard, id: Int, _ s: Strategy, work: Work, tiers: TierChoice,
+                           commS: Double) -> StageTime {
         let c = computeCost(layer, id: id, s, work: work, tiers: tiers)
-        var t = StageTime(computeS: c.seconds, commS: 0, flops: c.flops, bytes: c.bytes)
+        return StageTime(computeS: c.seconds, commS: commS, flops: c.flops, bytes: c.bytes)
+    }
+
+    /// A layer's collectives: its TP all-reduces and EP all-to-alls. They do not depend on the
+    /// tiers, so a pipeline prices them once per layer class, not once per tier placement.
+    private func layerCommS(_ layer: LayerShard, groups: Groups, work: Work, hiddenBytes: Double,
+                            dispatchBytes: Double) -> Double {
+        var commS = 0.0
         let prefill = work.prefillShare
         if layer.tpAllReduces > 0 {
-            t.commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefillShare: prefill)
+            commS += Double(layer.tpAllReduces) * collectiveS(.allReduce, bytes: hiddenBytes, group: groups.tp, prefillShare: prefill)
         }
         if layer.epAllToAlls > 0 {
-            t.commS += Double(layer.epAllToAlls)
-                * collectiveS(.allToAll, bytes: hiddenBytes * Double(layer.routedTopK), group: groups.ep, prefillShare: prefill)
+            // Dispatch in the activation format, combine in the hidden state's width.
+            let topK = Double(layer.routedTopK)
+            commS += collectiveS(.allToAll, bytes: dispatchBytes * topK, group: groups.ep, prefillShare: prefill)
+                + Double(layer.epAllToAlls - 1)
+                * collectiveS(.allToAll, bytes: hiddenBytes * topK, group: groups.ep, prefillShare: prefill)
         }
-        return t
+        return commS
     }
 
     /// Pipeline timing of `m` equal microbatches through the stages: the first finishes after
     /// every stage and send; the rest follow at the slowest stage's pace. Layers of one class
     /// cost the same, so each class is costed once per tier placement and scaled by its count.
-    func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: [MemoryUse],
+    func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: StageMemories,
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime, firstHostS: Double) {
         let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
+        let dispatchBytes = work.tokens / Double(s.ep) * shard.dispatchBytesPerToken
         // The host's part of an iteration: a fixed step plus a cost per running request, each
         // attention-DP rank's process handling its own requests.
         let stepS = (rates.software.stepOverheadUs + work.sequences / Double(s.ep) * rates.software.requestOverheadUs) * 1e-6
+        func commS(_ layer: LayerShard) -> Double {
+            layerCommS(layer, groups: groups, work: work, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
+        }
+        let classComm = shard.classes.map(commS), headComm = commS(shard.head), tailComm = commS(shard.tail)
         var cachedChoice: TierChoice? = nil
         var classTimes: [StageTime] = [], headTime = StageTime(), tailTime = StageTime()
         var sum = StageTime(), slowest = 0.0
         let last = split.layers.count - 1
-        for (i, counts) in split.classCounts.enumerated() {
-            let choice = memory[i].choice
+        // Stages of one run have the same time: cost its first, then add it once per stage, in
+        // stage order, so the sum is the stage-by-stage one to the last bit.
+        for run in memory.runs {
+            let i = run.first
+            let choice = memory.stages[i].choice
             if choice != cachedChoice {
                 cachedChoice = choice
-                classTimes = shard.classes.enumerated().map {
-                    layerTime($1, id: $0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                classTimes = shard.classes.indices.map {
+                    layerTime(shard.classes[$0], id: $0, s, work: work, tiers: choice, commS: classComm[$0])
                 }
-                headTime = layerTime(shard.head, id: -1, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
-                tailTime = layerTime(shard.tail, id: -2, s, groups: groups, work: work, tiers: choice, hiddenBytes: hiddenBytes)
+                headTime = layerTime(shard.head, id: -1, s, work: work, tiers: choice, commS: headComm)
+                tailTime = layerTime(shard.tail, id: -2, s, work: work, tiers: choice, commS: tailComm)
             }
             var t = StageTime()
-            for (c, n) in counts.enumerated() where n > 0 { t += classTimes[c] * Double(n) }
+            let counts = split.classCounts[i]
+            for c in counts.indices where counts[c] > 0 { t += classTimes[c] * Double(counts[c]) }
             // The serving stack's fixed cost per iteration (scheduling, sampling, host sync) runs
             // once per microbatch, ahead of the first stage, unless the host overlaps it.
             if i == 0 { t += headTime; t.computeS += rates.software.overlapScheduler ? 0 : stepS }
             if i == last { t += tailTime }
-            sum += t
+            for _ in 0..<run.count { sum += t }
             slowest = max(slowest, t.totalS)
         }
         let sendS = groups.ppLevel.map { hierarchy.pointToPointS(bytes: hiddenBytes / Double(s.tp), level: $0) } ?? 0
@@ -103,7 +129,7 @@ extension Evaluator {
     }
 
     /// TTFT, TPOT and throughput for static or continuous batching (see README: cost model).
-    func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: [MemoryUse], placed: Groups? = nil) -> Metrics {
+    func timing(_ c: Candidate, shard: ModelShard, split: StageSplit, memory: StageMemories, placed: Groups? = nil) -> Metrics {
         let s = c.strategy, sc = inputs.scenario
         let groups = placed ?? groupsOf(s)
         let b = Double(c.batch), input = Double(sc.inputTokens), output = Double(sc.outputTokens)
@@ -154,7 +180,7 @@ extension Evaluator {
         let perStage = Double(m) / Double(s.pp) / cycle
         let peakFLOPS = rates.peakFLOPSPerS
         // Against the tier the weights stream from (the busiest on every machine we ship).
-        let bytesPerS = rates.tiers[memory[0].choice.weights].bytesPerS
+        let bytesPerS = rates.tiers[memory.stages[0].choice.weights].bytesPerS
         let chips = Double(max(1, (s.chiplets + cluster.chipletsPerChip - 1) / cluster.chipletsPerChip))
         return Metrics(
             ttftMs: ttftMs, tpotMs: tpotMs, outputTokensPerSecond: total,

@@ -1,3 +1,4 @@
+import CostModel
 import Foundation
 import Planner
 
@@ -58,8 +59,10 @@ extension Emulation {
                 why += "; each decode microbatch waits for its token from the last stage (one more message per step, which the planner does not charge)"
             }
             if collective > 0 {
-                why += "; collective steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
+                why += "; all-reduce steps run one after another on the link model, where the planner uses its closed-form ring/tree formula"
+                    + " or measured tables"
             }
+            if let a2a = allToAllNote(plan, phase) { why += "; " + a2a }
             notes.append(why)
         }
         if plan.scenario.mode == .continuous && !notes.isEmpty {
@@ -67,6 +70,37 @@ extension Emulation {
                 + "iteration, while the emulator prefills the whole batch at once and then decodes it (static batching)")
         }
         return notes
+    }
+
+    /// What the emulated all-to-all does that the planner's figure does not: each member posts its
+    /// shares to every peer at once (NCCL's grouped send/receive), so the latencies overlap and
+    /// only the wire times add up on its ports; the planner takes NCCL's measured all-to-all where
+    /// the chip has tables and the group sits in the innermost level, else its closed form,
+    /// which adds (f − 1)·α per level. Both are estimated per all-to-all at the plan's bytes. Nil without EP.
+    static func allToAllNote(_ plan: Plan, _ phase: Phase) -> String? {
+        let ep = plan.strategy.ep
+        guard ep > 1, let stage = plan.stages.first else { return nil }
+        let h = plan.hierarchy
+        let group = GroupShape(stride: plan.strategy.stride(.ep), size: ep, in: h)
+        guard let outer = group.outermostLevel else { return nil }
+        let bytes = phase == .prefill ? plan.communication.epAllToAllBytesPrefill : plan.communication.epAllToAllBytesDecode
+        let once = group.factors.indices.filter { group.factors[$0] > 1 }.map { h.levels[$0].alphaS }.max() ?? 0
+        let emulatedS = once + Double(ep - 1) / Double(ep) * bytes / h.sharedBytesPerS(outer)
+        let tables = outer == 0 ? plan.chip.flatMap { try? ChipletRates(figures: $0, source: "plan") }?.kernels : nil
+        let measured = tables?.collectiveS(.allToAll, bytes: bytes, ranks: ep)
+        let plannerS = measured ?? h.allToAllS(bytes: bytes, group: group)
+        let perPass = stage.layerClasses.reduce(0) { n, c in
+            n + (c < plan.layerClasses.count ? plan.layerClasses[c].ops.reduce(0) { $0 + $1.collectivesAfter.filter { $0 == "allToAll:ep" }.count } : 0)
+        }
+        guard perPass > 0 else { return nil }
+        let microbatches = phase == .prefill ? plan.prefillMicrobatches : plan.decodeMicrobatches
+        return String(format: "all-to-all: each member posts its shares to its %d peers at once (latencies overlap, wire times queue "
+            + "on its ports): about %.3g µs each on the emulated links, where the planner takes %.3g µs (%@); %d per pass of stage 0 "
+            + "× %d microbatches, about %.4g ms per %@ more in the planner",
+            ep - 1, emulatedS * 1e6, plannerS * 1e6,
+            measured != nil ? "NCCL's measured all-to-all in the chip's kernel tables" : "its closed form, (f − 1)·α per level",
+            perPass, microbatches, Double(perPass * microbatches) * (plannerS - emulatedS) * 1000,
+            phase == .prefill ? "prefill" : "decode step")
     }
 
     /// The text rank 0 prints.

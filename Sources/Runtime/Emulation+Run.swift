@@ -6,6 +6,9 @@ extension Emulation {
     /// figures). Returns the gathered result on rank 0, nil elsewhere.
     public static func run(plan: Plan, fabric: Fabric, options: EmulationOptions) throws -> EmulationResult? {
         if options.requests != nil { return try runStream(plan: plan, fabric: fabric, options: options) }
+        if plan.disaggregation != nil {
+            throw LowerError(description: "a disaggregated plan serves a request stream: give --requests (or --trace-in)")
+        }
         try checkRanks(plan: plan, fabric: fabric, options: options)
         let chiplets = Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)
@@ -23,7 +26,27 @@ extension Emulation {
         executor.engine = numeric
         executor.pricer = try TilePricer(plan: plan, program: program)
         if fabric.rank == 0 { executor.progress = options.progress }
-        try executor.run()
+        let keepTrace = { [unowned executor] in
+            if fabric.rank == 0, let path = options.tracePath {
+                try? TraceWriter(plan: plan, options: options).write(figures: [], traces: [executor.trace ?? []], to: path)
+            }
+        }
+        // A lost rank ends the job at once (hydra kills the rest), so rank 0 keeps its trace so far
+        // as it goes: after 2 s of wall time, then 4 s more, 8 s more… (the cost stays a fraction of the run).
+        if fabric.rank == 0 && options.tracePath != nil {
+            var intervalS = 2.0, next = Date().addingTimeInterval(intervalS)
+            executor.checkpoint = {
+                guard Date() >= next else { return }
+                keepTrace()
+                intervalS *= 2
+                next = Date().addingTimeInterval(intervalS)
+            }
+        }
+        do { try executor.run() } catch {
+            keepTrace()  // A watchdog or a failed send ends the job: keep what rank 0 traced so far.
+            throw error
+        }
+        fabric.note(.results, step: 0)
         return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric, failover: failover)
     }
 

@@ -1,13 +1,93 @@
 import CostModel
 import Planner
 
+/// One data-parallel replica's share of a request stream on this rank: the chiplet's executor
+/// and iteration templates, and who schedules the replica (its first chiplet: stage 0, TP and EP
+/// rank 0). A pool of a disaggregated plan is a replica of its own plan, its ranks offset.
+struct StreamReplica {
+    let plan: Plan
+    let fabric: Fabric
+    let executor: Executor
+    let me: Plan.Chiplet
+    let templates: [Phase: [Instruction]]
+    let waiting: [Phase: [String]]
+    let schedulerChiplet: Int
+    /// Ranks of the replica's other chiplets (on its scheduler), and the scheduler's rank.
+    let others: [Int]
+    let schedulerRank: Int
+    let templateTokens: [Phase: Double]
+    let tag = Int(Purpose.iteration.tagBase)
+
+    var isScheduler: Bool { me.index == schedulerChiplet }
+
+    /// The chiplet of `members` (one replica's) that schedules it: stage 0, TP and EP rank 0.
+    static func scheduler(of plan: Plan, among members: [Int]) -> Int {
+        members.first { plan.chiplets[$0].stage == 0 && plan.chiplets[$0].tpRank == 0 && plan.chiplets[$0].epRank == 0 } ?? members[0]
+    }
+
+    /// `chiplet` of `plan` on this rank; `rankOf` maps the plan's chiplets to ranks, `link` places them.
+    init(plan: Plan, chiplet: Int, fabric: Fabric, rankOf: [Int], link: LinkModel, emulated: [Int]) throws {
+        self.plan = plan
+        self.fabric = fabric
+        me = plan.chiplets[chiplet]
+        let program = try Lowering.program(plan: plan, chiplet: chiplet, decodeSteps: 0)
+        templates = try Lowering.iterationTemplates(plan: plan, chiplet: chiplet)
+        waiting = templates.mapValues { $0.map { i -> String in
+            if case .recv(let t) = i { "recv from chiplet \(t.peer) tag \(t.tag) (\(t.what))" } else { "" }
+        } }
+        executor = Executor(program: program, fabric: fabric, link: link, rankOf: rankOf, tracing: false)
+        executor.pricer = try TilePricer(plan: plan, program: program)
+        let dp = me.dpRank
+        let members = emulated.filter { plan.chiplets[$0].dpRank == dp }
+        let scheduler = Self.scheduler(of: plan, among: members)
+        schedulerChiplet = scheduler
+        others = members.filter { $0 != scheduler }.map { rankOf[$0] }
+        schedulerRank = rankOf[scheduler]
+        let perMicrobatch = Double(plan.batch) / Double(plan.prefillMicrobatches)
+        templateTokens = [.prefill: perMicrobatch * Double(plan.scenario.inputTokens), .decode: perMicrobatch]
+    }
+
+    /// On the scheduler: tells the replica's other chiplets `control` (counted as a message).
+    func order(_ control: StreamControl) throws {
+        let now = executor.clock
+        for r in others {
+            try fabric.send(Message(source: fabric.rank, tag: tag, sendTimeS: now, arrivalTimeS: now, bytes: 0,
+                                    payload: control.payload), to: r)
+            if control != .stop { executor.countControlMessage() }
+        }
+    }
+
+    /// On the scheduler: orders iteration `it` and runs this chiplet's share of it.
+    func run(_ it: Iteration, handOffTokens: [Int] = []) throws {
+        let control = StreamControl.iteration(startS: it.startS, phase: it.prefill ? .prefill : .decode,
+                                              afterIdle: it.startS > executor.clock, work: it.work, handOffTokens: handOffTokens)
+        try order(control)
+        try execute(control)
+    }
+
+    /// This chiplet's share of an ordered iteration.
+    func execute(_ control: StreamControl) throws {
+        guard case let .iteration(startS, phase, afterIdle, work, _) = control else { return }
+        try executor.runIteration(templates[phase] ?? [], waiting: waiting[phase] ?? [], phase: phase, work: work,
+                                  bytesScale: work.tokens / (templateTokens[phase] ?? 1), startS: startS, afterIdle: afterIdle)
+    }
+
+    /// On another chiplet: the scheduler's next order.
+    func nextOrder() throws -> StreamControl {
+        let m = try fabric.receive(from: schedulerRank, tag: tag, waiting: "next iteration from the scheduler on chiplet \(schedulerChiplet)")
+        return try StreamControl(payload: m.payload)
+    }
+}
+
 extension Emulation {
-    /// Serves `options.requests`: on each data-parallel replica its first chiplet (stage 0, TP
-    /// and EP rank 0) runs the `StreamScheduler`; per iteration it sends the iteration's work to
-    /// every chiplet of the replica (a control message, free in virtual time), every chiplet runs
-    /// its iteration template priced at that work, and the last stage's token return tells the
-    /// scheduler when the iteration ended. One iteration is in flight per replica.
+    /// Serves `options.requests`: on each data-parallel replica its first chiplet runs the
+    /// `StreamScheduler`; per iteration it sends the iteration's work to every chiplet of the
+    /// replica (a control message, free in virtual time), every chiplet runs its iteration
+    /// template priced at that work, and the last stage's token return tells the scheduler when
+    /// the iteration ended. One iteration is in flight per replica. A disaggregated plan runs
+    /// its two pools instead (`runDisaggregated`).
     static func runStream(plan: Plan, fabric: Fabric, options: EmulationOptions) throws -> EmulationResult? {
+        if let pools = plan.disaggregation { return try runDisaggregated(plan: plan, pools: pools, fabric: fabric, options: options) }
         try checkRanks(plan: plan, fabric: fabric, options: options)
         guard !options.numeric, options.tracePath == nil else {
             throw LowerError(description: "request streams run in timing mode without a trace; drop --numeric and --trace")
@@ -15,69 +95,32 @@ extension Emulation {
         let chiplets = Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)
         var rankOf = [Int](repeating: -1, count: plan.chiplets.count)
         for (rank, c) in chiplets.enumerated() { rankOf[c] = rank }
-        let me = plan.chiplets[chiplets[fabric.rank]]
-        let program = try Lowering.program(plan: plan, chiplet: me.index, decodeSteps: 0)
-        let templates = try Lowering.iterationTemplates(plan: plan, chiplet: me.index)
-        let waiting = templates.mapValues { $0.map { i -> String in
-            if case .recv(let t) = i { "recv from chiplet \(t.peer) tag \(t.tag) (\(t.what))" } else { "" }
-        } }
-        let executor = Executor(program: program, fabric: fabric, link: LinkModel(plan), rankOf: rankOf, tracing: false)
-        executor.pricer = try TilePricer(plan: plan, program: program)
-
+        let replica = try StreamReplica(plan: plan, chiplet: chiplets[fabric.rank], fabric: fabric, rankOf: rankOf,
+                                        link: LinkModel(plan), emulated: chiplets)
         let replicas = Array(Set(chiplets.map { plan.chiplets[$0].dpRank })).sorted()
-        let replica = replicas.firstIndex(of: me.dpRank) ?? 0
-        let members = chiplets.filter { plan.chiplets[$0].dpRank == me.dpRank }
-        let schedulerChiplet = members.first { plan.chiplets[$0].stage == 0 && plan.chiplets[$0].tpRank == 0
-            && plan.chiplets[$0].epRank == 0 } ?? members[0]
-        let tag = Int(Purpose.iteration.tagBase)
-        let sc = plan.scenario
-        let perMicrobatch = Double(plan.batch) / Double(plan.prefillMicrobatches)
-        let templateTokens: [Phase: Double] = [.prefill: perMicrobatch * Double(sc.inputTokens), .decode: perMicrobatch]
+        let n = replicas.firstIndex(of: replica.me.dpRank) ?? 0
 
         var records: [RequestRecord] = [], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)] = []
-        if me.index == schedulerChiplet {
-            let mine = (options.requests ?? []).enumerated().filter { $0.offset % replicas.count == replica }.map(\.element)
-            var scheduler = StreamScheduler(requests: mine, limits: streamLimits(plan, options), replica: me.dpRank)
-            let others = members.filter { $0 != me.index }.map { rankOf[$0] }
-            while let it = scheduler.next(at: executor.clock) {
-                let phase: Phase = it.prefill ? .prefill : .decode
-                let afterIdle = it.startS > executor.clock
-                var w = FloatWriter()
-                w.put(it.startS); w.put(phase.index); w.put(afterIdle ? 1 : 0)
-                for v in [it.work.tokens, it.work.prefillAttended, it.work.decodeAttended, it.work.kvPositions,
-                          it.work.sequences, it.work.prefillTokens, it.work.prefillSequences] { w.put(v) }
-                for r in others {
-                    try fabric.send(Message(source: fabric.rank, tag: tag, sendTimeS: it.startS, arrivalTimeS: it.startS,
-                                            bytes: 0, payload: w.floats), to: r)
-                    executor.countControlMessage()
-                }
-                try executor.runIteration(templates[phase] ?? [], waiting: waiting[phase] ?? [], phase: phase, work: it.work,
-                                          bytesScale: it.work.tokens / (templateTokens[phase] ?? 1), startS: it.startS,
-                                          afterIdle: afterIdle)
-                scheduler.finish(it, at: executor.clock)
+        if replica.isScheduler {
+            let mine = (options.requests ?? []).enumerated().filter { $0.offset % replicas.count == n }.map(\.element)
+            var scheduler = StreamScheduler(requests: mine, limits: streamLimits(plan, options), replica: replica.me.dpRank)
+            while let it = scheduler.next(at: replica.executor.clock) {
+                try replica.run(it)
+                scheduler.finish(it, at: replica.executor.clock)
             }
-            for r in others {
-                try fabric.send(Message(source: fabric.rank, tag: tag, sendTimeS: executor.clock, arrivalTimeS: executor.clock,
-                                        bytes: 0, payload: []), to: r)
-            }
+            try replica.order(.stop)
             records = scheduler.records
             queue = scheduler.queueTrace
         } else {
             while true {
-                let m = try fabric.receive(from: rankOf[schedulerChiplet], tag: tag,
-                                           waiting: "next iteration from the scheduler on chiplet \(schedulerChiplet)")
-                if m.payload.isEmpty { break }
-                var r = FloatReader(m.payload)
-                let startS = try r.double(), phase: Phase = try r.int() == 0 ? .prefill : .decode, afterIdle = try r.int() == 1
-                let v = try (0..<7).map { _ in try r.double() }
-                let work = Work(tokens: v[0], prefillAttended: v[1], decodeAttended: v[2], kvPositions: v[3],
-                                sequences: v[4], prefillTokens: v[5], prefillSequences: v[6])
-                try executor.runIteration(templates[phase] ?? [], waiting: waiting[phase] ?? [], phase: phase, work: work,
-                                          bytesScale: work.tokens / (templateTokens[phase] ?? 1), startS: startS,
-                                          afterIdle: afterIdle)
+                let control = try replica.nextOrder()
+                if control == .stop { break }
+                try replica.execute(control)
             }
         }
-        return try gatherStream(plan: plan, fabric: fabric, options: options, executor: executor, records: records, queue: queue)
+        let replicaOfRank = chiplets.map { plan.chiplets[$0].dpRank }
+        return try gatherStream(plan: plan, fabric: fabric, options: options, executor: replica.executor, records: records,
+                                queue: queue, replicaOfRank: replicaOfRank)
     }
 
     /// The scheduler's limits: the token budget, the plan's batch as the running cap, and the K/V

@@ -8,6 +8,8 @@ public struct StreamResult: Sendable {
     public var queue: [(replica: Int, timeS: Double, waiting: Int, running: Int, kvTokens: Int)]
     /// Virtual time of the last token.
     public var makespanS: Double
+    /// Disaggregated plans: K/V cache bytes the decode pool took in from the prefill pool.
+    public var kvHandOffBytes = 0.0
 
     /// The q-quantile (nearest rank) of `values`, nil when empty.
     public static func quantile(_ values: [Double], _ q: Double) -> Double? {
@@ -42,12 +44,12 @@ public struct StreamResult: Sendable {
 
 extension Emulation {
     static func gatherStream(plan: Plan, fabric: Fabric, options: EmulationOptions, executor: Executor,
-                             records: [RequestRecord], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)])
-        throws -> EmulationResult? {
+                             records: [RequestRecord], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)],
+                             replicaOfRank: [Int]) throws -> EmulationResult? {
         var w = FloatWriter()
         for r in records {
             w.put(r.id); w.put(r.replica); w.put(r.arrivalS); w.put(r.inputTokens); w.put(r.outputTokens)
-            for v in [r.admittedS, r.firstTokenS, r.lastTokenS] { w.put(v ?? .nan) }
+            for v in [r.admittedS, r.firstTokenS, r.lastTokenS, r.prefillEndS] { w.put(v ?? .nan) }
         }
         var q = FloatWriter()
         for e in queue { q.put(e.timeS); q.put(e.waiting); q.put(e.running); q.put(e.kvTokens) }
@@ -62,18 +64,20 @@ extension Emulation {
             func optional(_ v: Double) -> Double? { v.isNaN ? nil : v }
             while r.at < fields[1].count {
                 let id = try r.int(), replica = try r.int(), arrival = try r.double(), input = try r.int(), output = try r.int()
-                let admitted = try r.double(), first = try r.double(), last = try r.double()
+                let admitted = try r.double(), first = try r.double(), last = try r.double(), prefillEnd = try r.double()
                 all.append(RequestRecord(id: id, replica: replica, arrivalS: arrival, inputTokens: input, outputTokens: output,
-                                         admittedS: optional(admitted), firstTokenS: optional(first), lastTokenS: optional(last)))
+                                         admittedS: optional(admitted), firstTokenS: optional(first), lastTokenS: optional(last),
+                                         prefillEndS: optional(prefillEnd)))
             }
             var qr = FloatReader(fields[2])
-            let replica = plan.chiplets[Lowering.emulatedChiplets(plan, oneReplica: options.oneReplica)[rank]].dpRank
+            let replica = rank < replicaOfRank.count ? replicaOfRank[rank] : 0
             while qr.at < fields[2].count {
                 trace.append((replica, try qr.double(), try qr.int(), try qr.int(), try qr.int()))
             }
         }
         let stream = StreamResult(records: all.sorted { $0.id < $1.id }, queue: trace.sorted { ($0.timeS, $0.replica) < ($1.timeS, $1.replica) },
-                                  makespanS: all.compactMap(\.lastTokenS).max() ?? 0)
+                                  makespanS: all.compactMap(\.lastTokenS).max() ?? 0,
+                                  kvHandOffBytes: figures.reduce(0) { $0 + $1.kvHandOffBytes })
         let ttft = StreamResult.quantile(stream.ttftsS, 0.5) ?? 0, tpot = StreamResult.quantile(stream.tpotsS, 0.5) ?? 0
         var result = EmulationResult(ttftMs: ttft * 1000, tpotMs: tpot * 1000,
                                      outputTokensPerSecond: stream.makespanS > 0
@@ -120,7 +124,13 @@ extension Emulation {
                 ? String(format: "contention: messages queued %.4g ms per iteration behind busy link ports", contentionMs)
                 : "no message queued behind another (no contention)")
             if collectiveMs > 1e-6 {
-                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run step by step over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+                effects.append(String(format: "collectives: a chiplet waited %.4g ms per iteration in collective steps, run over the link model where the planner takes measured collective tables or its closed form", collectiveMs))
+            }
+            if let a2a = allToAllNote(plan, name == "TTFT" ? .prefill : .decode) { effects.append(a2a) }
+            if name == "TTFT", let pools = plan.disaggregation {
+                let moved = stream.records.filter { $0.prefillEndS != nil && $0.firstTokenS != nil }
+                let ms = moved.isEmpty ? 0 : moved.reduce(0) { $0 + ($1.firstTokenS ?? 0) - ($1.prefillEndS ?? 0) } / Double(moved.count) * 1000
+                effects.append(String(format: "K/V hand-off: %.4g ms from the end of prefill to the last shard in, against the planner's %.4g ms", ms, pools.predictedKVTransferMs))
             }
             if hostMs > 1e-6 {
                 effects.append(String(format: "the device waited %.4g ms per iteration for the host (a request arriving at an idle engine is prepared in series)", hostMs))
@@ -140,9 +150,18 @@ extension Emulation {
                 + " (\(served) served), continuous batching: token budget \(limits.tokenBudget), at most \(limits.maxRunning) running,"
                 + " K/V for \(limits.kvCapacityTokens) tokens per replica",
             String(format: "%d messages, %.4g MB, last token at %.4g s (virtual)", result.messages, result.bytes / 1e6, stream.makespanS),
-            "",
-            "              p50          p90          p99          predicted",
         ]
+        if let pools = plan.disaggregation {
+            let prefill = pools.prefill.plan
+            let moved = stream.records.filter { $0.prefillEndS != nil && $0.firstTokenS != nil }
+            let meanMs = moved.isEmpty ? 0 : moved.reduce(0) { $0 + ($1.firstTokenS ?? 0) - ($1.prefillEndS ?? 0) } / Double(moved.count) * 1000
+            lines.append("disaggregated: prefill pool \(prefill.strategy) on chiplets 0-\(prefill.chiplets.count - 1), decode pool "
+                + "\(plan.strategy) on chiplets \(pools.decodeFirstChiplet)-\(pools.decodeFirstChiplet + plan.chiplets.count - 1)")
+            lines.append(String(format: "K/V hand-off: %d requests, %.0f bytes moved from the prefill pool to the decode pool; "
+                + "%.4g ms on average from the end of prefill to the last shard in (the planner charges %.4g ms)",
+                moved.count, stream.kvHandOffBytes, meanMs, pools.predictedKVTransferMs))
+        }
+        lines += ["", "              p50          p90          p99          predicted"]
         for (name, values, predicted) in [("TTFT ms", stream.ttftsS, plan.predicted.ttftMs), ("TPOT ms", stream.tpotsS, plan.predicted.tpotMs)] {
             let cells = [0.5, 0.9, 0.99].map { q in StreamResult.quantile(values, q).map { String(format: "%.5g", $0 * 1000) } ?? "-" }
                 + [String(format: "%.5g", predicted)]

@@ -60,7 +60,8 @@ public struct EmulationResult: Sendable {
 public enum Emulation {
     /// Ranks needed: the plan's chiplet count, or one replica's with `oneReplica`.
     public static func ranksNeeded(_ plan: Plan, oneReplica: Bool) -> Int {
-        oneReplica ? plan.strategy.chipletsPerReplica : plan.chiplets.count
+        if let pools = plan.disaggregation { return pools.prefill.plan.chiplets.count + plan.chiplets.count }
+        return oneReplica ? plan.strategy.chipletsPerReplica : plan.chiplets.count
     }
 
     /// A stable hash of the plan (FNV-1a 64 of its canonical JSON), compared across ranks.

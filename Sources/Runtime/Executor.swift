@@ -15,6 +15,8 @@ public struct ChipletFigures: Sendable, Equatable {
     public var hostWaitS = [0.0, 0.0]
     public var messages = 0
     public var bytes = 0.0
+    /// K/V cache bytes this chiplet received from the prefill pool (disaggregated plans).
+    public var kvHandOffBytes = 0.0
     /// The loss this chiplet's role lived through (`--fail`), if any.
     public var interruption: Interruption?
 
@@ -67,6 +69,8 @@ final class Executor {
     private var segmentComputeS = 0.0
     /// `EmulationOptions.progress`, on rank 0 only.
     var progress: (@Sendable (Int, Int) -> Void)?
+    /// Called before each decode step (rank 0 keeps its trace so far with it).
+    var checkpoint: (() -> Void)?
     private(set) var clock = 0.0
     private(set) var figures = ChipletFigures()
     private(set) var trace: [TraceRecord]?
@@ -104,6 +108,7 @@ final class Executor {
         figures.prefillEndS = clock
         for s in 0..<program.decodeSteps {
             progress?(s + 1, program.decodeSteps)
+            checkpoint?()
             try runSegment(1, program.decodeStep, phase: .decode, step: s)
         }
         figures.decodeEndS = clock
@@ -126,6 +131,7 @@ final class Executor {
     private func runSegment(_ segment: Int, _ instructions: [Instruction], phase: Phase, step: Int,
                             waiting descriptions: [String]? = nil) throws {
         engine?.begin(phase, step: step)
+        fabric.note(iterationWork != nil ? .iteration : [RankActivity.prefill, .decode, .lastStep][segment], step: step)
         segmentComputeS = 0
         for (index, instruction) in instructions.enumerated() {
             if let f = failover, figures.interruption == nil, clock >= f.atS { interrupt(f, phase: phase, step: step) }
@@ -195,6 +201,27 @@ final class Executor {
         try fabric.send(message, to: try peerRank(t.peer))
         figures.messages += 1
         figures.bytes += bytes
+    }
+
+    /// A K/V hand-off shard to another pool's rank (disaggregated plans): it leaves through this
+    /// chiplet's egress port on `level` at the clock, beside the device (a DMA: the clock stays).
+    func sendHandOff(bytes: Double, toRank rank: Int, level: Int) throws {
+        let arrivalS = queues.depart(bytes: bytes, level: level, clockS: clock)
+        try fabric.send(Message(source: fabric.rank, tag: Int(Purpose.kvHandOff.tagBase), sendTimeS: clock,
+                                arrivalTimeS: arrivalS, bytes: bytes), to: rank)
+        figures.messages += 1
+        figures.bytes += bytes
+    }
+
+    /// Takes a K/V hand-off shard in through this chiplet's ingress port on `level`: when it is
+    /// in. The clock stays (running requests decode on while the cache streams in).
+    func receiveHandOff(fromRank rank: Int, level: Int, waiting: String) throws -> Double {
+        let message = try fabric.receive(from: rank, tag: Int(Purpose.kvHandOff.tagBase), waiting: waiting)
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: level, sentS: message.sendTimeS,
+                                             arrivalS: message.arrivalTimeS)
+        if queuedS > 1e-12 { figures.queuedS[Phase.prefill.index] += queuedS }
+        figures.kvHandOffBytes += message.bytes
+        return doneS
     }
 
     private func receive(_ t: Transfer, waiting: String) throws {

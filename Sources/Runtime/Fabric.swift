@@ -28,4 +28,26 @@ public protocol Fabric: AnyObject {
     /// Every rank's `value`, indexed by rank (used to compare plan hashes before any work starts).
     func allGather(_ value: UInt64) throws -> [UInt64]
     func barrier() throws
+    /// Publishes what this rank is doing, so a lost rank can be named with its last activity.
+    func note(_ activity: RankActivity, step: Int)
+}
+
+extension Fabric {
+    public func note(_ activity: RankActivity, step: Int) {}
+}
+
+/// What a rank is doing, as `Fabric.note` publishes it (`step` counts decode steps from 0).
+public enum RankActivity: Int32, Sendable {
+    case startUp, prefill, decode, lastStep, iteration, results
+
+    public func description(step: Int) -> String {
+        switch self {
+        case .startUp: "start-up"
+        case .prefill: "prefill"
+        case .decode: "decode step \(step + 1)"
+        case .lastStep: "the last decode step"
+        case .iteration: "a serving iteration"
+        case .results: "the gather of results"
+        }
+    }
 }

@@ -37,7 +37,7 @@ extension ChipletFigures {
         for x in idleS { w.put(x) }
         for x in queuedS { w.put(x) }
         for x in hostWaitS { w.put(x) }
-        w.put(messages); w.put(bytes)
+        w.put(messages); w.put(bytes); w.put(kvHandOffBytes)
         if let i = interruption {
             w.put(1); w.put(i.lostAtS); w.put(i.detectS); w.put(i.reloadS); w.put(i.redoS); w.put(i.step &+ 1)
         } else {
@@ -53,7 +53,7 @@ extension ChipletFigures {
         for i in idleS.indices { idleS[i] = try r.double() }
         for i in queuedS.indices { queuedS[i] = try r.double() }
         for i in hostWaitS.indices { hostWaitS[i] = try r.double() }
-        messages = try r.int(); bytes = try r.double()
+        messages = try r.int(); bytes = try r.double(); kvHandOffBytes = try r.double()
         if try r.int() == 1 {
             interruption = Interruption(lostAtS: try r.double(), detectS: try r.double(), reloadS: try r.double(),
                                         redoS: try r.double(), step: try r.int() &- 1)

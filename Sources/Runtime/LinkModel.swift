@@ -52,6 +52,15 @@ public struct LinkModel: Sendable {
         }
     }
 
+    /// The same links with role i on chiplet `offset + i` for `roles` roles (a decode pool
+    /// placed beside a prefill pool); itself when `offset` is 0.
+    public func shifted(by offset: Int, roles: Int) -> LinkModel {
+        guard offset != 0 else { return self }
+        var m = self
+        m.positions = (0..<roles).map { position($0) + offset }
+        return m
+    }
+
     /// The innermost level containing both chiplets, whose link a message between them crosses
     /// (the outermost level when they share none).
     @inline(__always)

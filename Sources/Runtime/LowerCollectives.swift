@@ -104,14 +104,21 @@ struct CollectiveLowering {
         }
     }
 
-    /// Pairwise exchange: at step s each member sends its share for member q+s and receives
-    /// from q−s; `bytes` per member is spread evenly over the group (its own share stays).
+    /// All-to-all as NCCL runs it (grouped sends and receives): each member posts its share for
+    /// every other member at once (q+1, q+2, … so that no two senders start on one receiver),
+    /// then takes the shares in from q−1, q−2, …; `bytes` per member is spread evenly over the
+    /// group (its own share stays). The sends queue on the member's egress port and the
+    /// receives on its ingress port, so the latencies overlap and the wire times add up where
+    /// the links are shared: contention comes out of the run, not out of a step order.
     func allToAll(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
         let p = group.count
         guard p > 1, let q = group.firstIndex(of: me) else { return }
         for s in 1..<p {
-            let to = (q + s) % p, from = (q - s + p) % p
+            let to = (q + s) % p
             out.append(.send(transfer(group[to], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (to, 1, p))))
+        }
+        for s in 1..<p {
+            let from = (q - s + p) % p
             out.append(.recv(transfer(group[from], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (q, 1, p))))
         }
     }

@@ -185,7 +185,7 @@ final class ChipletNumerics: NumericEngine {
         case .tokenReturn:
             settle()
             return sequences[Int(t.step)].map { Float(tokens[$0] ?? 0) }
-        case .result, .iteration:
+        case .result, .iteration, .kvHandOff:
             return []
         }
     }
@@ -220,7 +220,7 @@ final class ChipletNumerics: NumericEngine {
             if Int(t.step) < sequences.count {
                 for (seq, token) in zip(sequences[Int(t.step)], payload) { tokens[seq] = Int(token) }
             }
-        case .result, .iteration:
+        case .result, .iteration, .kvHandOff:
             return
         }
     }

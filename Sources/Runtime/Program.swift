@@ -9,7 +9,7 @@ public enum Phase: String, Codable, Sendable {
 
 /// What a message or a compute step belongs to; names the collective in traces and watchdog reports.
 public enum Purpose: String, Codable, Sendable, CaseIterable {
-    case allReduceTP, allToAllEP, stageSend, tokenReturn, result, iteration
+    case allReduceTP, allToAllEP, stageSend, tokenReturn, result, iteration, kvHandOff
 
     var index: Int {
         switch self {
@@ -19,6 +19,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .tokenReturn: 3
         case .result: 4
         case .iteration: 5
+        case .kvHandOff: 6
         }
     }
 
@@ -33,6 +34,7 @@ public enum Purpose: String, Codable, Sendable, CaseIterable {
         case .tokenReturn: "token return"
         case .result: "result"
         case .iteration: "iteration"
+        case .kvHandOff: "K/V hand-off"
         }
     }
 }

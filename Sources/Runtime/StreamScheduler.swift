@@ -11,6 +11,9 @@ public struct RequestRecord: Sendable, Equatable {
     public var admittedS: Double?
     public var firstTokenS: Double?
     public var lastTokenS: Double?
+    /// Disaggregated plans: when its prompt's last chunk ended on the prefill pool (its K/V
+    /// then moved to the decode pool, which `firstTokenS` waits for); nil when one pool serves it.
+    public var prefillEndS: Double? = nil
 
     public var ttftS: Double? { firstTokenS.map { $0 - arrivalS } }
     /// Mean time per output token after the first (nil for one-token outputs).
@@ -61,7 +64,9 @@ struct StreamScheduler {
     let replica: Int
     private var pending: [ServingRequest]
     private var next = 0
-    private(set) var waiting: [ServingRequest] = []
+    private(set) var waiting: [Live] = []
+    /// Requests prefilled elsewhere whose K/V is in at `readyS` (a decode pool's), in that order.
+    private var handedIn: [(readyS: Double, live: Live)] = []
     private(set) var running: [Live] = []
     private(set) var records: [RequestRecord] = []
     private(set) var kvReservedTokens = 0
@@ -78,20 +83,24 @@ struct StreamScheduler {
     mutating func next(at clockS: Double) -> Iteration? {
         var t = clockS
         while true {
-            while next < pending.count, pending[next].arrivalS <= t { waiting.append(pending[next]); next += 1 }
+            while next < pending.count, pending[next].arrivalS <= t {
+                waiting.append(Live(request: pending[next], record: record(pending[next], admittedS: nil))); next += 1
+            }
+            while let h = handedIn.first, h.readyS <= t { waiting.append(h.live); handedIn.removeFirst() }
             admit(at: t)
             if let it = compose(at: t) {
                 queueTrace.append((t, waiting.count, running.count, kvReservedTokens))
                 return it
             }
-            guard next < pending.count else { return nil }
-            t = max(t, pending[next].arrivalS)  // idle until the next arrival
+            let upcoming = [next < pending.count ? pending[next].arrivalS : nil, handedIn.first?.readyS].compactMap { $0 }
+            guard let soonest = upcoming.min() else { return nil }
+            t = max(t, soonest)  // idle until the next arrival
         }
     }
 
     private mutating func admit(at t: Double) {
-        while let r = waiting.first {
-            let context = r.inputTokens + r.outputTokens
+        while var live = waiting.first {
+            let r = live.request, context = r.inputTokens + r.outputTokens
             if context > limits.kvCapacityTokens {  // never fits: unserved, not a blocked queue
                 waiting.removeFirst()
                 records.append(record(r, admittedS: nil))
@@ -100,7 +109,8 @@ struct StreamScheduler {
             guard running.count < limits.maxRunning, kvReservedTokens + context <= limits.kvCapacityTokens else { return }
             waiting.removeFirst()
             kvReservedTokens += context
-            running.append(Live(request: r, record: record(r, admittedS: t)))
+            if live.record.admittedS == nil { live.record.admittedS = t }
+            running.append(live)
         }
     }
 
@@ -129,6 +139,22 @@ struct StreamScheduler {
         }
         guard !decoding.isEmpty || !chunks.isEmpty else { return nil }
         return Iteration(startS: t, decoding: decoding, chunks: chunks, work: work)
+    }
+
+    /// Nothing running, waiting or handed in (requests may still be due to arrive).
+    var isIdle: Bool { running.isEmpty && waiting.isEmpty && handedIn.isEmpty }
+
+    /// A request whose prompt another pool prefilled (`record` says when it arrived, was admitted
+    /// there and ended prefill): its K/V is in at `readyS`, and that is its first token; it then
+    /// queues for a running slot and the K/V space of its whole context, as any arrival.
+    mutating func handIn(_ request: ServingRequest, record: RequestRecord, readyS: Double) {
+        var live = Live(request: request, record: record, prefilled: request.inputTokens, generated: 1)
+        live.record.replica = replica
+        live.record.firstTokenS = readyS
+        live.record.lastTokenS = readyS
+        guard request.outputTokens > 1 else { records.append(live.record); return }  // nothing to decode
+        let at = handedIn.firstIndex { $0.readyS > readyS } ?? handedIn.count
+        handedIn.insert((readyS, live), at: at)
     }
 
     /// The iteration ended at `endS`: decoded requests have a token more; a prompt whose last

@@ -65,9 +65,6 @@ final class Doorbells {
         return Int(value)
     }
 
-    /// The object's name on this host: the creating rank's process id makes it unique.
-    static func objectName(creatorPid: Int) -> String { "/tessera-doorbells-\(creatorPid)" }
-
     /// Step 1 on the host's lowest rank: creates and sizes the object, with a semaphore for each
     /// local rank. Nil (and no object) when the system refuses.
     static func create(name: String, rank: Int, local: [Bool]) -> Doorbells? {

@@ -29,6 +29,8 @@ public struct EmulatorLaunch: Sendable {
     /// Cooperative waits of ranks that share a host end when a peer rings (`Doorbells`); false:
     /// they sleep with backoff only, as between hosts.
     public var doorbells = true
+    /// How this executable runs a host's `RankMonitor` (board name, local ranks → arguments).
+    public var monitorArguments: @Sendable (String, Int) -> [String] = { ["emulate-monitor", $0, String($1)] }
     /// Told on rank 0 once every rank is up and the checks have passed (with the world size).
     public var onReady: (@Sendable (_ ranks: Int) -> Void)?
 
@@ -60,11 +62,18 @@ public enum EmulatorLauncher {
     /// Runs one rank. Errors that every rank reaches alike are `EmulatorError.isCollective`; any
     /// other error means this rank failed alone, and the caller should abort the job.
     public static func run(_ launch: EmulatorLaunch, execute: Execute) throws -> EmulatorOutcome {
+        // Before MPI starts, so a rank lost while it starts is named too (see `RankBoard`).
+        let board = RankBoard.join(monitorArguments: launch.monitorArguments)
+        defer { board?.markDone() }
         let world: Communicator
         do { world = try MPIRuntime.world() } catch { throw EmulatorError.transport(error) }
         let path = launch.planForRank[world.rank] ?? launch.planPath
         let loaded = Result { () throws(EmulatorError) in try loadPlan(path) }
         let plan = try? loaded.get()
+        if let plan, let board {
+            let roles = roles(of: plan, oneReplica: launch.options.oneReplica)
+            if roles.indices.contains(world.rank) { board.describe(role: roles[world.rank]) }
+        }
         let needed = plan.map { Emulation.ranksNeeded($0, oneReplica: launch.options.oneReplica) } ?? 1
         if world.size == 1 && needed > 1 && !MPILauncher.isUnderLauncher() {
             throw EmulatorError.notUnderMpirun(ranks: needed, command: "mpirun -launcher fork -n \(needed) tessera emulate \(launch.planPath)"
@@ -85,6 +94,7 @@ public enum EmulatorLauncher {
         let fabric = MPIFabric(world: world, policy: policy, watchdogSeconds: launch.watchdogSeconds,
                                maxSleepUs: launch.maxSleepUs
                                    ?? MPIFabric.maxSleepUs(ranksPerPU: Double(ranksOnHost) / Double(pusOnHost)))
+        fabric.board = board
         let hostName: String
         do { hostName = try MPIRuntime.processorName() } catch { throw EmulatorError.transport(error) }
         var doorbells = false
@@ -103,7 +113,7 @@ public enum EmulatorLauncher {
             throw EmulatorError.planHash(rank: odd, hash: hashes[odd], rank0Hash: hashes[0])
         }
         guard world.size == needed else {
-            throw EmulatorError.rankCount(chiplets: plan.chiplets.count, ranks: world.size,
+            throw EmulatorError.rankCount(chiplets: Emulation.ranksNeeded(plan, oneReplica: false), ranks: world.size,
                                           oneReplica: launch.options.oneReplica,
                                           replicaRanks: Emulation.ranksNeeded(plan, oneReplica: true))
         }
@@ -122,6 +132,16 @@ public enum EmulatorLauncher {
         return EmulatorOutcome(result: result, rank: world.rank, ranks: world.size, policy: policy, doorbells: doorbells, pus: pus,
                                wallSeconds: wallSeconds, messagesSent: messagesSent, stats: stats,
                                warnings: warnings)
+    }
+
+    /// Each rank's chiplet and role, as a lost rank is named: `chiplet 3: stage 1, TP rank 1`.
+    static func roles(of plan: Plan, oneReplica: Bool) -> [String] {
+        plan.chiplets.sorted { $0.index < $1.index }.filter { !oneReplica || $0.dpRank == 0 }.map { chiplet in
+            var text = "chiplet \(chiplet.index): stage \(chiplet.stage), TP rank \(chiplet.tpRank)"
+            if plan.strategy.ep > 1 { text += ", EP rank \(chiplet.epRank)" }
+            if plan.strategy.dp > 1 && !oneReplica { text += ", DP rank \(chiplet.dpRank)" }
+            return text
+        }
     }
 
     public static func loadPlan(_ path: String) throws(EmulatorError) -> Plan {

@@ -33,6 +33,8 @@ public final class MPIFabric: Fabric {
     private var doorbells: Doorbells?
     /// Every rank of the world shares this host and its doorbells, so every message rings.
     private var doorbellsCoverWorld = false
+    /// This host's `RankBoard`: each wait publishes whom it waits on, for the line that names a lost rank.
+    public var board: RankBoard?
 
     /// Logical tags of the fabric's own messages; the runtime's tags are ≥ 0.
     static let gatherTag = -1, scatterTag = -2
@@ -68,7 +70,7 @@ public final class MPIFabric: Fabric {
         let keys = try allGather(Doorbells.key(hostName: hostName))
         let local = keys.map { $0 >> 32 == keys[rank] >> 32 }
         let creator = local.firstIndex(of: true) ?? rank
-        let name = Doorbells.objectName(creatorPid: Int(keys[creator] & 0xffff_ffff))
+        let name = SharedNames.doorbells(creatorPid: Int(keys[creator] & 0xffff_ffff))
         var bells = creator == rank ? Doorbells.create(name: name, rank: rank, local: local) : nil
         try barrier()
         if creator != rank { bells = Doorbells.attach(name: name, rank: rank, local: local) }
@@ -99,6 +101,8 @@ public final class MPIFabric: Fabric {
     public func receive(from source: Int, tag: Int, waiting: String) throws -> Message {
         if let message = stash.take(source: source, tag: tag) { return message }
         var watchdog = Watchdog(policy: policy, limitSeconds: watchdogSeconds, maxSleepUs: maxSleepUs, doorbells: doorbells)
+        board?.waiting(on: source)
+        defer { board?.waiting(on: nil) }
         while true {
             if policy == .blocking {
                 let message = try pullWaiting()
@@ -115,6 +119,8 @@ public final class MPIFabric: Fabric {
             try watchdog.pause(rank: rank, peer: source, rung: rung, rungSleepUs: Self.rungSleepCapUs, waiting: waiting)
         }
     }
+
+    public func note(_ activity: RankActivity, step: Int) { board?.note(activity, step: step) }
 
     /// Up and down the binomial tree as fabric messages, so the waits are this fabric's
     /// (cooperative, watched) rather than MPI's blocking collectives, and no rank talks to all.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capacity
 import CapacityMPI
 import Foundation
+import Planner
 import SafeOutput
 
 /// `tessera capacity`: how many racks of what, laid out how, for this traffic.
@@ -39,10 +40,21 @@ struct CapacityCommand: ParsableCommand {
     @Flag(help: "Plain progress lines even on a terminal.")
     var plain = false
 
+    @Option(name: .customLong("max-points"),
+            help: "Refuse a spec of more layout × workload points than this (counted before any search; default \(CapacitySpec.defaultMaxPoints)).")
+    var maxPoints = CapacitySpec.defaultMaxPoints
+
+    @Option(name: .customLong("max-candidates"),
+            help: "A point whose search could price more candidates than this is reported with a note, not searched (default \(Evaluator.defaultMaxCandidates)).")
+    var maxCandidates = Evaluator.defaultMaxCandidates
+
     @Option(help: .hidden) var stopAfter: Int?
 
     func validate() throws {
         if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after must be at least 0, got \(stopAfter)") }
+        for (flag, v) in [("--max-points", maxPoints), ("--max-candidates", maxCandidates)] where v < 1 {
+            throw ValidationError("\(flag): expected at least 1, got \(v)")
+        }
     }
 
     func run() throws {
@@ -50,7 +62,7 @@ struct CapacityCommand: ParsableCommand {
         do {
             let loaded = try spec.map { path throws(CapacityError) in try CapacitySpec.load(path: path) }
                 ?? CapacitySpec.builtIn(root: root)
-            sweep = try CapacitySweep(loaded)
+            sweep = try CapacitySweep(loaded, maxPoints: maxPoints, maxCandidates: maxCandidates)
         } catch { throw fail(error) }
         if let distributed = try DistributedSweep.join(sweep) {
             guard distributed.leads else { return try distributed.work() }

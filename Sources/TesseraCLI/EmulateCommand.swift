@@ -26,11 +26,24 @@ struct EmulateCommand: ParsableCommand {
                 --kv-cache mxint8 --tp 2 --pp 2 -o tiny.json
               mpirun -launcher fork -n 4 tessera emulate tiny.json --numeric
 
+            A disaggregated plan (`tessera plan --prefill-tp N`) runs its prefill pool on the first ranks \
+            and its decode pool on the rest; each prompt's K/V moves between them over the links, \
+            and rank 0 prints the bytes moved and the hand-off time:
+              tessera plan --model Workloads/llama-3-8b.json --cluster Clusters/dgx-h100.yaml \\
+                --input-tokens 1024 --output-tokens 64 --mode static --tp 2 --batch 1 --prefill-tp 2 -o d.json
+              mpirun -launcher fork -n 4 tessera emulate d.json --requests 4 --rate 0.01
+
             Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
             and waits by spinning while ranks ≤ PUs, cooperatively (test, yield, sleep) when oversubscribed. \
             A cooperative sleep ends when a rank of the same host sends to the sleeper (a semaphore per \
             rank in shared memory, a "doorbell"), so hundreds of ranks on a few cores pass messages \
             without polling. A wait with no progress for --watchdog-seconds prints `rank R waits on rank S: …` and aborts the job.
+
+            A rank that dies (kill -9, a crash, the OOM killer) or stays stopped (SIGSTOP) for 2 s is named by a \
+            small monitor process per host, and mpirun ends the job at once:
+              emulate: rank 3 (chiplet 3: stage 1, TP rank 1) lost (its process 4242 ended unfinished: …) \
+            while in decode step 12, waiting on rank 2
+            With --trace, rank 0 keeps the trace so far (rewritten after 2 s of running, then 4 s more, 8 s more, …).
             """)
 
     @Argument(help: "A plan written by `tessera plan -o`.")
@@ -181,6 +194,10 @@ struct EmulateCommand: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let rank = Int(parts[0]) else {
                 throw ValidationError("--plan-for-rank: expected RANK=PATH, got \(item)")
+            }
+            // A world of 2^20 ranks is more than any plan has chiplets per level allows.
+            guard (0..<(1 << 20)).contains(rank) else {
+                throw ValidationError("--plan-for-rank: expected a rank from 0 to 1048575, got \(rank)")
             }
             overrides[rank] = String(parts[1])
         }

@@ -32,6 +32,10 @@ struct HostmapCommand: ParsableCommand {
     @Option(help: "An `lstopo --of xml` file or an hwloc synthetic description such as \"pack:2 core:8 pu:2\"; default: this host.")
     var topology: String?
 
+    @Option(name: .customLong("max-pus"),
+            help: "Refuse a synthetic --topology of more PUs than this (counted before hwloc builds it; default \(Topology.defaultMaxPUs), at most 1048576).")
+    var maxPUs = Topology.defaultMaxPUs
+
     @Option(help: "A host file: one host name a line (`host` or `host:slots`; `#` comments); default: this host only.")
     var hosts: String?
 
@@ -40,6 +44,10 @@ struct HostmapCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Directory to write `machinefile` and `binding.txt` into.")
     var output: String?
+
+    func validate() throws {
+        guard (1...1 << 20).contains(maxPUs) else { throw ValidationError("--max-pus: expected 1 to 1048576, got \(maxPUs)") }
+    }
 
     func run() throws {
         do {
@@ -65,7 +73,7 @@ struct HostmapCommand: ParsableCommand {
         if topology.contains("/") || topology.hasSuffix(".xml") {
             throw ValidationError("--topology \(topology): no such file (give an `lstopo --of xml` file or a synthetic description such as \"pack:2 core:8 pu:2\")")
         }
-        return try Topology(synthetic: topology)
+        return try Topology(synthetic: topology, maxPUs: maxPUs)
     }
 
     private func loadHosts() throws -> [String] {

@@ -27,6 +27,14 @@ struct PlanCommand: ParsableCommand {
           tessera plan --model Workloads/tiny-llama.json --cluster Clusters/dgx-a100.yaml \\
             --scenario Workloads/scenarios/tiny-test.json --tp 2 --pp 2 \\
             --formats weights=int8-channel,kv=fp8-e4m3 -o plan.json
+
+        Disaggregated prefill and decode (one replica of each pool side by side, prefill first; \
+        the decode pool is --tp/--pp, the prefill pool --prefill-tp/--prefill-pp, batch 1; \
+        `tessera emulate --requests` then hands each prompt's K/V from one to the other):
+          tessera plan --model Workloads/llama-3-8b.json --cluster Clusters/dgx-h100.yaml \
+            --input-tokens 1024 --output-tokens 64 --mode static \
+            --tp 2 --batch 1 --prefill-tp 2 -o disaggregated.json
+          mpirun -launcher fork -n 4 tessera emulate disaggregated.json --requests 4 --rate 0.01
         Formats: \(NumericFormat.names). `--formats F` puts attention and MLP \
         weights, activations and K/V in F; integer and FP8 activations or K/V get static scales \
         calibrated on the FP32 model (stored in the plan).
@@ -48,6 +56,10 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Pipeline stages.") var pp: Int?
     @Option(help: "Data-parallel replicas.") var dp: Int?
     @Option(help: "Expert-parallel size (MoE models).") var ep: Int?
+    @Option(name: .customLong("prefill-tp"), help: "Disaggregate: a prefill pool of this tensor-parallel size beside the decode pool (--tp/--pp).")
+    var prefillTP: Int?
+    @Option(name: .customLong("prefill-pp"), help: "Disaggregate: the prefill pool's pipeline stages (default 1).")
+    var prefillPP: Int?
     @Option(help: "Mapping order, innermost first, e.g. tp,ep,dp,pp (Megatron's, the default).")
     var order: String?
 
@@ -55,6 +67,9 @@ struct PlanCommand: ParsableCommand {
     var objective: Objective = .throughputPerChip
     @Option(help: "How many of the best candidates to list.") var top = 5
     @Option(help: "Largest batch the search tries (powers of two up to it).") var maxBatch = 1024
+    @Option(name: .customLong("max-candidates"),
+            help: "Refuse a search that could price more candidates than this (counted before it starts; default \(Evaluator.defaultMaxCandidates)).")
+    var maxCandidates = Evaluator.defaultMaxCandidates
     @Flag(help: "Say why the winner won and why the runners-up lost.") var explain = false
     @Flag(help: "Print one JSON object instead of tables.") var json = false
     @Option(name: .shortAndLong, help: "Write the chosen plan (the emulator's input) to this file.")
@@ -70,13 +85,15 @@ struct PlanCommand: ParsableCommand {
     var auto: Bool { inputs.precision == "auto" }
 
     var evaluatesOne: Bool { tp != nil || pp != nil || dp != nil || ep != nil || order != nil }
+    var disaggregates: Bool { prefillTP != nil || prefillPP != nil }
 
     func validate() throws {
-        for (flag, v) in [("--tp", tp), ("--pp", pp), ("--dp", dp), ("--ep", ep)] {
+        for (flag, v) in [("--tp", tp), ("--pp", pp), ("--dp", dp), ("--ep", ep), ("--prefill-tp", prefillTP), ("--prefill-pp", prefillPP)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1, got \(v)") }
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
         if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+        if maxCandidates < 1 { throw ValidationError("--max-candidates: expected at least 1, got \(maxCandidates)") }
         _ = try parsedOrder()
         if let formats {
             do { _ = try Quantisation(spec: formats) } catch { throw ValidationError("--formats: \(error.description)") }
@@ -110,6 +127,7 @@ struct PlanCommand: ParsableCommand {
         if let q = quantisation { planInputs.scenario.precision = q.precision }
         let evaluator = try makeEvaluator(planInputs)
         if auto { return try runAuto(evaluator) }
+        if disaggregates { return try runDisaggregated(evaluator, quantisation: quantisation) }
         if evaluatesOne {
             let strategy = Strategy(tp: tp ?? 1, pp: pp ?? 1, dp: dp ?? 1, ep: ep ?? 1, order: try parsedOrder())
             let e = evaluator.evaluateLargestBatch(strategy, batch: inputs.batch ?? evaluator.inputs.scenario.batch,
@@ -127,6 +145,11 @@ struct PlanCommand: ParsableCommand {
         options.objective = objective
         options.top = top
         options.maxBatch = maxBatch
+        let size = evaluator.searchSize(options)
+        guard size <= maxCandidates else {
+            throw fail("\(inputs.cluster): a search of \(evaluator.inputs.modelName) on \(evaluator.hierarchy.totalChiplets) chiplets could price "
+                + "\(size) candidates, over the limit of \(maxCandidates); raise it with --max-candidates, or fix --tp/--pp/--batch")
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = evaluator.search(options)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -140,6 +163,27 @@ struct PlanCommand: ParsableCommand {
             print(PlanText.search(result, seconds: seconds, inputs: evaluator.inputs, explain: explain))
         }
         if result.ranked.isEmpty { throw ExitCode(2) }
+    }
+
+    /// One prefill replica (--prefill-tp/--prefill-pp, batch 1) beside one decode replica.
+    func runDisaggregated(_ evaluator: Evaluator, quantisation: Quantisation?) throws {
+        let decode = Candidate(strategy: Strategy(tp: tp ?? 1, pp: pp ?? 1, dp: dp ?? 1, ep: ep ?? 1, order: try parsedOrder()),
+                               batch: inputs.batch ?? evaluator.inputs.scenario.batch ?? 1)
+        let prefill = Candidate(strategy: Strategy(tp: prefillTP ?? 1, pp: prefillPP ?? 1, dp: 1, ep: 1), batch: 1)
+        let (made, reason) = evaluator.disaggregatedPlan(prefill: prefill, decode: decode)
+        guard var plan = made, let pools = plan.disaggregation else {
+            print("infeasible: \(reason ?? "no plan")")
+            throw ExitCode(2)
+        }
+        plan.quantisation = quantisation
+        print(String(format: "disaggregated: prefill %@ (%d chiplets) | decode %@ (%d chiplets, batch %d), decode from chiplet %d",
+                     "\(pools.prefill.plan.strategy)", pools.prefill.plan.chiplets.count, "\(plan.strategy)", plan.chiplets.count,
+                     plan.batch, pools.decodeFirstChiplet))
+        print(String(format: "predicted TTFT %.4g ms (prefill %.4g ms + K/V transfer %.4g ms), TPOT %.4g ms",
+                     plan.predicted.ttftMs, pools.prefill.plan.predicted.ttftMs, pools.predictedKVTransferMs, plan.predicted.tpotMs))
+        guard let path = output else { return }
+        do { try writeAtomically(try prettyJSON(plan), to: path) } catch { throw fail(error) }
+        FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
     }
 
     func makeEvaluator(_ planInputs: PlanInputs) throws -> Evaluator {

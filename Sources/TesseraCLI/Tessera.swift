@@ -15,7 +15,7 @@ struct Tessera: ParsableCommand {
             PlanCommand.self,
             PlaceCommand.self,
             LowerCommand.self,
-            EmulateCommand.self,
+            EmulateCommand.self, EmulateMonitorCommand.self,
             HostmapCommand.self,
             CapacityCommand.self,
             ExperimentCommand.self,
@@ -35,6 +35,6 @@ struct Tessera: ParsableCommand {
                 _exit(1)
             }
         }
-        main(nil)
+        main(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -27,7 +27,7 @@ import Testing
         try spec.scaled(levelCounts: ["pod": 2])
     }
     #expect(throws: ClusterSpecError(file: spec.sourceFile, keyPath: "levels[0].count",
-                                     message: "expected a positive whole number, got 0")) {
+                                     message: "expected a whole number from 1 to 1048576 (2^20), got 0")) {
         try spec.scaled(levelCounts: ["node": 0])
     }
 }

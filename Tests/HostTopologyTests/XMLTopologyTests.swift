@@ -59,4 +59,15 @@ import Testing
             try Topology(synthetic: "pack:1000 core:1000 pu:100")
         }
     }
+
+    /// Bounded work: the PUs are counted before libhwloc builds anything, against a limit a flag raises.
+    @Test func syntheticTopologiesPastTheLimitNameTheFlag() throws {
+        #expect(Topology.defaultMaxPUs == 65536)
+        #expect(throws: TopologyError.invalidSynthetic(description: "pack:64 core:1024 pu:2",
+                                                       reason: "it describes 131072 PUs, over the limit of 65536; raise it with --max-pus (up to 1048576)")) {
+            try Topology(synthetic: "pack:64 core:1024 pu:2")
+        }
+        #expect(throws: TopologyError.self) { try Topology(synthetic: "pack:2 core:8 pu:2", maxPUs: 16) }
+        #expect(try Topology(synthetic: "pack:2 core:8 pu:2", maxPUs: 32).pus == 32)
+    }
 }

@@ -59,6 +59,46 @@ import Testing
         #expect(notes.isEmpty, "\(notes)")
     }
 
+    /// A disaggregated plan under mpirun: Llama-3-8B prefilled on TP 2 GPUs and decoded on two
+    /// more of the DGX-H100 node, four requests one at a time. The decode pool takes in exactly
+    /// 4 × 32 layers × 8 KV heads × 128 × 2 × 1,024 tokens × 2 bytes over NVLink; TTFT is the
+    /// colocated TP 2 plan's prefill plus that hand-off, and both figures agree within 5%.
+    @Test func aDisaggregatedPlanHandsEachPromptsKVToTheDecodePool() throws {
+        let path = try plan("disaggregated", ["--model", "Workloads/llama-3-8b.json", "--cluster", "Clusters/dgx-h100.yaml",
+                                              "--tp", "2", "--batch", "1", "--prefill-tp", "2"])
+        let stream = [path, "--requests", "4", "--rate", "0.01", "--seed", "1"]
+        let outcome = try MPILauncher.run(ranks: 4, executable: MPIRunTests.tessera,
+                                          arguments: ["emulate"] + stream + ["--watchdog-seconds", "60"], timeoutSeconds: 300)
+        #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
+        let handOff = try #require(outcome.output.split(separator: "\n").first { $0.hasPrefix("K/V hand-off: ") }, "\(outcome.output)")
+        #expect(handOff.hasPrefix("K/V hand-off: 4 requests, 536870912 bytes moved from the prefill pool to the decode pool; "))
+        let transferMs = try #require(Double(handOff.split(separator: ";")[1].split(separator: " ")[0]), "\(handOff)")
+        let (f, notes) = try emulate(4, stream)
+        for metric in ["ttft", "tpot"] { #expect(abs(try percent(f, metric)) <= 5, "\(metric): \(notes)") }
+        let colocated = try plan("colocated-tp2", ["--model", "Workloads/llama-3-8b.json", "--cluster", "Clusters/dgx-h100.yaml",
+                                                   "--tp", "2", "--batch", "1"])
+        let (alone, _) = try emulate(2, [colocated] + stream.dropFirst())
+        let ttft = try #require(f["ttftms"]), prefill = try #require(alone["ttftms"])
+        #expect(transferMs > 0 && abs(ttft - prefill - transferMs) < 1e-3, "TTFT \(ttft) ms, prefill \(prefill) ms, hand-off \(transferMs) ms")
+    }
+
+    /// Mixtral with an EP pair inside a Corsair package (TP 2 × EP 2 × PP 4, batch 2, 8 decode
+    /// steps): its all-to-alls have one peer, so posting at once or in turn costs one latency in
+    /// both models, and TTFT and TPOT agree within 5%. With more peers the emulated all-to-all
+    /// overlaps their latencies, and the note says what the planner charges beyond it.
+    @Test func moeWithExpertParallelismAgreesWithinFivePercent() throws {
+        let path = try plan("mixtral-ep2", ["--model", "Workloads/mixtral-8x7b.json", "--cluster", "Clusters/corsair-rack.yaml",
+                                            "--precision", "mxint8", "--tp", "2", "--ep", "2", "--pp", "4", "--batch", "2"])
+        let (f, notes) = try emulate(16, [path, "--steps", "8"])
+        for metric in ["ttft", "tpot"] { #expect(abs(try percent(f, metric)) <= 5, "\(metric): \(notes)") }
+        let wide = try plan("mixtral-ep8", ["--model", "Workloads/mixtral-8x7b.json", "--cluster", "Clusters/dgx-h100.yaml",
+                                            "--ep", "8", "--batch", "8"])
+        let (_, wideNotes) = try emulate(8, [wide, "--steps", "8"])
+        let tpot = try #require(wideNotes.first { $0.hasPrefix("TPOT ") }, "\(wideNotes)")
+        #expect(tpot.contains("all-to-all: each member posts its shares to its 7 peers at once")
+            && tpot.contains("NCCL's measured all-to-all in the chip's kernel tables"), "\(tpot)")
+    }
+
     /// A PP 8 pipeline of 8 microbatches: the overlapped host step (2 ms a microbatch in the
     /// TensorRT-LLM profile) paces it in both models. Before the emulator modelled the host, it
     /// ran 46% under the planner's TPOT.

@@ -95,3 +95,34 @@ import Testing
         #expect(ttft.err.contains("--max-ttft-ms: expected a finite number of ms, got inf"), "\(ttft.err)")
     }
 }
+
+/// Every hidden option of `emulate` (test hooks and tuning) and of `emulate-monitor` is checked
+/// like the others: one line naming the flag, what it expects and what it got, before MPI starts.
+@Suite struct HiddenFlagTests {
+    @Test(arguments: [
+        (["--max-sleep-us", "nan"], "Error: --max-sleep-us: expected a finite number of µs, got nan"),
+        (["--max-sleep-us", "inf"], "Error: --max-sleep-us: expected a finite number of µs, got inf"),
+        (["--max-sleep-us=-1"], "Error: --max-sleep-us: expected 0 or more µs, got -1"),
+        (["--max-sleep-us", "1e7"], "Error: --max-sleep-us: expected at most 1000000 µs (one second; longer sleeps only delay the doorbells), got 10000000"),
+        (["--progress-every-seconds", "nan"], "Error: --progress-every-seconds: expected a finite number of seconds, got nan"),
+        (["--progress-every-seconds=-2"], "Error: --progress-every-seconds: expected 0 or more seconds, got -2"),
+        (["--progress-every-seconds", "1e9"], "Error: --progress-every-seconds: expected at most 86400 seconds (a day), got 1000000000"),
+        (["--plan-for-rank", "x"], "Error: --plan-for-rank: expected RANK=PATH, got x"),
+        (["--plan-for-rank=-3=p.json"], "Error: --plan-for-rank: expected a rank from 0 to 1048575, got -3"),
+        (["--plan-for-rank", "99999999999=p.json"], "Error: --plan-for-rank: expected a rank from 0 to 1048575, got 99999999999"),
+        (["--watchdog-seconds", "nan"], "Error: --watchdog-seconds must be > 0, got nan"),
+    ])
+    func hiddenEmulateFlagsAreRefusedInOneLine(arguments: [String], message: String) throws {
+        let run = try PlanCommandTests().tessera(["emulate", "nonexistent-plan.json"] + arguments)
+        #expect(run.status == 64)
+        #expect(run.err.split(separator: "\n").first.map(String.init) == message, "\(run.err)")
+    }
+
+    @Test func monitorArgumentsAreChecked() throws {
+        let t = PlanCommandTests()
+        let name = try t.tessera(["emulate-monitor", "/etc/passwd", "4"])
+        #expect(name.status == 64 && name.err.hasPrefix("Error: expected a board name /tessera-ranks-…, got /etc/passwd\n"))
+        let count = try t.tessera(["emulate-monitor", "/tessera-ranks-1-2", "1000000"])
+        #expect(count.status == 64 && count.err.hasPrefix("Error: expected 2 to 65536 local ranks, got 1000000\n"))
+    }
+}

@@ -27,12 +27,12 @@ import Testing
     @Test func missingKeyNamesFileAndKey() throws {
         let (path, error) = try loadError(Fixtures.llamaConfigText(["hidden_size": nil]))
         #expect(error == .missingKey(file: path, key: "hidden_size", expected: "a positive integer"))
-        #expect(error?.description == "\(path): missing key `hidden_size` (expected a positive integer)")
+        #expect(error?.description == "\(path): hidden_size: missing; expected a positive integer")
     }
 
     @Test func zeroValueNamesFileAndKey() throws {
         let (path, error) = try loadError(Fixtures.llamaConfigText(["num_hidden_layers": "0"]))
-        #expect(error?.description == "\(path): key `num_hidden_layers` is 0 (expected a positive integer)")
+        #expect(error?.description == "\(path): num_hidden_layers: expected a positive integer, got 0")
         let negative = try loadError(Fixtures.llamaConfigText(["vocab_size": "-5"]))
         #expect(negative.error == .notPositive(file: negative.path, key: "vocab_size", value: -5))
     }
@@ -57,7 +57,7 @@ import Testing
         #expect(text.error == .wrongType(file: text.path, key: "hidden_size", expected: "an integer"))
         let act = try loadError(Fixtures.llamaConfigText(["hidden_act": "\"relu\""]))
         #expect(act.error?.key == "hidden_act")
-        #expect(act.error?.description.contains("is `relu`") == true)
+        #expect(act.error?.description.contains("hidden_act: expected ") == true && act.error?.description.hasSuffix("got `relu`") == true)
         let kv = try loadError(Fixtures.llamaConfigText(["num_key_value_heads": "3"]))
         #expect(kv.error == .invalidValue(file: kv.path, key: "num_key_value_heads", value: "3",
                                           expected: "a divisor of num_attention_heads 8"))

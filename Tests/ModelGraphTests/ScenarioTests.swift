@@ -30,7 +30,7 @@ import Testing
         #expect(top.error == .unknownKey(file: top.path, key: "batchSize", allowed: Scenario.keys))
         let nested = try scenarioError(#"{"inputTokens": 8, "outputTokens": 8, "batch": 1, "precision": {"kv": "fp8"}}"#)
         #expect(nested.error == .unknownKey(file: nested.path, key: "precision.kv", allowed: Scenario.precisionKeys))
-        #expect(nested.error?.description.hasPrefix("\(nested.path): unknown key `precision.kv`") == true)
+        #expect(nested.error?.description.hasPrefix("\(nested.path): precision.kv: unknown key; expected one of ") == true)
     }
 
     @Test func missingLoadAndBadValues() throws {

@@ -40,10 +40,10 @@ import Testing
         let gb200 = try ClusterSpec.load(path: Repo.cluster("gb200-nvl72"))
         let sw = SoftwareProfile(name: "t", kernelLaunchUs: 20, stepOverheadUs: 100, requestOverheadUs: 25)
         let rates = try ChipletRates(cluster: gb200, precision: Precision(.fp8), software: sw)
-        #expect(gb200.hostSpeed == 0.5531)
-        #expect(rates.software.requestOverheadUs == 25 / 0.5531)
-        #expect(rates.software.stepOverheadUs == 100 / 0.5531)
-        #expect(rates.software.kernelLaunchUs == 20 / 0.5531)
+        #expect(gb200.hostSpeed == 0.5156)
+        #expect(rates.software.requestOverheadUs == 25 / 0.5156)
+        #expect(rates.software.stepOverheadUs == 100 / 0.5156)
+        #expect(rates.software.kernelLaunchUs == 20 / 0.5156)
         let x86 = try ChipletRates(cluster: try ClusterSpec.load(path: Repo.cluster("hgx-b200")), precision: Precision(.fp8), software: sw)
         #expect(x86.software.requestOverheadUs == 25)
     }
@@ -83,18 +83,41 @@ import Testing
             var t = 0.0
             for (c, n) in split.classCounts[i].enumerated() where n > 0 {
                 t += Double(n) * e.layerTime(shard.classes[c], id: c, s, groups: groups, work: work,
-                                             tiers: memory[i].choice, hiddenBytes: hidden).totalS
+                                             tiers: memory[i].choice, hiddenBytes: hidden, dispatchBytes: hidden).totalS
             }
             let end = i == 0 ? shard.head : shard.tail
             return t + e.layerTime(end, id: i == 0 ? -1 : -2, s, groups: groups, work: work, tiers: memory[i].choice,
-                                   hiddenBytes: hidden).totalS
+                                   hiddenBytes: hidden, dispatchBytes: hidden).totalS
         }
         let send = e.hierarchy.pointToPointS(bytes: hidden, stride: s.stride(.pp))
-        let p = e.pipeline(s, shard: shard, groups: groups, split: split, memory: memory, work: work, microbatches: 2)
+        let p = e.pipeline(s, shard: shard, groups: groups, split: split,
+                           memory: e.stageMemories(s, batch: 8, shard: shard, split: split), work: work, microbatches: 2)
         let latency = stage(0) + stage(1) + send, pace = max(stage(0), stage(1), send)
         #expect(abs(p.stage.totalS - latency) < 1e-15)
         // The last of the 2 microbatches is out one pace after the first.
         #expect(abs(p.latencyS - (latency + pace)) < 1e-15)
         #expect(abs(p.cycleS - max(2 * pace, latency)) < 1e-15)
+    }
+
+    /// Hidden states travel in 16 bits whatever the activation format (it quantises GEMM inputs
+    /// only); an MoE layer's dispatch goes quantised, its combine in 16 bits.
+    @Test func hiddenStatesTravelIn16BitsAndDispatchQuantised() throws {
+        let e = try Evaluator(PlanInputs(modelName: "tiny-moe", model: try ModelGraph.load(path: Repo.workload("tiny-moe")),
+                                         cluster: try ClusterSpec.load(path: Repo.cluster("dgx-h100")),
+                                         scenario: Scenario(inputTokens: 128, outputTokens: 32, batch: 8,
+                                                            precision: Precision(.fp8)), software: .bare))
+        let shard = e.modelShard(Shard(tp: 1, ep: 2))
+        #expect(shard.hiddenBytesPerToken == 256 * 2)
+        #expect(shard.dispatchBytesPerToken == 256 * 1)
+        let s = Strategy(ep: 2), groups = e.groupsOf(s)
+        let work = Work.decode(sequences: 8, context: 144)
+        let layer = shard.classes[0]
+        #expect(layer.epAllToAlls == 2 && layer.routedTopK == 2)
+        let hidden = work.tokens / 2 * 512, dispatch = work.tokens / 2 * 256
+        let choice = e.stageMemory(s, batch: 8, shard: shard, split: e.stageSplit(s, batch: 8, shard: shard))[0].choice
+        let t = e.layerTime(layer, id: 0, s, groups: groups, work: work, tiers: choice, hiddenBytes: hidden, dispatchBytes: dispatch)
+        let allToAll = { (bytes: Double) in e.collectiveS(.allToAll, bytes: bytes, group: groups.ep, prefillShare: 0) }
+        #expect(t.commS == allToAll(dispatch * 2) + allToAll(hidden * 2))
+        #expect(allToAll(dispatch * 2) < allToAll(hidden * 2))
     }
 }

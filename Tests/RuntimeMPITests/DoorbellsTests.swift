@@ -7,7 +7,7 @@ import Testing
 /// Two mappings of one host object in one process stand in for two ranks; the rings are the same
 /// semaphores either way.
 @Suite(.serialized) struct DoorbellsTests {
-    let name = Doorbells.objectName(creatorPid: Int(getpid()))
+    let name = SharedNames.doorbells(creatorPid: Int(getpid()))
     /// Ranks 0, 1 and 3 share the host; rank 2 is elsewhere.
     let local = [true, true, false, true]
 

@@ -88,7 +88,7 @@ import Testing
             try JSONEncoder().encode(p).write(to: URL(fileURLWithPath: path))
             do { _ = try Plan.load(path: path); return "" } catch { return error.reason }
         }
-        #expect(try reason { $0.chip?.matmulTFLOPS = -1 }.contains("chip.matmulTFLOPS: expected a positive number, got -1.0"))
+        #expect(try reason { $0.chip?.matmulTFLOPS = -1 }.contains("chip.matmulTFLOPS: expected a number from 1e-9 to 1e9, got -1.0"))
         #expect(try reason { $0.chip?.tiers = [] }.contains("chip.tiers: expected at least one memory tier"))
         #expect(try reason { $0.chip?.kernelTables = "/nonexistent/tables" }
             .contains("chip.kernelTables: /nonexistent/tables is not a folder of kernel tables"))
