@@ -43,7 +43,7 @@ struct SpecNode {
     /// parsed, ran the whole sweep and trapped formatting the report.
     func number(_ key: String, unit: String) throws(CapacityError) -> Double? {
         guard let node = mapping[key] else { return nil }
-        let v = try Self.positive(node, file: file, path: Self.join(path, key), unit: unit)
+        let v = try Self.positive(node, file: file, path: Self.join(path, key), unit: unit, upTo: .infinity)
         guard v >= 1e-9 && v <= 1e12 else {
             throw error(key, "expected a positive number of \(unit), at least 1e-9 and at most 1e12 (wider values overflow times, rates "
                 + "and reports), got \(node.scalar?.string ?? "\(v)")")
@@ -56,7 +56,8 @@ struct SpecNode {
         return v
     }
 
-    /// The largest number a spec may hold: far past any real price, power or load, and small enough
+    /// The largest number a spec may hold (keyed numbers have the tighter span of `number`): far
+    /// past any real price, power or load, and small enough
     /// that sums and products over a sweep (chips × price, racks × kW) stay finite and a whole
     /// value converts to Int exactly (a rack budget of 1e300 kW trapped naming its layout).
     static let largest = 1e15
