@@ -65,8 +65,8 @@ import Testing
         for command in [["emulate", path], ["lower", path, "-o", dir + "/programs"]] {
             let r = try t.tessera(command)
             #expect(r.status == 1)
-            #expect(r.err.hasPrefix("error: \(path): inconsistent plan: levels[0]: expected a known topology, a positive count, "
-                + "bandwidthGBps from 1e-9 to 1e12"), "\(r.err)")
+            #expect(r.err.hasPrefix("error: \(path): inconsistent plan: levels[0]: expected a known topology, a positive count "
+                + "and chipletsPerUnit, bandwidthGBps from 1e-9 to 1e12"), "\(r.err)")
             #expect(r.err.filter { $0 == "\n" }.count == 1)
         }
     }

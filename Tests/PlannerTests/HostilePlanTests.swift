@@ -50,10 +50,10 @@ import Testing
     @Test func linkAndMemoryFiguresKeepTheClusterSpan() throws {
         let plan = try Self.plan()
         var p = plan; p.levels[0].bandwidthGBps = 1e-300
-        #expect(p.inconsistency == "levels[0]: expected a known topology, a positive count, bandwidthGBps from 1e-9 to 1e12 and "
-            + "latencyUs and overheadUs from 0 to 1e12, got switch, 8, 1e-300, 1.0 and 2.0")
+        #expect(p.inconsistency == "levels[0]: expected a known topology, a positive count and chipletsPerUnit, bandwidthGBps from "
+            + "1e-9 to 1e12 and latencyUs and overheadUs from 0 to 1e12, got switch, 8, 8, 1e-300, 1.0 and 2.0")
         p = plan; p.levels[1].latencyUs = 1e308
-        #expect(p.inconsistency?.hasSuffix("got switch, 4, 200.0, 1e+308 and 2.0") == true)
+        #expect(p.inconsistency?.hasSuffix("got switch, 4, \(plan.levels[1].chipletsPerUnit), 200.0, 1e+308 and 2.0") == true)
         p = plan; p.chip?.tiers[0].bandwidthGBps = 1e-300
         #expect(p.inconsistency == "chip.tiers[0]: expected bandwidthGBps from 1e-9 to 1e9 and capacityBytes from 0 to 1e21, got 1e-300 and 80000000000.0")
         p = plan; p.chip?.tiers[0].capacityBytes = 1e300
