@@ -57,8 +57,10 @@ extension Evaluator {
         let comm = Plan.Communication(
             tpAllReduceBytesPrefill: prefill.tokens / Double(s.ep) * hidden,
             tpAllReduceBytesDecode: decode.tokens / Double(s.ep) * hidden,
-            epAllToAllBytesPrefill: prefill.tokens / Double(s.ep) * hidden * topK,
-            epAllToAllBytesDecode: decode.tokens / Double(s.ep) * hidden * topK,
+            epAllToAllBytesPrefill: prefill.tokens / Double(s.ep) * shard.dispatchBytesPerToken * topK,
+            epAllToAllBytesDecode: decode.tokens / Double(s.ep) * shard.dispatchBytesPerToken * topK,
+            epCombineBytesPrefill: prefill.tokens / Double(s.ep) * hidden * topK,
+            epCombineBytesDecode: decode.tokens / Double(s.ep) * hidden * topK,
             stageSendBytesPrefill: prefill.tokens / Double(s.ep) * hidden / Double(s.tp),
             stageSendBytesDecode: decode.tokens / Double(s.ep) * hidden / Double(s.tp))
         return Plan(

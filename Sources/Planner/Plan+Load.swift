@@ -48,6 +48,8 @@ extension Plan {
             ("communication.tpAllReduceBytesDecode", c.tpAllReduceBytesDecode),
             ("communication.epAllToAllBytesPrefill", c.epAllToAllBytesPrefill),
             ("communication.epAllToAllBytesDecode", c.epAllToAllBytesDecode),
+            ("communication.epCombineBytesPrefill", c.epCombineBytesPrefill ?? 0),
+            ("communication.epCombineBytesDecode", c.epCombineBytesDecode ?? 0),
             ("communication.stageSendBytesPrefill", c.stageSendBytesPrefill),
             ("communication.stageSendBytesDecode", c.stageSendBytesDecode),
         ]

@@ -73,6 +73,11 @@ public struct Plan: Codable, Sendable {
         public var tpAllReduceBytesDecode: Double
         public var epAllToAllBytesPrefill: Double
         public var epAllToAllBytesDecode: Double
+        /// The MoE combine (the all-to-all after the experts), in 16 bits where the dispatch
+        /// (`epAllToAll…`, after the router) goes in the activation format; absent in plans
+        /// written before the two differed, where both are `epAllToAll…`.
+        public var epCombineBytesPrefill: Double? = nil
+        public var epCombineBytesDecode: Double? = nil
         public var stageSendBytesPrefill: Double
         public var stageSendBytesDecode: Double
     }

@@ -231,9 +231,12 @@ struct PlanLowerer {
                         .allReduce(group: c.tpGroup, me: c.index,
                                    bytes: prefill ? comm.tpAllReduceBytesPrefill : comm.tpAllReduceBytesDecode, into: &out)
                 case "allToAll:ep":
+                    // After the router: the dispatch; after the experts: the combine.
+                    let dispatch = prefill ? comm.epAllToAllBytesPrefill : comm.epAllToAllBytesDecode
+                    let combine = prefill ? comm.epCombineBytesPrefill : comm.epCombineBytesDecode
                     CollectiveLowering(link: link, purpose: .allToAllEP, layer: layer, phase: phase)
                         .allToAll(group: c.epGroup, me: c.index,
-                                  bytes: prefill ? comm.epAllToAllBytesPrefill : comm.epAllToAllBytesDecode, into: &out)
+                                  bytes: op.kind == "router" ? dispatch : combine ?? dispatch, into: &out)
                 default:
                     continue
                 }
