@@ -179,16 +179,10 @@ extension Emulation {
             records = scheduler.records
             queue = scheduler.queueTrace
         } else {
-            while true {
-                let control = try replica.nextOrder()
-                if control == .stop { break }
-                if case let .handIn(tokens) = control {
-                    let readyS = try takeShards(tokens)
-                    try fabric.send(Message(source: fabric.rank, tag: readyTag, sendTimeS: readyS, arrivalTimeS: readyS, bytes: 0),
-                                    to: replica.schedulerRank)
-                } else {
-                    try replica.execute(control)
-                }
+            try replica.follow { tokens in
+                let readyS = try takeShards(tokens)
+                try fabric.send(Message(source: fabric.rank, tag: readyTag, sendTimeS: readyS, arrivalTimeS: readyS, bytes: 0),
+                                to: replica.schedulerRank)
             }
         }
         return try gatherStream(plan: plan, fabric: fabric, options: options, executor: executor, records: records,

@@ -77,6 +77,20 @@ struct StreamReplica {
         let m = try fabric.receive(from: schedulerRank, tag: tag, waiting: "next iteration from the scheduler on chiplet \(schedulerChiplet)")
         return try StreamControl(payload: m.payload)
     }
+
+    /// On another chiplet: runs the scheduler's orders until it says stop; `handIn` takes a
+    /// decode pool's K/V hand-in (disaggregated plans).
+    func follow(handIn: ((Int) throws -> Void)? = nil) throws {
+        while true {
+            let control = try nextOrder()
+            if control == .stop { return }
+            if case let .handIn(tokens) = control, let handIn {
+                try handIn(tokens)
+            } else {
+                try execute(control)
+            }
+        }
+    }
 }
 
 extension Emulation {
@@ -112,11 +126,7 @@ extension Emulation {
             records = scheduler.records
             queue = scheduler.queueTrace
         } else {
-            while true {
-                let control = try replica.nextOrder()
-                if control == .stop { break }
-                try replica.execute(control)
-            }
+            try replica.follow()
         }
         let replicaOfRank = chiplets.map { plan.chiplets[$0].dpRank }
         return try gatherStream(plan: plan, fabric: fabric, options: options, executor: replica.executor, records: records,
