@@ -6,7 +6,8 @@ import Yams
 /// are errors naming the file and key path.
 extension SoftwareProfile {
     static let keys = ["name", "description", "kernelLaunchUs", "cudaGraphs", "graphKernelUs", "stepOverheadUs",
-                       "overlapScheduler", "requestOverheadUs", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency", "fusions"]
+                       "overlapScheduler", "requestOverheadUs", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency",
+                       "groupedQueryDecode", "fusions"]
 
     public static func load(path: String) throws -> SoftwareProfile {
         let text = try ClusterSpec.readText(path, what: "the software profile")
@@ -48,6 +49,7 @@ extension SoftwareProfile {
             p.kvAdmission = admission
         }
         p.kernelEfficiency = try f.number("kernelEfficiency", .fraction) ?? 1
+        p.groupedQueryDecode = try f.bool("groupedQueryDecode") ?? true
         if f.node("fusions") != nil {
             p.fusions = []
             for item in try f.list("fusions") {

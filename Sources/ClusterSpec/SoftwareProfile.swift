@@ -52,6 +52,11 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     /// Speed of this stack's kernels relative to the measured tables or the analytical model
     /// (1 = as tabled; older kernel libraries are slower).
     public var kernelEfficiency: Double
+    /// Whether the decode attention kernel reads each K/V head once for its whole group of query
+    /// heads (TensorRT-LLM's XQA, FlashDecoding). Without it (v0.5's masked multi-head attention
+    /// kernel, one thread block per query head) a GQA model's decode reads its K/V once per query
+    /// head, as a multi-head model of as many K/V heads would.
+    public var groupedQueryDecode: Bool
     public var fusions: Set<Fusion>
     /// Where the profile came from, for reports.
     public var sourceFile: String
@@ -59,7 +64,8 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     public init(name: String, kernelLaunchUs: Double = 0, cudaGraphs: Bool = false, graphKernelUs: Double = 0,
                 stepOverheadUs: Double = 0, requestOverheadUs: Double = 0, overlapScheduler: Bool = false, maxNumTokens: Int? = nil, maxBatch: Int? = nil,
                 kvCacheFraction: Double = 1, kvAdmission: KVAdmission = .fullContext,
-                kernelEfficiency: Double = 1, fusions: Set<Fusion> = Set(Fusion.allCases), sourceFile: String? = nil) {
+                kernelEfficiency: Double = 1, groupedQueryDecode: Bool = true, fusions: Set<Fusion> = Set(Fusion.allCases),
+                sourceFile: String? = nil) {
         self.name = name
         self.kernelLaunchUs = kernelLaunchUs
         self.cudaGraphs = cudaGraphs
@@ -72,6 +78,7 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
         self.kvCacheFraction = kvCacheFraction
         self.kvAdmission = kvAdmission
         self.kernelEfficiency = kernelEfficiency
+        self.groupedQueryDecode = groupedQueryDecode
         self.fusions = fusions
         self.sourceFile = sourceFile ?? name
     }

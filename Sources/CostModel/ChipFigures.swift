@@ -31,6 +31,8 @@ public struct ChipFigures: Codable, Sendable, Equatable {
     public var cudaGraphs: Bool
     public var graphKernelUs: Double
     public var kernelEfficiency: Double
+    /// false when the software's decode attention reads K/V once per query head; absent = true.
+    public var groupedQueryDecode: Bool?
 
     /// The first figure that cannot be a chip's, as "key: what is wrong", or nil (plans are
     /// user input: a hand-edited figure is an error, never a trap or a negative time).
@@ -65,7 +67,8 @@ extension ChipletRates {
                                              bandwidthGBps: $0.bytesPerS / 1e9) },
                     kernelTables: kernelFolder, software: software.name, kernelLaunchUs: software.kernelLaunchUs,
                     cudaGraphs: software.cudaGraphs, graphKernelUs: software.graphKernelUs,
-                    kernelEfficiency: software.kernelEfficiency)
+                    kernelEfficiency: software.kernelEfficiency,
+                    groupedQueryDecode: software.groupedQueryDecode ? nil : false)
     }
 
     /// The rates a plan's figures describe. Throws `ClusterSpecError` (key `chip.kernelTables`)
@@ -84,6 +87,7 @@ extension ChipletRates {
         kernelFolder = f.kernelTables
         kernels = try f.kernelTables.map { try KernelTableCache.tables(at: $0, cluster: source, keyPath: "chip.kernelTables") }
         software = SoftwareProfile(name: f.software, kernelLaunchUs: f.kernelLaunchUs, cudaGraphs: f.cudaGraphs,
-                                   graphKernelUs: f.graphKernelUs, kernelEfficiency: f.kernelEfficiency)
+                                   graphKernelUs: f.graphKernelUs, kernelEfficiency: f.kernelEfficiency,
+                                   groupedQueryDecode: f.groupedQueryDecode ?? true)
     }
 }

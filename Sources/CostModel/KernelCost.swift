@@ -124,11 +124,14 @@ extension KernelGroup {
         let decodeSeqs = w.decodeTokens
         if decodeSeqs > 0 {
             let flops = w.decodeAttended * decodeFLOPsPerPosition
-            let bytes = w.decodeAttended * kvBytesPerPosition + decodeSeqs * activationBytesPerToken * 2
+            // A kernel without GQA sharing reads K/V once per query head: a multi-head kernel.
+            let readKVHeads = r.software.groupedQueryDecode ? kvHeads : max(heads, kvHeads)
+            let bytes = w.decodeAttended * kvBytesPerPosition * Double(readKVHeads) / Double(max(kvHeads, 1))
+                + decodeSeqs * activationBytesPerToken * 2
             let vector = w.decodeAttended * vectorFLOPsPerPosition + decodeSeqs * vectorFLOPsPerToken
             // Fewer than one sequence (a share of a microbatch) is that share of one sequence's work.
             let tabled = tabled ? r.kernels?.generationAttentionS(
-                batch: max(decodeSeqs, 1), context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: kvHeads,
+                batch: max(decodeSeqs, 1), context: w.decodeAttended / decodeSeqs, heads: heads, kvHeads: readKVHeads,
                 headSize: headDim, kvDType: kvDType.tabled).map { $0 * min(decodeSeqs, 1) } : nil
             c.seconds += (tabled ?? max(flops / r.attentionFLOPSPerS + vector / r.vectorFLOPSPerS,
                                         r.kvReadS(bytes: bytes, tiers: tiers))) / r.software.kernelEfficiency

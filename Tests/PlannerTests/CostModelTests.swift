@@ -38,6 +38,28 @@ import Testing
         #expect(bare.classes[0].groups.count == 14)  // 16 ops, the three attention ops in one kernel
     }
 
+    /// Decode attention without a GQA kernel (TensorRT-LLM v0.5's masked multi-head attention):
+    /// tiny-llama's 8 query heads share 4 K/V heads of 32, bf16, so K and V are 4 · 32 · 2 · 2 =
+    /// 512 bytes a position; each query head reads its own copy, so 16 sequences at context 100
+    /// read 1,600 · 512 bytes more, and memory-bound at 1,000 GB/s take 819.2 ns longer.
+    @Test func decodeWithoutGroupedQueryKernelReadsKVPerQueryHead() throws {
+        let model = try ModelGraph.load(path: Repo.workload("tiny-llama"))
+        let shard = ModelShard(model: model, shard: Shard(tp: 1), precision: .bf16)
+        let attention = try #require(shard.classes[0].groups.first { $0.kind == .attention })
+        #expect(attention.kvBytesPerPosition == 512)
+        let work = Work.decode(sequences: 16, context: 100)
+        let tiers = TierChoice(weights: 0, kvCache: 0, activations: 0)
+        func cost(grouped: Bool) throws -> OpCost {
+            let software = SoftwareProfile(name: "t", groupedQueryDecode: grouped)
+            let rates = try ChipletRates(cluster: try handCluster(chiplets: 1), precision: .bf16, software: software)
+            return attention.cost(work, ep: 1, rates: rates, tiers: tiers)
+        }
+        let grouped = try cost(grouped: true), perHead = try cost(grouped: false)
+        #expect(perHead.bytes - grouped.bytes == 1600 * 512)
+        #expect(perHead.flops == grouped.flops)
+        #expect(abs(perHead.seconds - grouped.seconds - 819.2e-9) < 1e-15)
+    }
+
     /// Ring all-reduce of 64 MB over 8 chiplets on a 100 GB/s, 2 µs ring:
     /// 2·7·2 µs + 2·(7/8)·64e6 / 100e9 s = 1.148 ms (Thakur et al. 2005).
     @Test func ringAllReduceOnAKnownLink() throws {
