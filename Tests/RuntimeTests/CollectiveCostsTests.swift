@@ -1,4 +1,5 @@
 import CostModel
+import ModelGraph
 import Planner
 @testable import Runtime
 import Testing
@@ -11,7 +12,8 @@ import Testing
     /// (NCCL, fp16) against the rack link's 1.5 + 2.0 µs, and 825.4 µs for 512 MiB, a bus
     /// bandwidth of 3/4 × 536,870,912 B / 825.4 µs against the port's 900 GB/s.
     @Test func gb200AllToAllPaysNCCLsFixedCostAndBandwidth() throws {
-        let plan = try Fixtures.plan(model: "mixtral-8x7b.json", cluster: "gb200-nvl72.yaml", precision: nil, tp: 2, ep: 4, batch: 4)
+        let plan = try Fixtures.plan(model: "mixtral-8x7b.json", cluster: "gb200-nvl72.yaml", scenario: "batch-offline.json",
+                                       precision: Precision(.bf16), tp: 2, ep: 4, batch: 4)
         let costs = CollectiveCosts(plan: plan, link: LinkModel(plan))
         #expect(abs(costs.allToAllEP.fixedS - (10.68 - 3.5) * 1e-6) < 1e-12)
         let busBytesPerS = 0.75 * 536_870_912 / 825.4e-6
@@ -23,7 +25,8 @@ import Testing
 
     /// The fixed cost is one "collective sync" instruction before every all-to-all of the program.
     @Test func everyAllToAllFollowsItsSyncInstruction() throws {
-        let plan = try Fixtures.plan(model: "mixtral-8x7b.json", cluster: "gb200-nvl72.yaml", precision: nil, tp: 2, ep: 4, batch: 4)
+        let plan = try Fixtures.plan(model: "mixtral-8x7b.json", cluster: "gb200-nvl72.yaml", scenario: "batch-offline.json",
+                                       precision: Precision(.bf16), tp: 2, ep: 4, batch: 4)
         let program = try Lowering.program(plan: plan, chiplet: 0, decodeSteps: 1)
         let sync = try #require(program.ops.firstIndex(of: "collective sync"))
         var syncs = 0, allToAlls = 0
