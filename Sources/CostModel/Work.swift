@@ -66,9 +66,12 @@ public struct Work: Sendable, Hashable {
     /// it: decode sequences spread evenly, but prompts arrive whole (in chunks of up to
     /// `chunkTokens`), so in an iteration some ranks prefill and others do not, and every rank
     /// waits for the busiest at the next all-to-all. With p the chance that a rank has a chunk,
-    /// the busiest carries a chunk with probability 1 − (1 − p)^n, not p.
+    /// the busiest carries a chunk with probability 1 − (1 − p)^n, not p. With fewer sequences
+    /// than ranks each has a rank of its own and the rest run empty (TensorRT-LLM's and SGLang's
+    /// attention DP pad idle ranks with dummy work): the busiest carries one whole sequence.
     public func attentionDPShare(_ n: Int, chunkTokens: Double) -> Work {
         guard n > 1 else { return self }
+        guard sequences >= Double(n) else { return self * busiestShare(n) }
         let decode = Work(tokens: decodeTokens, decodeAttended: decodeAttended,
                           kvPositions: kvPositions - prefillTokens, sequences: sequences - prefillSequences)
         let prefill = Work(tokens: prefillTokens, prefillAttended: prefillAttended, kvPositions: prefillTokens,
@@ -78,6 +81,14 @@ public struct Work: Sendable, Hashable {
         let p = min(1, prefillTokens / Double(n) / chunk)
         let busiest = p > 0 ? (1 - pow(1 - p, Double(n))) / p : 1
         return decode.divided(by: n) + prefill * (busiest / Double(n))
+    }
+
+    /// The share of this work on the busiest of `n` attention data-parallel ranks, sequences
+    /// whole on one rank: 1/n with at least n sequences, one sequence's with fewer (all of it
+    /// below one).
+    public func busiestShare(_ n: Int) -> Double {
+        guard n > 1, sequences > 0 else { return 1 / Double(max(n, 1)) }
+        return max(sequences / Double(n), min(sequences, 1)) / sequences
     }
 
     /// The share of iterations that carry a prompt chunk: a fraction of a prompt per iteration

@@ -37,7 +37,7 @@ extension Evaluator {
             if fits(t, c.batch) { options.append("PP \(t.pp)"); break }
         }
         var batch = c.batch / 2
-        while batch >= max(1, s.ep) {
+        while batch >= 1 {
             if fits(s, batch) { options.append("batch \(batch)"); break }
             batch /= 2
         }

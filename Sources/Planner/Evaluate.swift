@@ -22,7 +22,6 @@ extension Evaluator {
             return .epDoesNotDivideExperts(ep: s.ep, experts: experts, model: name, options: divisors(experts))
         }
         if s.pp > inputs.model.layerCount { return .moreStagesThanLayers(pp: s.pp, layers: inputs.model.layerCount, model: name) }
-        if batch < s.ep { return .batchBelowEP(batch: batch, ep: s.ep) }
         if s.chiplets > hierarchy.totalChiplets {
             return .tooManyChiplets(strategy: s, needs: s.chiplets == Int.max ? nil : s.chiplets,
                                     cluster: inputs.cluster.name, has: hierarchy.totalChiplets)
@@ -178,7 +177,8 @@ extension Evaluator {
     func stageMemory(_ s: Strategy, batch: Int, shard: ModelShard, split: StageSplit,
                      cachedTokens: Int? = nil) -> [MemoryUse] {
         let sc = inputs.scenario
-        let sequencesHere = Double(batch) / Double(s.ep)
+        // Whole sequences on the busiest EP rank (one when the batch is below EP).
+        let sequencesHere = max(Double(batch) / Double(s.ep), min(Double(batch), 1))
         let context = Double(cachedTokens ?? (sc.inputTokens + sc.outputTokens))
         let prefillTokens = min(maxPrefillTokens,
                                 sequencesHere / Double(microbatches(s, batch: batch)) * Double(sc.inputTokens))

@@ -9,7 +9,6 @@ public enum Infeasibility: Sendable, Equatable, CustomStringConvertible {
     case epOnDenseModel(ep: Int, model: String)
     case epDoesNotDivideExperts(ep: Int, experts: Int, model: String, options: [Int])
     case moreStagesThanLayers(pp: Int, layers: Int, model: String)
-    case batchBelowEP(batch: Int, ep: Int)
     /// `needs` is nil when the count overflowed.
     case tooManyChiplets(strategy: Strategy, needs: Int?, cluster: String, has: Int)
     case badMappingOrder([ParallelDim])
@@ -57,8 +56,6 @@ public enum Infeasibility: Sendable, Equatable, CustomStringConvertible {
             "EP \(ep) does not divide the \(experts) routed experts of \(model); EP can be \(listed(options))"
         case let .moreStagesThanLayers(pp, layers, model):
             "PP \(pp) exceeds the \(layers) layers of \(model): every stage needs at least one layer"
-        case let .batchBelowEP(batch, ep):
-            "batch \(batch) is smaller than EP \(ep): attention runs data-parallel over the EP ranks, so each needs a sequence"
         case let .tooManyChiplets(s, needs, cluster, has):
             "\(s) needs \(needs.map { "\($0) chiplets" } ?? "more chiplets than can be counted"); \(cluster) has \(has)"
         case let .badMappingOrder(order):

@@ -13,6 +13,8 @@ extension Evaluator {
         _ = sc
         let prefill = Work.prefill(sequences: b / Double(m), tokens: Double(sc.inputTokens))
         let decode = Work.decode(sequences: b / Double(m), context: meanDecodeContext)
+        // Per EP rank: the busiest attention-DP rank's share (one whole sequence below EP).
+        let prefillShare = prefill.busiestShare(s.ep), decodeShare = decode.busiestShare(s.ep)
         let buffer = onChipBytes(memory)
 
         func opShards(_ layer: LayerShard) -> Plan.LayerClass {
@@ -30,7 +32,7 @@ extension Evaluator {
                 if layer.epAllToAlls > 0 && op.kind == .router { after.append("allToAll:ep") }
                 if layer.epAllToAlls > 0 && i == expertEnd { after.append("allToAll:ep") }
                 if layer.tpAllReduces > 0 && (op.kind == .outputProjection || i == mlpEnd) { after.append("allReduce:tp") }
-                let rows = Int((decode.tokens / Double(s.ep)).rounded(.up))
+                let rows = Int((decode.tokens * decodeShare).rounded(.up))
                 let k = op.inFeatures, n = op.outFeatures / max(op.tpDivisor, 1)
                 let tiling = op.kind.isMatmul && op.weightBytes > 0
                     ? tile(k: k, n: max(n, 1), fullN: op.outFeatures, tp: op.tpDivisor, rows: max(rows, 1),
@@ -52,17 +54,17 @@ extension Evaluator {
             first += count
         }
         let hidden = shard.hiddenBytesPerToken
-        let hostStepUs = rates.software.stepOverheadUs + decode.sequences / Double(s.ep) * rates.software.requestOverheadUs
+        let hostStepUs = rates.software.stepOverheadUs + decode.sequences * decodeShare * rates.software.requestOverheadUs
         let topK = Double(shard.classes.map(\.routedTopK).max() ?? 0)
         let comm = Plan.Communication(
-            tpAllReduceBytesPrefill: prefill.tokens / Double(s.ep) * hidden,
-            tpAllReduceBytesDecode: decode.tokens / Double(s.ep) * hidden,
-            epAllToAllBytesPrefill: prefill.tokens / Double(s.ep) * shard.dispatchBytesPerToken * topK,
-            epAllToAllBytesDecode: decode.tokens / Double(s.ep) * shard.dispatchBytesPerToken * topK,
-            epCombineBytesPrefill: prefill.tokens / Double(s.ep) * hidden * topK,
-            epCombineBytesDecode: decode.tokens / Double(s.ep) * hidden * topK,
-            stageSendBytesPrefill: prefill.tokens / Double(s.ep) * hidden / Double(s.tp),
-            stageSendBytesDecode: decode.tokens / Double(s.ep) * hidden / Double(s.tp))
+            tpAllReduceBytesPrefill: prefill.tokens * prefillShare * hidden,
+            tpAllReduceBytesDecode: decode.tokens * decodeShare * hidden,
+            epAllToAllBytesPrefill: prefill.tokens * prefillShare * shard.dispatchBytesPerToken * topK,
+            epAllToAllBytesDecode: decode.tokens * decodeShare * shard.dispatchBytesPerToken * topK,
+            epCombineBytesPrefill: prefill.tokens * prefillShare * hidden * topK,
+            epCombineBytesDecode: decode.tokens * decodeShare * hidden * topK,
+            stageSendBytesPrefill: prefill.tokens * prefillShare * hidden / Double(s.tp),
+            stageSendBytesDecode: decode.tokens * decodeShare * hidden / Double(s.tp))
         return Plan(
             schema: Plan.schema, model: inputs.modelName, modelConfig: inputs.model.config, modelLayers: inputs.model.layerCount,
             hiddenSize: inputs.model.config.hiddenSize, cluster: inputs.cluster.name,

@@ -77,11 +77,13 @@ extension Evaluator {
     /// cost the same, so each class is costed once per tier placement and scaled by its count.
     func pipeline(_ s: Strategy, shard: ModelShard, groups: Groups, split: StageSplit, memory: StageMemories,
                   work: Work, microbatches m: Int) -> (latencyS: Double, cycleS: Double, stage: StageTime, firstHostS: Double) {
-        let hiddenBytes = work.tokens / Double(s.ep) * shard.hiddenBytesPerToken
-        let dispatchBytes = work.tokens / Double(s.ep) * shard.dispatchBytesPerToken
+        // The busiest attention-DP rank's tokens (one whole sequence when there are fewer than EP).
+        let share = work.busiestShare(s.ep)
+        let hiddenBytes = work.tokens * share * shard.hiddenBytesPerToken
+        let dispatchBytes = work.tokens * share * shard.dispatchBytesPerToken
         // The host's part of an iteration: a fixed step plus a cost per running request, each
         // attention-DP rank's process handling its own requests.
-        let stepS = (rates.software.stepOverheadUs + work.sequences / Double(s.ep) * rates.software.requestOverheadUs) * 1e-6
+        let stepS = (rates.software.stepOverheadUs + work.sequences * share * rates.software.requestOverheadUs) * 1e-6
         func commS(_ layer: LayerShard) -> Double {
             layerCommS(layer, groups: groups, work: work, hiddenBytes: hiddenBytes, dispatchBytes: dispatchBytes)
         }

@@ -74,7 +74,8 @@ extension Emulation {
 
     /// What the emulated all-to-all does that the planner's figure does not: each member posts its
     /// shares to every peer at once (NCCL's grouped send/receive), so the latencies overlap and
-    /// only the wire times add up on its ports; the planner takes NCCL's measured all-to-all where
+    /// only the wire times add up on its ports (plus the chip's measured fixed cost and achieved
+    /// bandwidth, `CollectiveCosts`); the planner takes NCCL's measured all-to-all where
     /// the chip has tables and the group sits in the innermost level, else its closed form,
     /// which adds (f − 1)·α per level. Both are estimated per all-to-all at the plan's bytes. Nil without EP.
     static func allToAllNote(_ plan: Plan, _ phase: Phase) -> String? {
@@ -85,7 +86,9 @@ extension Emulation {
         guard let outer = group.outermostLevel else { return nil }
         let bytes = phase == .prefill ? plan.communication.epAllToAllBytesPrefill : plan.communication.epAllToAllBytesDecode
         let once = group.factors.indices.filter { group.factors[$0] > 1 }.map { h.levels[$0].alphaS }.max() ?? 0
-        let emulatedS = once + Double(ep - 1) / Double(ep) * bytes / h.sharedBytesPerS(outer)
+        let measuredCost = CollectiveCosts(plan: plan, link: LinkModel(plan)).allToAllEP
+        let emulatedS = once + measuredCost.fixedS
+            + Double(ep - 1) / Double(ep) * bytes * measuredCost.wireScale / h.sharedBytesPerS(outer)
         let tables = outer == 0 ? plan.chip.flatMap { try? ChipletRates(figures: $0, source: "plan") }?.kernels : nil
         let measured = tables?.collectiveS(.allToAll, bytes: bytes, ranks: ep)
         let plannerS = measured ?? h.allToAllS(bytes: bytes, group: group)

@@ -25,6 +25,7 @@ extension Emulation {
         let numeric = options.numeric ? try NumericEngineFactory.make(plan: plan, program: program, options: options) : nil
         executor.engine = numeric
         executor.pricer = try TilePricer(plan: plan, program: program)
+        executor.collectives = CollectiveCosts(plan: plan, link: link)
         if fabric.rank == 0 { executor.progress = options.progress }
         let keepTrace = { [unowned executor] in
             if fabric.rank == 0, let path = options.tracePath {

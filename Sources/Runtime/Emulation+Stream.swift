@@ -37,6 +37,7 @@ struct StreamReplica {
         } }
         executor = Executor(program: program, fabric: fabric, link: link, rankOf: rankOf, tracing: false)
         executor.pricer = try TilePricer(plan: plan, program: program)
+        executor.collectives = CollectiveCosts(plan: plan, link: link)
         let dp = me.dpRank
         let members = emulated.filter { plan.chiplets[$0].dpRank == dp }
         let scheduler = Self.scheduler(of: plan, among: members)

@@ -59,6 +59,8 @@ final class Executor {
     var engine: NumericEngine?
     /// Prices kernel tiles (nil: every compute takes its fixed `seconds`, as hand-built programs do).
     var pricer: TilePricer?
+    /// Stretches collectives' wire times to the bandwidth the chip's library achieves.
+    var collectives = CollectiveCosts()
     /// A request stream's iteration: the work tiles are priced at, and the factor on message
     /// bytes (the iteration's tokens over the template's).
     private var iterationWork: Work?
@@ -194,7 +196,7 @@ final class Executor {
 
     private func send(_ t: Transfer) throws {
         let bytes = t.bytes * bytesScale
-        let arrivalS = queues.depart(bytes: bytes, level: link.level(program.chiplet, Int(t.peer), atS: clock), clockS: clock)
+        let arrivalS = queues.depart(bytes: bytes * collectives.wireScale(t.purpose), level: link.level(program.chiplet, Int(t.peer), atS: clock), clockS: clock)
         let payload = try engine?.payload(for: t) ?? []
         let message = Message(source: fabric.rank, tag: Int(t.tag), sendTimeS: clock,
                               arrivalTimeS: arrivalS, bytes: bytes, payload: payload)
@@ -226,7 +228,8 @@ final class Executor {
 
     private func receive(_ t: Transfer, waiting: String) throws {
         let message = try fabric.receive(from: try peerRank(t.peer), tag: Int(t.tag), waiting: waiting)
-        let (doneS, queuedS) = queues.arrive(bytes: message.bytes, level: link.level(Int(t.peer), program.chiplet, atS: message.sendTimeS),
+        let (doneS, queuedS) = queues.arrive(bytes: message.bytes * collectives.wireScale(t.purpose),
+                                             level: link.level(Int(t.peer), program.chiplet, atS: message.sendTimeS),
                                              sentS: message.sendTimeS, arrivalS: message.arrivalTimeS)
         // Below a picosecond is rounding of the clock sums, not a queue.
         if queuedS > 1e-12 { figures.queuedS[t.phase.index] += queuedS }

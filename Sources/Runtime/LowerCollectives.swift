@@ -105,22 +105,44 @@ struct CollectiveLowering {
     }
 
     /// All-to-all as NCCL runs it (grouped sends and receives): each member posts its share for
-    /// every other member at once (q+1, q+2, … so that no two senders start on one receiver),
-    /// then takes the shares in from q−1, q−2, …; `bytes` per member is spread evenly over the
-    /// group (its own share stays). The sends queue on the member's egress port and the
+    /// every other member at once, then takes the shares in; `bytes` per member is spread evenly
+    /// over the group (its own share stays). The sends queue on the member's egress port and the
     /// receives on its ingress port, so the latencies overlap and the wire times add up where
-    /// the links are shared: contention comes out of the run, not out of a step order.
+    /// the links are shared: contention comes out of the run, not out of a step order. Round r
+    /// goes to `allToAllPeer(q, r)`, a different receiver for every sender in each round, so
+    /// no two shares start on one receiver.
     func allToAll(group: [Int], me: Int, bytes: Double, into out: inout [Instruction]) {
         let p = group.count
         guard p > 1, let q = group.firstIndex(of: me) else { return }
-        for s in 1..<p {
-            let to = (q + s) % p
-            out.append(.send(transfer(group[to], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (to, 1, p))))
+        let radix = allToAllRadix(group)
+        for r in 1..<p {
+            let to = Self.allToAllPeer(q, r, radix: radix, sign: 1)
+            out.append(.send(transfer(group[to], bytes: bytes / Double(p), step: r - 1, combine: .replace, units: (to, 1, p))))
         }
-        for s in 1..<p {
-            let from = (q - s + p) % p
-            out.append(.recv(transfer(group[from], bytes: bytes / Double(p), step: s - 1, combine: .replace, units: (q, 1, p))))
+        for r in 1..<p {
+            let from = Self.allToAllPeer(q, r, radix: radix, sign: -1)
+            out.append(.recv(transfer(group[from], bytes: bytes / Double(p), step: r - 1, combine: .replace, units: (q, 1, p))))
         }
+    }
+
+    /// The group's factor at each level it spans, inner → outer, when they make up the whole
+    /// group in member order; else one factor (a flat group).
+    func allToAllRadix(_ group: [Int]) -> [Int] {
+        let factors = link.hierarchy.factors(positions: group.map { link.position($0) }).filter { $0 > 1 }
+        return factors.reduce(1, *) == group.count ? factors : [group.count]
+    }
+
+    /// Member q's peer in round r: r added to q digit by digit (mixed radix, inner level first;
+    /// `sign` −1 subtracts, for the sender of round r). Every round is a permutation of the
+    /// members, and its messages cross the level of r's highest digit: every member sends on
+    /// the same level in the same round, each to a different receiver. A flat group: q ± r.
+    static func allToAllPeer(_ q: Int, _ r: Int, radix: [Int], sign: Int) -> Int {
+        var peer = 0, place = 1, q = q, r = r
+        for f in radix {
+            peer += (((q % f) + sign * (r % f)) % f + f) % f * place
+            q /= f; r /= f; place *= f
+        }
+        return peer
     }
 
     /// One message to a peer (pipeline sends and token returns).

@@ -28,7 +28,7 @@ public enum Lowering {
             return String(name[name.index(after: dot)...])
         }
         return (plan.head.ops + plan.tail.ops + plan.layerClasses.flatMap(\.ops)).map { generic($0.name) }
-            + ["software step", "collective launch"]
+            + ["software step", "collective launch", "collective sync"]
     }
 
     public static func lower(plan: Plan, oneReplica: Bool = false, decodeSteps: Int? = nil) throws -> [Program] {
@@ -97,10 +97,17 @@ struct PlanLowerer {
     let headKernels = 0
     let tailKernels: Int
     let classKernels: [Int]
+    /// Each collective's fixed cost from the chip's measured tables (`CollectiveCosts`).
+    let collectiveCosts: CollectiveCosts
+    /// The software ops at the end of the op table.
+    var stepOp: Int { ops.count - 3 }
+    var launchOp: Int { ops.count - 2 }
+    var syncOp: Int { ops.count - 1 }
 
     init(plan: Plan) {
         self.plan = plan
         link = LinkModel(plan)
+        collectiveCosts = CollectiveCosts(plan: plan, link: link)
         ops = Lowering.opTable(plan)
         tailBase = plan.head.ops.count
         var bases: [Int] = [], next = plan.head.ops.count + plan.tail.ops.count
@@ -157,8 +164,8 @@ struct PlanLowerer {
                     CollectiveLowering(link: link, purpose: .tokenReturn, layer: -2, phase: phase)
                         .recv(from: peer, bytes: tokenBytes, microbatch: j, into: &out)
                 }
-                software(ops.count - 2, layer: -1, microseconds: plan.software?.stepOverheadUs ?? 0, phase, into: &out)
-                software(ops.count - 2, layer: -1, microseconds: plan.software?.overlappedStepUs ?? 0, phase,
+                software(stepOp, layer: -1, microseconds: plan.software?.stepOverheadUs ?? 0, phase, into: &out)
+                software(stepOp, layer: -1, microseconds: plan.software?.overlappedStepUs ?? 0, phase,
                          overlapped: true, into: &out)
                 layer(plan.head, base: headBase, kernelBase: headKernels, layer: -1, c, phase, ensureAllReduce: true, into: &out)
             } else if let prev = c.previousStage {
@@ -224,7 +231,10 @@ struct PlanLowerer {
             if ensureAllReduce && !listed && i == cls.ops.count - 1 && plan.strategy.tp > 1 { after = ["allReduce:tp"] }
             for name in after {
                 let launch = prefill ? plan.software?.collectiveLaunchUsPrefill : plan.software?.collectiveLaunchUsDecode
-                software(ops.count - 1, layer: layer, microseconds: launch ?? 0, phase, into: &out)
+                software(launchOp, layer: layer, microseconds: launch ?? 0, phase, into: &out)
+                // The library's own fixed cost (peer synchronisation), measured on the chip.
+                let sync = name == "allToAll:ep" ? collectiveCosts.allToAllEP : collectiveCosts.allReduceTP
+                software(syncOp, layer: layer, microseconds: sync.fixedS * 1e6, phase, into: &out)
                 switch name {
                 case "allReduce:tp":
                     CollectiveLowering(link: link, purpose: .allReduceTP, layer: layer, phase: phase)

@@ -33,6 +33,14 @@ struct EmulateCommand: ParsableCommand {
                 --input-tokens 1024 --output-tokens 64 --mode static --tp 2 --batch 1 --prefill-tp 2 -o d.json
               mpirun -launcher fork -n 4 tessera emulate d.json --requests 4 --rate 0.01
 
+            MoE with expert parallelism runs at any batch: with fewer requests than EP ranks one \
+            attention-DP rank holds each and the rest run empty, all of them in the all-to-alls. On a chip \
+            with measured collective tables (GB200, H100) every collective also pays the library's fixed \
+            cost and bandwidth taken from them (`collective sync` in `tessera lower`):
+              tessera plan --model Workloads/mixtral-8x7b.json --cluster Clusters/gb200-nvl72.yaml \\
+                --input-tokens 1024 --output-tokens 64 --mode static --tp 2 --ep 4 --batch 1 -o moe.json
+              mpirun -launcher fork -n 8 tessera emulate moe.json --requests 4 --rate 0.01
+
             Each rank binds itself as `tessera hostmap` places it on this host (or as --binding says), \
             and waits by spinning while ranks ≤ PUs, cooperatively (test, yield, sleep) when oversubscribed. \
             A cooperative sleep ends when a rank of the same host sends to the sleeper (a semaphore per \

@@ -32,9 +32,17 @@ import Testing
             == "PP 5 exceeds the 4 layers of tiny-llama: every stage needs at least one layer")
     }
 
-    @Test func batchSmallerThanEP() throws {
-        #expect(try reason("mixtral-8x7b", Strategy(ep: 8), batch: 4).0
-            == "batch 4 is smaller than EP 8: attention runs data-parallel over the EP ranks, so each needs a sequence")
+    /// A batch below EP is a plan, not a diagnosis: the attention-DP ranks without a sequence run
+    /// empty, and the busiest carries one whole sequence, so one prompt's combine all-to-all moves
+    /// its 1,024 tokens × 4,096 × 2 bytes × top-2 from one rank, as in a batch of 8 (one each).
+    @Test func batchBelowEPRunsTheIdleRanksEmpty() throws {
+        let e = try evaluator("mixtral-8x7b", "dgx-h100")
+        let one = e.evaluate(Candidate(strategy: Strategy(ep: 8), batch: 1))
+        #expect(one.reason == nil)
+        let plan = try #require(e.plan(one))
+        #expect(plan.communication.epCombineBytesPrefill == 16_777_216.0)
+        let eight = try #require(e.plan(e.evaluate(Candidate(strategy: Strategy(ep: 8), batch: 8))))
+        #expect(eight.communication.epCombineBytesPrefill == plan.communication.epCombineBytesPrefill)
     }
 
     @Test func moreChipletsThanTheCluster() throws {
