@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+internal import CLinux
+#endif
 import Foundation
 import HostTopology
 import MessagePassing
@@ -71,6 +74,12 @@ public enum EmulatorLauncher {
     /// Runs one rank. Errors that every rank reaches alike are `EmulatorError.isCollective`; any
     /// other error means this rank failed alone, and the caller should abort the job.
     public static func run(_ launch: EmulatorLaunch, execute: Execute) throws -> EmulatorOutcome {
+        #if canImport(Glibc)
+        // Blocks from 128 KiB (the kernel tables' file buffers) are mapped apart and returned when
+        // freed, rather than glibc raising this threshold and keeping them on the heap: at 256
+        // ranks the fullest rank's peak RSS was 38.6 MB, and 38.2 MB with the fixed threshold.
+        mallopt(M_MMAP_THRESHOLD, 128 << 10)
+        #endif
         // Before MPI starts, so a rank lost while it starts is named too (see `RankBoard`).
         let board = RankBoard.join(monitorArguments: launch.monitorArguments)
         defer { board?.markDone() }
