@@ -11,7 +11,7 @@ RANKS ?= 4
 # passes. The flags are the same for build and test, so `swift test` reuses the build.
 CHECKS ?= --explicit-target-dependency-import-check error -Xswiftc -warnings-as-errors
 
-.PHONY: deps build release demo test bench lint fuzz
+.PHONY: deps build release demo test bench bench-stream lint fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -60,6 +60,11 @@ bench: release
 	.build/release/tessera bench mpi
 	.build/release/tessera bench emulate
 	.build/release/tessera bench failures
+
+# Issue 11's 256-rank request stream: Llama-3-8B (32 layers) as TP 8 × PP 32 serving 200 requests;
+# prints set-up and message-loop wall time, messages/s against raw MPI at 256 ranks, peak RSS per rank.
+bench-stream: release
+	.build/release/tessera bench emulate --ranks 256 --requests 200 --rate 50 --oversubscribed-ranks 0
 
 # Seeded mutations of every shipped input through every loader (issue 15), in the release build:
 # per loader, cases, clean errors, accepted inputs, multi-line errors, crashes, hangs, nan/inf

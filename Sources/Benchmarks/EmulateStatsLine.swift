@@ -9,7 +9,9 @@ public struct EmulateStatsLine: Equatable, Sendable {
     public var policy: String
     /// Whether cooperative waits ended by the senders' doorbells.
     public var doorbells: Bool
+    /// The slowest rank's message loop (after set-up), and its set-up (nil from a line that lacks it).
     public var wallSeconds: Double
+    public var setUpSeconds: Double?
     public var messages: Int
     public var maxRSSBytes: Int
     public var meanRSSBytes: Int
@@ -29,6 +31,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
         policy = outcome.policy.rawValue
         doorbells = outcome.doorbells
         wallSeconds = stats.wallSeconds.max() ?? 0
+        setUpSeconds = stats.setUpSeconds.max() ?? 0
         messages = stats.messagesSent.reduce(0, +)
         maxRSSBytes = stats.peakRSSBytes.max() ?? 0
         meanRSSBytes = stats.peakRSSBytes.reduce(0, +) / max(stats.peakRSSBytes.count, 1)
@@ -54,6 +57,7 @@ public struct EmulateStatsLine: Equatable, Sendable {
         self.policy = String(policy)
         self.doorbells = doorbells == 1
         wallSeconds = wall
+        setUpSeconds = number("setup")
         self.messages = Int(messages)
         maxRSSBytes = Int(maxRSS)
         meanRSSBytes = Int(meanRSS)
@@ -71,5 +75,6 @@ public struct EmulateStatsLine: Equatable, Sendable {
             + "meanrss=\(meanRSSBytes) ttftms=\(ttftMs) tpotms=\(tpotMs) predictedttftms=\(predictedTtftMs) "
             + "predictedtpotms=\(predictedTpotMs) maxrelerr=\(maxRelativeError)"
             + (tokensPerSecond.map { " tokenspersec=\($0)" } ?? "") + (hosts.map { " hosts=\($0)" } ?? "")
+            + (setUpSeconds.map { " setup=\($0)" } ?? "")
     }
 }

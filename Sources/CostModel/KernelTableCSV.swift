@@ -7,7 +7,9 @@ import ModelGraph
 struct KernelTableCSV {
     let file: String
     let columns: [String]
-    private let bytes: [UInt8]
+    /// The file as read, parsed in place (a copy would add the file's size to every emulator
+    /// rank's peak memory).
+    private let bytes: Data
 
     /// Files above this size are refused before they are read.
     static let maxFileBytes = 256 << 20
@@ -22,10 +24,10 @@ struct KernelTableCSV {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw KernelTableError(file: file, message: "cannot be read")
         }
-        return KernelTableCSV(file: file, columns: columns, bytes: [UInt8](data))
+        return KernelTableCSV(file: file, columns: columns, bytes: data)
     }
 
-    init(file: String, columns: [String], bytes: [UInt8]) {
+    init(file: String, columns: [String], bytes: Data) {
         self.file = file
         self.columns = columns
         self.bytes = bytes
@@ -33,7 +35,8 @@ struct KernelTableCSV {
 
     /// Calls `body` for each data row (blank lines are skipped), after checking the header.
     func forEachRow(maxRows: Int, _ body: (Row) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBytes { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
             var start = 0
             var line = 0
             var rows = 0

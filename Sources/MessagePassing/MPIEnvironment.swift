@@ -14,6 +14,9 @@ import Foundation
 /// plugins (they load libX11, libOpenCL, libpciaccess, libxml2 and ICU into every rank) 41.4 MB;
 /// with UCX limited to its shared-memory transport as well, 38.0 MB and `MPI_Init` 12–14 s. (UCX's
 /// own global options, such as `UCX_MODULES`, are read when libucs loads, before any of this.)
+/// Later, 256 ranks serving a request stream (TP 8 × PP 32): a peak of 40.6 MB on the fullest rank,
+/// 38.6 MB with the shared-memory queues below (32 slots of 2 KiB rather than UCX 1.13's 64 of
+/// 8 KiB; the emulator's messages are 48-byte headers, and larger ones go in several pieces).
 public enum MPIEnvironment {
     public struct Setting: Equatable, Sendable {
         public var name: String
@@ -44,6 +47,8 @@ public enum MPIEnvironment {
         if onHost == worldSize {
             let why = worldSize == 1 ? "one process" : "all \(worldSize) ranks on this host"
             add("UCX_TLS", "self,posix", "\(why): shared memory only")
+            add("UCX_POSIX_FIFO_SIZE", "32", "\(why): a smaller shared-memory queue per rank")
+            add("UCX_POSIX_SEG_SIZE", "2048", "\(why): smaller shared-memory slots")
         }
         return out
     }
@@ -61,7 +66,8 @@ public enum MPIEnvironment {
         lock.withLock {
             guard appliedSettings.isEmpty else { return }
             var environment: [String: String] = [:]
-            for name in ["PMI_SIZE", "MPI_LOCALNRANKS", "HWLOC_PLUGINS_BLACKLIST", "UCX_TLS"] {
+            for name in ["PMI_SIZE", "MPI_LOCALNRANKS", "HWLOC_PLUGINS_BLACKLIST", "UCX_TLS", "UCX_POSIX_FIFO_SIZE",
+                         "UCX_POSIX_SEG_SIZE"] {
                 if let value = getenv(name) { environment[name] = String(cString: value) }
             }
             appliedSettings = settings(for: environment)

@@ -108,6 +108,7 @@ extension Emulation {
             return readyS
         }
 
+        try startLoop(fabric, options)
         var records: [RequestRecord] = [], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)] = []
         if inPrefill && replica.isScheduler {
             let requests = options.requests ?? []

@@ -43,12 +43,19 @@ extension Emulation {
                 next = Date().addingTimeInterval(intervalS)
             }
         }
+        try startLoop(fabric, options)
         do { try executor.run() } catch {
             keepTrace()  // A watchdog or a failed send ends the job: keep what rank 0 traced so far.
             throw error
         }
         fabric.note(.results, step: 0)
         return try gather(plan: plan, fabric: fabric, options: options, executor: executor, numeric: numeric, failover: failover)
+    }
+
+    /// Ends every rank's set-up with a barrier, then tells `options.started`.
+    static func startLoop(_ fabric: Fabric, _ options: EmulationOptions) throws {
+        try fabric.barrier()
+        options.started?()
     }
 
     /// Rank count and plan hash, before any work starts.

@@ -114,6 +114,7 @@ extension Emulation {
                                         link: LinkModel(plan), emulated: chiplets)
         let replicas = Array(Set(chiplets.map { plan.chiplets[$0].dpRank })).sorted()
         let n = replicas.firstIndex(of: replica.me.dpRank) ?? 0
+        try startLoop(fabric, options)
 
         var records: [RequestRecord] = [], queue: [(timeS: Double, waiting: Int, running: Int, kvTokens: Int)] = []
         if replica.isScheduler {

@@ -27,6 +27,10 @@ public struct EmulationOptions: Sendable {
     /// (sequences × tokens, every position scored).
     public var accuracySequences = 4
     public var accuracyTokens = 32
+    /// Told on every rank when the message loop starts: after its set-up (lowering, the kernel
+    /// tables its tiles are priced from) and a barrier, so every rank's set-up is done. Benchmarks
+    /// time the loop from here, apart from the set-up.
+    public var started: (@Sendable () -> Void)? = nil
     public init() {}
 }
 

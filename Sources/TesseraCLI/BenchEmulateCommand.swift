@@ -20,6 +20,10 @@ struct BenchEmulateCommand: ParsableCommand {
             Run from the repository root (it reads Workloads/ and Clusters/), on a release build:
               swift build -c release && .build/release/tessera bench emulate --repeats 3
               .build/release/tessera bench emulate --ranks 8,64 --oversubscribed-ranks 16
+            With --requests N each emulation serves a request stream instead (N requests, Poisson arrivals at \
+            --rate, 128 prompt tokens and 16 generated, continuous batching of up to 8); `make bench-stream` \
+            runs the 256-rank one without the one-factor comparison:
+              .build/release/tessera bench emulate --ranks 256 --requests 200 --rate 50 --oversubscribed-ranks 0
             """)
 
     @Option(help: "Rank counts (TP 8 × PP n/8) to emulate and ping-pong at, comma-separated.")
@@ -31,8 +35,17 @@ struct BenchEmulateCommand: ParsableCommand {
     @Option(help: "Runs of each emulation and ping-pong; the table shows medians (rates move by up to 2× between runs on 2 cores).")
     var repeats = 1
 
-    @Option(help: "Rank count of the one-factor-at-a-time comparison (TP 8 × PP n/8).")
+    @Option(help: "Rank count of the one-factor-at-a-time comparison (TP 8 × PP n/8); 0 skips it.")
     var oversubscribedRanks = 16
+
+    @Option(help: "Serve a stream of this many requests in each emulation (0: prefill and one decode step).")
+    var requests = 0
+
+    @Option(help: "Arrival rate of --requests, requests per second (virtual time).")
+    var rate = 50.0
+
+    @Option(help: "Tokens each request generates (default: 2 without --requests, 16 with).")
+    var outputTokens: Int?
 
     @Option(help: "Give up on one run after this many seconds (blocking waits oversubscribed can take long).")
     var timeoutSeconds = 180.0
@@ -51,8 +64,11 @@ struct BenchEmulateCommand: ParsableCommand {
 
     func validate() throws {
         guard let counts = try? rankCounts(), counts.allSatisfy({ $0 >= 8 && $0 % 8 == 0 }),
-              oversubscribedRanks >= 8, oversubscribedRanks % 8 == 0 else {
-            throw ValidationError("--ranks and --oversubscribed-ranks: multiples of 8 (TP 8), such as 8,64,256")
+              oversubscribedRanks >= 0, oversubscribedRanks % 8 == 0 else {
+            throw ValidationError("--ranks and --oversubscribed-ranks: multiples of 8 (TP 8), such as 8,64,256 (--oversubscribed-ranks 0 skips it)")
+        }
+        guard (0...100_000).contains(requests), rate > 0, rate <= 1e6, (outputTokens ?? 2) >= 2, (outputTokens ?? 2) <= 4096 else {
+            throw ValidationError("--requests: 0 to 100000; --rate: above 0, at most 1e6; --output-tokens: 2 to 4096")
         }
         guard pingPongWait != .blocking else { throw ValidationError("--ping-pong-wait: cooperative or spin") }
         guard roundTrips >= 1, timeoutSeconds > 0, repeats >= 1 else {
@@ -94,12 +110,18 @@ struct BenchEmulateCommand: ParsableCommand {
             rows.append(BenchEmulateTable.Row(ranks: count, emulated: emulated?.stats, jobSeconds: emulated?.jobSeconds,
                                               pingPong: pingPong))
         }
-        let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
-        let factors = try BenchEmulateTable.Factor.allCases.map { factor in
-            (factor, try emulate(plan, ranks: oversubscribedRanks, extra: factor.flags)?.stats)
+        var factors: [(BenchEmulateTable.Factor, EmulateStatsLine?)] = []
+        if oversubscribedRanks > 0 {
+            let plan = try makePlan(ranks: oversubscribedRanks, in: directory)
+            factors = try BenchEmulateTable.Factor.allCases.map { factor in
+                (factor, try emulate(plan, ranks: oversubscribedRanks, extra: factor.flags)?.stats)
+            }
         }
         if repeats > 1 { print("Medians of \(repeats) runs of each emulation and ping-pong.") }
-        BenchEmulateTable.lines(rows: rows, oversubscribedRanks: oversubscribedRanks, factors: factors,
+        let workload = requests > 0
+            ? "serving \(requests) requests (Poisson at \(BenchMPITable.format(rate))/s, 128 prompt tokens, \(tokens) generated)"
+            : "prefill + \(tokens - 1) decode step\(tokens == 2 ? "" : "s")"
+        BenchEmulateTable.lines(rows: rows, workload: workload, oversubscribedRanks: oversubscribedRanks, factors: factors,
                                 timeoutSeconds: timeoutSeconds).forEach { print($0) }
     }
 
@@ -109,12 +131,15 @@ struct BenchEmulateCommand: ParsableCommand {
         return sorted.isEmpty ? nil : sorted[sorted.count / 2]
     }
 
-    /// Llama-3-8B as TP 8 × PP ranks/8, one decode step after a 128-token prefill of 8 sequences.
+    /// Tokens each sequence generates.
+    private var tokens: Int { outputTokens ?? (requests > 0 ? 16 : 2) }
+
+    /// Llama-3-8B as TP 8 × PP ranks/8, a 128-token prefill of 8 sequences and `tokens` generated.
     private func makePlan(ranks: Int, in directory: String) throws -> String {
         let path = "\(directory)/plan-\(ranks).json"
         let arguments = ["plan", "--model", model, "--cluster", cluster, "--weights", "bf16", "--activations", "bf16",
                          "--kv-cache", "bf16", "--tp", "8", "--pp", String(ranks / 8), "--input-tokens", "128",
-                         "--output-tokens", "2", "--batch", "8", "--mode", "static", "-o", path]
+                         "--output-tokens", String(tokens), "--batch", "8", "--mode", "static", "-o", path]
         try BenchLaunch.tessera(arguments)
         return path
     }
@@ -124,7 +149,8 @@ struct BenchEmulateCommand: ParsableCommand {
     private func emulate(_ plan: String, ranks: Int, extra: [String]) throws -> (stats: EmulateStatsLine, jobSeconds: Double)? {
         FileHandle.standardError.write(Data("emulating \(ranks) ranks \(extra.joined(separator: " "))…\n".utf8))
         let start = Date()
-        guard let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + extra)
+        let stream = requests > 0 ? ["--requests", String(requests), "--rate", String(rate)] : []
+        guard let output = try launch(ranks, ["emulate", plan, "--stats", "--watchdog-seconds", String(timeoutSeconds)] + stream + extra)
         else { return nil }
         let jobSeconds = Date().timeIntervalSince(start)
         return output.split(separator: "\n").lazy.compactMap(EmulateStatsLine.init(line:)).first.map { ($0, jobSeconds) }

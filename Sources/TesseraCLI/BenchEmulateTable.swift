@@ -46,15 +46,16 @@ enum BenchEmulateTable {
         return String(format: "%.0f%%", 100 * part / whole)
     }
 
-    static func lines(rows: [Row], oversubscribedRanks: Int, factors: [(Factor, EmulateStatsLine?)],
+    static func lines(rows: [Row], workload: String, oversubscribedRanks: Int, factors: [(Factor, EmulateStatsLine?)],
                       timeoutSeconds: Double) -> [String] {
         let format = BenchMPITable.format
-        let header = ["ranks", "wall s", "job s", "messages", "emulated msg/s", "raw MPI msg/s", "raw wait", "emulated/raw",
+        let header = ["ranks", "set-up s", "loop s", "job s", "messages", "emulated msg/s", "raw MPI msg/s", "raw wait", "emulated/raw",
                       "fabric msg/s", "fabric/raw", "RSS/rank MB (max)", "mean"]
         let table = rows.map { row -> [String] in
             let emulated = row.emulated
             let rate = emulated.map(messageRate)
-            return [String(row.ranks), emulated.map { format($0.wallSeconds) } ?? "timeout",
+            return [String(row.ranks), emulated.map { $0.setUpSeconds.map(format) ?? "-" } ?? "-",
+                    emulated.map { format($0.wallSeconds) } ?? "timeout",
                     row.jobSeconds.map(format) ?? "-",
                     emulated.map { String($0.messages) } ?? "-", rate.map(format) ?? "-",
                     row.pingPong.map { format($0.rawPerSecond) } ?? "-",
@@ -65,12 +66,14 @@ enum BenchEmulateTable {
                     emulated.map { format(Double($0.maxRSSBytes) / 1e6) } ?? "-",
                     emulated.map { format(Double($0.meanRSSBytes) / 1e6) } ?? "-"]
         }
-        var lines = ["Emulation of Llama-3-8B (32 layers) as TP 8 × PP ranks/8, prefill + 1 decode step, in the base configuration",
-                     "(bound by the host map, doorbells on, wait auto: spin while ranks ≤ PUs, else cooperative); wall: the slowest rank's run;",
+        var lines = ["Emulation of Llama-3-8B (32 layers) as TP 8 × PP ranks/8, \(workload), in the base configuration",
+                     "(bound by the host map, doorbells on, wait auto: spin while ranks ≤ PUs, else cooperative); set-up: the slowest rank's",
+                     "lowering and pricing tables; loop: the slowest rank's message loop after a barrier (messages/s are over it);",
                      "job: the whole mpirun, MPI start-up and finalize included. Raw MPI msg/s: all-pairs ping-pong of 48-byte headers, each",
                      "receive posted before its message is sent, waits spinning or cooperative (raw wait: the faster, which is the baseline;",
                      "goal: emulated ≥ 50% of it). Fabric: the same ping-pong over the emulator's fabric. RSS goal ≤ \(rssGoalBytes / 1_000_000) MB a rank."]
-        lines += alignedTable(header: header, rows: table, rightAligned: Set(0..<header.count).subtracting([6]))
+        lines += alignedTable(header: header, rows: table, rightAligned: Set(0..<header.count).subtracting([7]))
+        guard !factors.isEmpty else { return lines }
         lines += ["", "\(oversubscribedRanks) ranks on this host, one factor changed at a time from the base:"]
         let base = factors.first { $0.0 == .base }?.1
         let factorRows = factors.map { factor, stats -> [String] in

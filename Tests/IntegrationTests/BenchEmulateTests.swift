@@ -45,4 +45,22 @@ import Testing
         let rateRow = try #require(lines.first { $0.hasPrefix("    8 ") }, "no rate row in:\n\(text)")
         #expect(rateRow.contains(" spin ") || rateRow.contains(" cooperative "), "raw wait column: \(rateRow)")
     }
+
+    /// With --requests the emulations serve a stream (the table says so), timed apart from their
+    /// set-up; --oversubscribed-ranks 0 leaves the one-factor comparison out.
+    @Test func aRequestStreamRowWithoutTheFactorTable() throws {
+        let (status, text, _) = try MPIRunTests.plain([
+            "bench", "emulate", "--ranks", "8", "--oversubscribed-ranks", "0", "--round-trips", "20", "--requests", "3",
+            "--rate", "100", "--output-tokens", "3", "--model", "Workloads/tiny-llama.json", "--cluster", "Clusters/dgx-h100.yaml",
+            "--timeout-seconds", "60"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("TP 8 × PP ranks/8, serving 3 requests (Poisson at 100/s, 128 prompt tokens, 3 generated)"), "\(text)")
+        #expect(!text.contains("one factor changed at a time"))
+        let header = try #require(text.split(separator: "\n").first { $0.hasPrefix("ranks ") }, "\(text)")
+        #expect(header.hasPrefix("ranks  set-up s  loop s  job s  messages  emulated msg/s"), "\(header)")
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("    8 ") }, "\(text)")
+        let cells = row.split(separator: " ")
+        #expect(cells.count == 13, "\(row)")
+        #expect((Double(cells[1]) ?? -1) > 0 && (Double(cells[2]) ?? -1) > 0, "set-up and loop seconds: \(row)")
+    }
 }

@@ -51,7 +51,7 @@ import Testing
         // All four ranks share this host, so UCX keeps to shared memory (unless CI's environment set it).
         if ProcessInfo.processInfo.environment["UCX_TLS"] == nil {
             #expect(outcome.output.contains("MPI settings     HWLOC_PLUGINS_BLACKLIST=hwloc_gl,hwloc_opencl,hwloc_pci,"
-                                            + "hwloc_xml_libxml UCX_TLS=self,posix\n"))
+                                            + "hwloc_xml_libxml UCX_TLS=self,posix UCX_POSIX_FIFO_SIZE=32 UCX_POSIX_SEG_SIZE=2048\n"))
         }
         #expect(outcome.output.hasSuffix("No problems found.\n"))
     }
