@@ -7,7 +7,7 @@ import Yams
 extension SoftwareProfile {
     static let keys = ["name", "description", "kernelLaunchUs", "cudaGraphs", "graphKernelUs", "stepOverheadUs",
                        "overlapScheduler", "requestOverheadUs", "maxNumTokens", "maxBatch", "kvCacheFraction", "kvAdmission", "kernelEfficiency",
-                       "groupedQueryDecode", "fusions"]
+                       "groupedQueryDecode", "fusions", "frontEndMs"]
 
     public static func load(path: String) throws -> SoftwareProfile {
         let text = try ClusterSpec.readText(path, what: "the software profile")
@@ -50,6 +50,7 @@ extension SoftwareProfile {
         }
         p.kernelEfficiency = try f.number("kernelEfficiency", .fraction) ?? 1
         p.groupedQueryDecode = try f.bool("groupedQueryDecode") ?? true
+        p.frontEndMs = try f.number("frontEndMs", Bound(expected: "a number of ms from 0 to 600,000") { $0 >= 0 && $0 <= 600_000 }) ?? 0
         if f.node("fusions") != nil {
             p.fusions = []
             for item in try f.list("fusions") {

@@ -58,6 +58,10 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
     /// head, as a multi-head model of as many K/V heads would.
     public var groupedQueryDecode: Bool
     public var fusions: Set<Fusion>
+    /// A hosted service's time per request outside the model: the network round trip, HTTP and
+    /// TLS, tokenising and queueing at the front end. It adds to TTFT only; a request in transit
+    /// does not hold the machine. 0 for a machine measured at its own host (trtllm-bench).
+    public var frontEndMs: Double
     /// Where the profile came from, for reports.
     public var sourceFile: String
 
@@ -65,7 +69,7 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
                 stepOverheadUs: Double = 0, requestOverheadUs: Double = 0, overlapScheduler: Bool = false, maxNumTokens: Int? = nil, maxBatch: Int? = nil,
                 kvCacheFraction: Double = 1, kvAdmission: KVAdmission = .fullContext,
                 kernelEfficiency: Double = 1, groupedQueryDecode: Bool = true, fusions: Set<Fusion> = Set(Fusion.allCases),
-                sourceFile: String? = nil) {
+                frontEndMs: Double = 0, sourceFile: String? = nil) {
         self.name = name
         self.kernelLaunchUs = kernelLaunchUs
         self.cudaGraphs = cudaGraphs
@@ -80,6 +84,7 @@ public struct SoftwareProfile: Sendable, Equatable, Encodable {
         self.kernelEfficiency = kernelEfficiency
         self.groupedQueryDecode = groupedQueryDecode
         self.fusions = fusions
+        self.frontEndMs = frontEndMs
         self.sourceFile = sourceFile ?? name
     }
 

@@ -64,7 +64,7 @@ extension Evaluator {
                         let pass = pipeline(s, shard: shard, groups: groups, split: split, memory: pPlaced,
                                             work: .prefill(sequences: Double(batch) / Double(m), tokens: Double(sc.inputTokens)),
                                             microbatches: m)
-                        if sc.maxTTFTMs.map({ pass.latencyS * 1000 <= $0 }) ?? true {
+                        if sc.maxTTFTMs.map({ pass.latencyS * 1000 + rates.software.frontEndMs <= $0 }) ?? true {
                             keepTop(&prefill, PoolOption(strategy: s, batch: batch, requestsPerS: Double(batch) / pass.cycleS,
                                                       latencyS: pass.latencyS,
                                                       bandwidthUtilisation: bandwidthUse(pass, microbatches: m, stages: pp, memory: pMemory),
@@ -135,7 +135,7 @@ extension Evaluator {
         }
         guard bestRate > 0 else { return nil }
         let transferS = kvTransferS(prefillChiplets: cp, decodeChiplets: cd)
-        let ttftMs = (p.latencyS + transferS) * 1000, tpotMs = d.latencyS * 1000
+        let ttftMs = (p.latencyS + transferS) * 1000 + rates.software.frontEndMs, tpotMs = d.latencyS * 1000
         if let limit = sc.maxTTFTMs, ttftMs > limit { return nil }
         let chiplets = pools.0 * cp + pools.1 * cd
         let cluster = inputs.cluster

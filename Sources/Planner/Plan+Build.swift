@@ -86,7 +86,8 @@ extension Evaluator {
                                     overlappedStepUs: rates.software.overlapScheduler ? hostStepUs : nil,
                                     collectiveLaunchUsPrefill: rates.software.launchUs(prefill: true),
                                     collectiveLaunchUsDecode: rates.software.launchUs(prefill: false),
-                                    maxNumTokens: rates.software.maxNumTokens),
+                                    maxNumTokens: rates.software.maxNumTokens,
+                                    frontEndMs: rates.software.frontEndMs > 0 ? rates.software.frontEndMs : nil),
             chip: rates.figures, roles: Plan.Roles(distances: Plan.idealDistances(s, on: hierarchy)))
     }
 

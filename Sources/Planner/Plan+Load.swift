@@ -72,6 +72,9 @@ extension Plan {
                              ("collectiveLaunchUsDecode", sw.collectiveLaunchUsDecode)] where !(v >= 0 && v <= 1e6) {
                 return "software.\(key): expected a number of µs from 0 to 1,000,000, got \(v)"
             }
+            if let v = sw.frontEndMs, !(v >= 0 && v <= 600_000) {
+                return "software.frontEndMs: expected a number of ms from 0 to 600,000, got \(v)"
+            }
         }
         // The cluster file's span (1e-9 to 1e12): a bandwidth of 1e-300 emulated to a TPOT of 2e298 ms, exit 0.
         for (i, l) in levels.enumerated() where LinkTopology(rawValue: l.topology) == nil

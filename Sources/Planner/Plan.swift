@@ -138,6 +138,9 @@ public struct Plan: Codable, Sendable {
         public var collectiveLaunchUsDecode: Double
         /// Token budget of one iteration (prompt chunks plus decode tokens); nil = unlimited.
         public var maxNumTokens: Int?
+        /// A hosted service's front end per request (`SoftwareProfile.frontEndMs`), which the
+        /// emulator adds to each request's TTFT; nil = none.
+        public var frontEndMs: Double? = nil
     }
 }
 

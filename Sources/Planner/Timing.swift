@@ -176,7 +176,8 @@ extension Evaluator {
         let cluster = inputs.cluster
         let racks = Double(s.chiplets) / Double(cluster.totalChiplets) * Double(max(cluster.racks, 1))
         let powerKW = cluster.totalPowerW / 1000 * Double(s.chiplets) / Double(cluster.totalChiplets)
-        let ttftMs = ttftS * 1000, tpotMs = tpotS * 1000
+        // A hosted service's front end adds to what the user waits for, not to the machine's time.
+        let ttftMs = ttftS * 1000 + rates.software.frontEndMs, tpotMs = tpotS * 1000
         let slo = (sc.maxTTFTMs.map { ttftMs <= $0 } ?? true) && (sc.maxTPOTMs.map { tpotMs <= $0 } ?? true)
         // Per cycle each stage runs m microbatches; `busy` sums one microbatch over the stages.
         let perStage = Double(m) / Double(s.pp) / cycle

@@ -15,7 +15,9 @@ extension Emulation {
         let totalS = ttftS + max(output - 1, 0) * tpotS
         let tokens = Double(plan.batch * plan.strategy.dp) * output
         var result = EmulationResult(
-            ttftMs: ttftS * 1000, tpotMs: tpotS * 1000, outputTokensPerSecond: totalS > 0 ? tokens / totalS : 0,
+            // A hosted service's front end is in the user's TTFT, not in the machine's time.
+            ttftMs: ttftS * 1000 + (plan.software?.frontEndMs ?? 0), tpotMs: tpotS * 1000,
+            outputTokensPerSecond: totalS > 0 ? tokens / totalS : 0,
             predicted: plan.predicted, messages: figures.reduce(0) { $0 + $1.messages },
             bytes: figures.reduce(0) { $0 + $1.bytes }, maxRelativeError: nil, notes: [], report: "")
         result.notes = notes(plan: plan, result: result, figures: figures, steps: steps)

@@ -67,7 +67,7 @@ extension Emulation {
                 let admitted = try r.double(), first = try r.double(), last = try r.double(), prefillEnd = try r.double()
                 all.append(RequestRecord(id: id, replica: replica, arrivalS: arrival, inputTokens: input, outputTokens: output,
                                          admittedS: optional(admitted), firstTokenS: optional(first), lastTokenS: optional(last),
-                                         prefillEndS: optional(prefillEnd)))
+                                         prefillEndS: optional(prefillEnd), frontEndS: (plan.software?.frontEndMs ?? 0) / 1000))
             }
             var qr = FloatReader(fields[2])
             let replica = rank < replicaOfRank.count ? replicaOfRank[rank] : 0

@@ -14,8 +14,11 @@ public struct RequestRecord: Sendable, Equatable {
     /// Disaggregated plans: when its prompt's last chunk ended on the prefill pool (its K/V
     /// then moved to the decode pool, which `firstTokenS` waits for); nil when one pool serves it.
     public var prefillEndS: Double? = nil
+    /// A hosted service's front end (`Plan.Software.frontEndMs`): in the user's TTFT, outside
+    /// the machine's timeline.
+    public var frontEndS: Double = 0
 
-    public var ttftS: Double? { firstTokenS.map { $0 - arrivalS } }
+    public var ttftS: Double? { firstTokenS.map { $0 - arrivalS + frontEndS } }
     /// Mean time per output token after the first (nil for one-token outputs).
     public var tpotS: Double? {
         guard outputTokens > 1, let f = firstTokenS, let l = lastTokenS else { return nil }

@@ -31,7 +31,7 @@ struct PlanInputOptions: ParsableArguments {
     var activations: DType?
     @Option(name: .customLong("kv-cache"), help: "KV-cache dtype.")
     var kvCache: DType?
-    @Option(name: .long, help: "Serving-stack profile: a name in Clusters/software/ (trtllm-1.0, trtllm-0.5) or a YAML file. Default: the cluster's `software:`.")
+    @Option(name: .long, help: "Serving-stack profile: a name in Clusters/software/ (trtllm-1.0, trtllm-0.5, cerebras-cloud: the hosted service, with its front end in TTFT) or a YAML file. Default: the cluster's `software:`.")
     var software: String?
 
     @Flag(name: .customLong("allow-uneven-kv-heads"), help: "Also offer TP sizes that neither divide the KV heads nor are a multiple of them (serving engines cannot run them).")

@@ -170,3 +170,13 @@ func failure(replacing old: String, with new: String) -> String? {
         == "Clusters/x.yaml: host.speed: unknown key; expected one of cpu, relativeSpeed")
 }
 
+
+/// An inline software profile's front end: read in ms, and a negative or absurd one is an error
+/// naming the file and key.
+@Test func inlineSoftwareFrontEnd() throws {
+    let base = "chip: chiplet\n"
+    let ok = validYAML.replacingOccurrences(of: base, with: base + "software: {name: svc, frontEndMs: 180}\n")
+    #expect(try ClusterSpec.parse(yaml: ok, file: "Clusters/x.yaml").software.frontEndMs == 180)
+    #expect(failure(replacing: base, with: base + "software: {name: svc, frontEndMs: -1}\n")
+            == "Clusters/x.yaml: software.frontEndMs: expected a number of ms from 0 to 600,000, got -1")
+}

@@ -1,5 +1,6 @@
 import Testing
 import ModelGraph
+
 @testable import Runtime
 
 @Suite struct TimingModeTests {
@@ -62,6 +63,27 @@ import ModelGraph
         let r = try Fixtures.emulate(plan, options)
         #expect(abs(Emulation.percent(r.tpotMs, r.predicted.tpotMs)) < 10, "\(r.notes)")
         #expect(abs(r.predicted.tpotMs - 4 * step / 1000) < 1e-9)
+    }
+
+    /// A hosted service's front end (`frontEndMs` in the plan's software) is in the user's TTFT,
+    /// static and per streamed request, and in nothing the machine does: 250 ms more TTFT, the
+    /// same TPOT, tokens/s and message count.
+    @Test func aFrontEndIsInTheEmulatedTTFTOnly() throws {
+        let plan = try Fixtures.plan(cluster: "dgx-h100.yaml", precision: Precision(.bf16), tp: 2, pp: 2)
+        var served = plan
+        #expect(plan.software?.name == "trtllm-1.0" && plan.software?.frontEndMs == nil)
+        served.software?.frontEndMs = 250
+        let a = try Fixtures.emulate(plan), b = try Fixtures.emulate(served)
+        #expect(abs(b.ttftMs - a.ttftMs - 250) < 1e-9)
+        #expect(b.tpotMs == a.tpotMs && b.outputTokensPerSecond == a.outputTokensPerSecond && b.messages == a.messages)
+        var options = EmulationOptions()
+        options.requests = (0..<3).map { ServingRequest(id: $0, arrivalS: Double($0), inputTokens: 16, outputTokens: 8) }
+        let sa = try #require(try Fixtures.emulate(plan, options).stream)
+        let sb = try #require(try Fixtures.emulate(served, options).stream)
+        #expect(sa.records.count == 3 && sb.records.count == 3)
+        for (x, y) in zip(sa.records, sb.records) {
+            #expect(abs((y.ttftS ?? 0) - (x.ttftS ?? 0) - 0.25) < 1e-12 && y.firstTokenS == x.firstTokenS && y.tpotS == x.tpotS)
+        }
     }
 
     @Test func continuousBatchingIsNotedAsStatic() throws {

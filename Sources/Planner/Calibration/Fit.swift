@@ -22,6 +22,7 @@ public struct CalibrationParameter: Sendable {
         software("requestOverheadUs", 0, 100, \.requestOverheadUs),
         software("kernelEfficiency", 0.2, 1, \.kernelEfficiency),
         software("kvCacheFraction", 0.5, 1, \.kvCacheFraction),
+        software("frontEndMs", 0, 5000, \.frontEndMs),
         CalibrationParameter(name: "compute.opOverheadUs", lower: 0, upper: 100,
                              get: { c, _ in c.chiplet.compute.opOverheadUs },
                              set: { c, _, v in c.chiplet.compute.opOverheadUs = v }, inSoftware: false, key: "opOverheadUs"),
