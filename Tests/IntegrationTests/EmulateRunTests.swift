@@ -55,11 +55,9 @@ import Testing
         #expect(error <= 1e-4)
     }
 
-    /// Measured: TTFT −3.7% and TPOT +0.1% against the planner (the same every run: virtual time);
-    /// the bound is the 5% past which the emulator must explain a difference.
-    @Test func timingModeStaysNearThePredictionForTP4PP2() throws {
-        let path = try plan("timing-tp4pp2", ["--tp", "4", "--pp", "2"])
-        let outcome = try emulate(8, [path, "--stats"])
+    /// The numeric fields of the `EMULATE` line that `--stats` prints.
+    func stats(_ ranks: Int, _ arguments: [String]) throws -> [String: Double] {
+        let outcome = try emulate(ranks, arguments + ["--stats"])
         #expect(outcome.exitStatus == 0, "\(outcome.errorOutput)")
         let line = try #require(outcome.output.split(separator: "\n").first { $0.hasPrefix("EMULATE ") })
         var fields: [String: Double] = [:]
@@ -67,6 +65,15 @@ import Testing
             let parts = pair.split(separator: "=")
             if parts.count == 2 { fields[String(parts[0])] = Double(parts[1]) }
         }
+        return fields
+    }
+
+    /// Measured: TTFT −3.7% and TPOT +0.1% against the planner (the same every run: virtual time);
+    /// the bound is the 5% past which the emulator must explain a difference.
+    @Test func timingModeStaysNearThePredictionForTP4PP2() throws {
+        let path = try plan("timing-tp4pp2", ["--tp", "4", "--pp", "2"])
+        let fields = try stats(8, [path])
+        let line = fields.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
         let ttft = try #require(fields["ttftms"]), predictedTtft = try #require(fields["predictedttftms"])
         let tpot = try #require(fields["tpotms"]), predictedTpot = try #require(fields["predictedtpotms"])
         #expect(fields["ranks"] == 8)
@@ -74,6 +81,23 @@ import Testing
         #expect((fields["setup"] ?? 0) > 0 && (fields["wall"] ?? 0) > 0, "\(line)")
         #expect(abs(ttft / predictedTtft - 1) <= 0.05, "TTFT \(ttft) ms against \(predictedTtft) ms")
         #expect(abs(tpot / predictedTpot - 1) <= 0.01, "TPOT \(tpot) ms against \(predictedTpot) ms")
+    }
+
+    /// A hosted service's front end (a software profile's `frontEndMs`) goes into plan.json and
+    /// the emulated TTFT as into the planner's: 250 ms more of both, the same TPOT.
+    @Test func aFrontEndReachesTheEmulatedTTFT() throws {
+        try FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (name, frontEnd) in [("bare", 0), ("served", 250)] {
+            let profile = "\(Self.directory)/\(name).yaml"
+            try "name: \(name)\nfrontEndMs: \(frontEnd)\n".write(toFile: profile, atomically: true, encoding: .utf8)
+            paths.append(try plan("frontend-\(name)", ["--tp", "2", "--software", profile]))
+        }
+        #expect(try String(contentsOfFile: paths[1], encoding: .utf8).contains("\"frontEndMs\" : 250"))
+        let bare = try stats(2, [paths[0]]), served = try stats(2, [paths[1]])
+        let ttft = try #require(bare["ttftms"]), tpot = try #require(bare["tpotms"])
+        #expect(abs(try #require(served["ttftms"]) - ttft - 250) < 1e-6 && served["tpotms"] == tpot)
+        #expect(abs(try #require(served["predictedttftms"]) - (try #require(bare["predictedttftms"])) - 250) < 1e-6)
     }
 
     /// Doorbells change when ranks wake, never what they compute: virtual times agree to the bit,
