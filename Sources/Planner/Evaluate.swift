@@ -236,13 +236,13 @@ func listed(_ values: [Int]) -> String {
 }
 
 extension Evaluator {
-    /// Evaluates `strategy` at `batch`, or, when no batch is given, at the largest power-of-two
-    /// batch up to `maxBatch` that fits and meets the SLOs (batch 1's verdict when none does).
-    public func evaluateLargestBatch(_ strategy: Strategy, batch: Int?, maxBatch: Int) -> Evaluation {
+    /// Evaluates `strategy` at `batch`, or, when no batch is given, at the largest of
+    /// `batchCaps(maxBatch:)` that fits and meets the SLOs (batch 1's verdict when none does).
+    public func evaluateLargestBatch(_ strategy: Strategy, batch: Int?, maxBatch: Int?) -> Evaluation {
         if let batch { return evaluate(Candidate(strategy: strategy, batch: batch)) }
         var best = evaluate(Candidate(strategy: strategy, batch: max(1, strategy.ep)))
         guard best.metrics?.meetsSLO == true else { return best }
-        for b in powersOfTwo(upTo: maxBatch) where b > best.candidate.batch {
+        for b in batchCaps(maxBatch: maxBatch) where b > best.candidate.batch {
             let e = evaluate(Candidate(strategy: strategy, batch: b))
             guard e.metrics?.meetsSLO == true else { break }
             best = e

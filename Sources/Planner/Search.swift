@@ -13,9 +13,10 @@ public struct SearchOptions: Sendable {
     public var objective: Objective = .throughputPerChip
     public var top: Int = 5
     /// Batches (sequences in flight per replica) to try; nil: the scenario's batch if it has one, else
-    /// powers of two up to `maxBatch`.
+    /// `Evaluator.batchCaps(maxBatch:)`.
     public var batches: [Int]?
-    public var maxBatch: Int = 1024
+    /// Largest power-of-two batch to try; nil: 1024, and full load as well under continuous batching.
+    public var maxBatch: Int?
     /// Also try separate prefill and decode pools (continuous batching only).
     public var disaggregation = true
     public init() {}
@@ -44,7 +45,7 @@ extension Evaluator {
         let tps = divisors(cfg.attentionHeads).filter { $0 <= total }
         let experts = inputs.model.config.experts
         let eps = experts > 1 ? divisors(experts).filter { $0 <= total } : [1]
-        let batches = options.batches ?? inputs.scenario.batch.map { [$0] } ?? powersOfTwo(upTo: options.maxBatch)
+        let batches = options.batches ?? inputs.scenario.batch.map { [$0] } ?? batchCaps(maxBatch: options.maxBatch)
         var orders = [Strategy.megatronOrder, [.tp, .ep, .pp, .dp]]
         if experts > 1 { orders.append([.ep, .tp, .dp, .pp]) }
         var result = SearchResult(candidates: 0, illegal: 0, outOfMemory: 0, missedSLO: 0,
@@ -84,7 +85,9 @@ extension Evaluator {
             }
         } }
         if options.disaggregation && inputs.scenario.mode == .continuous,
-           let split = bestDisaggregated(tps: tps, eps: eps, batches: batches, evaluated: &result.candidates) {
+           // A pool's batch is what it runs (no scheduler sets it), so full load is not one of them.
+           let split = bestDisaggregated(tps: tps, eps: eps, batches: batches.filter { $0 < Evaluator.fullLoad },
+                                         evaluated: &result.candidates) {
             good.append(split)
         }
         good.sort { better($0, $1, options.objective) }
@@ -93,6 +96,22 @@ extension Evaluator {
         result.failures = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { (reason: $0.key, count: $0.value) }
         return result
+    }
+}
+
+extension Evaluator {
+    /// A batch cap that never binds: under continuous batching the running batch is then what the
+    /// scheduler's caps and the K/V cache allow, as an engine at full load runs it.
+    public static let fullLoad = 1 << 20
+
+    /// The batches a search (or `evaluateLargestBatch`) tries when none is given: powers of two up
+    /// to `maxBatch` (1024 when nil); under continuous batching with no `maxBatch`, full load too,
+    /// so that the plan at full load is the one a serving engine would run (not the power of two
+    /// below it).
+    public func batchCaps(maxBatch: Int?) -> [Int] {
+        var caps = powersOfTwo(upTo: maxBatch ?? 1024)
+        if maxBatch == nil && inputs.scenario.mode == .continuous { caps.append(Evaluator.fullLoad) }
+        return caps
     }
 }
 

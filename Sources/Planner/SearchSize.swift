@@ -12,7 +12,7 @@ extension Evaluator {
         let total = hierarchy.totalChiplets, cfg = inputs.model.config
         let tps = divisors(cfg.attentionHeads).filter { $0 <= total }
         let eps = cfg.experts > 1 ? divisors(cfg.experts).filter { $0 <= total } : [1]
-        let batches = options.batches?.count ?? (inputs.scenario.batch == nil ? powersOfTwo(upTo: options.maxBatch).count : 1)
+        let batches = options.batches?.count ?? (inputs.scenario.batch == nil ? batchCaps(maxBatch: options.maxBatch).count : 1)
         var strategies = 0
         for tp in tps { for ep in eps where tp <= total / ep {
             strategies += max(1, min(inputs.model.layerCount, total / (tp * ep)))

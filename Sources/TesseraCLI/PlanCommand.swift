@@ -66,7 +66,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "What to maximise: \(Objective.allCases.map(\.rawValue).joined(separator: ", ")).")
     var objective: Objective = .throughputPerChip
     @Option(help: "How many of the best candidates to list.") var top = 5
-    @Option(help: "Largest batch the search tries (powers of two up to it).") var maxBatch = 1024
+    @Option(help: "Largest batch the search tries (powers of two up to it). Default: 1024, and under continuous batching also full load (the running batch the software profile's caps and the K/V cache allow).")
+    var maxBatch: Int?
     @Option(name: .customLong("max-candidates"),
             help: "Refuse a search that could price more candidates than this (counted before it starts; default \(Evaluator.defaultMaxCandidates)).")
     var maxCandidates = Evaluator.defaultMaxCandidates
@@ -92,7 +93,7 @@ struct PlanCommand: ParsableCommand {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1, got \(v)") }
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
-        if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+        if let maxBatch, maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
         if maxCandidates < 1 { throw ValidationError("--max-candidates: expected at least 1, got \(maxCandidates)") }
         _ = try parsedOrder()
         if let formats {

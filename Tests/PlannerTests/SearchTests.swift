@@ -74,6 +74,26 @@ import Testing
         #expect(next.metrics?.meetsSLO != true)
     }
 
+    /// At full load an engine runs the batch its scheduler and K/V cache allow, not the power of
+    /// two below it: with no batch and no --max-batch the search and the one-strategy evaluation
+    /// reach that running batch (the one `tessera validate` prices); a --max-batch still caps.
+    @Test func continuousBatchingReachesFullLoad() throws {
+        let e = try evaluator("llama-3-8b", "dgx-h100", input: 128, output: 128, mode: .continuous)
+        let s = Strategy(tp: 1, dp: 256)
+        let full = e.evaluate(Candidate(strategy: s, batch: Evaluator.fullLoad))
+        // The K/V cache sets it here (bare software: no scheduler caps), and it is no power of two.
+        #expect(full.candidate.batch > 1024 && full.candidate.batch & (full.candidate.batch - 1) != 0)
+        #expect(e.batchCaps(maxBatch: nil) == powersOfTwo(upTo: 1024) + [Evaluator.fullLoad])
+        #expect(e.batchCaps(maxBatch: 64) == powersOfTwo(upTo: 64))
+        #expect(e.evaluateLargestBatch(Strategy(tp: 1), batch: nil, maxBatch: nil).candidate.batch == full.candidate.batch)
+        #expect(e.evaluateLargestBatch(Strategy(tp: 1), batch: nil, maxBatch: 1024).candidate.batch == 1024)
+        let best = try #require(e.search().ranked.first { $0.candidate.strategy == s })
+        #expect(best.candidate.batch == full.candidate.batch)
+        // Static batching runs what it is given: no full-load cap.
+        let fixed = try evaluator("llama-3-8b", "dgx-h100", input: 128, output: 128, mode: .static)
+        #expect(fixed.batchCaps(maxBatch: nil) == powersOfTwo(upTo: 1024))
+    }
+
     private func feasibleCount(_ r: SearchResult) -> Int {
         r.candidates - r.illegal - r.outOfMemory - r.missedSLO
     }

@@ -59,7 +59,7 @@ public final class Calibrator {
             var cluster = try cluster(m.cluster), software = try software(m)
             adjust?(&cluster, &software)
             // At full load the scheduler's caps bind (`Evaluator.runningBatch` applies them).
-            let cap = m.batch ?? 1 << 20
+            let cap = m.batch ?? Evaluator.fullLoad
             let scenario = Scenario(inputTokens: m.inputTokens, outputTokens: m.outputTokens, batch: cap,
                                     mode: m.mode, precision: m.precision)
             let inputs = PlanInputs(modelName: m.model, model: try model(m.model), cluster: cluster,
