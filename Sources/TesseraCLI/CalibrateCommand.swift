@@ -19,7 +19,7 @@ struct CalibrateCommand: ParsableCommand {
 
         Examples:
           tessera calibrate --measurements Experiments/calibration/trtllm-1.0.csv --software trtllm-1.0 \\
-              --fit software.stepOverheadUs,software.graphKernelUs -o trtllm-1.0-fitted.yaml
+              --fit software.kernelLaunchUs,software.requestOverheadUs -o trtllm-1.0-fitted.yaml
           tessera calibrate --measurements my-runs.csv --cluster my-gpus \\
               --fit compute.matmulEfficiency,memory.bandwidthEfficiency -o Clusters/my-gpus-fitted.yaml
         """

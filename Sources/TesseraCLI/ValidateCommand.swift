@@ -15,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
         is out of sample. See Experiments/calibration/README.md for the columns.
 
         Examples:
-          tessera validate Experiments/calibration/trtllm-1x.csv
+          tessera validate Experiments/calibration/trtllm-1.0.csv
           tessera validate Experiments/calibration/*.csv --csv > errors.csv
         """
     )
