@@ -40,6 +40,24 @@ import Testing
         }
     }
 
+    /// The shipped TensorRT-LLM 1.x figures are what the documented procedure gives
+    /// (scripts/refit-trtllm.sh): refitting each side from them, on the rows marked fit, moves no
+    /// value by more than the 4 significant digits the files keep.
+    @Test func shippedTrtllm1xFitIsTheProceduresFixedPoint() throws {
+        let rows = try Measurement.load(path: Repo.root.path + "/Experiments/calibration/trtllm-1.0.csv").filter { $0.split == .fit }
+        let calibrator = Calibrator(root: Repo.root.path)
+        let software = try ["software.kernelLaunchUs", "software.requestOverheadUs"].map(CalibrationParameter.named)
+        let sw = try CalibrationFit.fit(software, rows: rows.filter { $0.software == "trtllm-1.0" }, calibrator: calibrator, sweeps: 1)
+        let host = try CalibrationFit.fit([CalibrationParameter.named("host.relativeSpeed")],
+                                          rows: rows.filter { $0.cluster == "gb200-nvl72" }, calibrator: calibrator, sweeps: 1)
+        for fit in [sw, host] {
+            for (p, (before, after)) in zip(fit.parameters, zip(fit.before, fit.values)) {
+                #expect(abs(after / before - 1) < 5e-4, "\(p.name): shipped \(before), refitted \(after)")
+            }
+        }
+        #expect(sw.before == [19.24, 23.89] && host.before == [0.5156])
+    }
+
     /// A measurement file with a bad field names the file, line and column.
     @Test func badMeasurementFieldIsNamed() throws {
         let csv = Measurement.columns.joined(separator: ",") + "\nX1,llama-3-8b,hgx-h200,,0,1,1,128,128,1,static,fp8,fp8,fp8,tokensPerSecond,10,fit,here\n"
