@@ -1,4 +1,5 @@
 import Foundation
+import func Planner.csvQuoted
 import SafeOutput
 
 /// The report's plots, one set per workload, drawn by gnuplot into SVG and PNG. Each plot's data is

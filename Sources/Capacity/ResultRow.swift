@@ -79,8 +79,3 @@ public struct ResultRow: Codable, Sendable, Equatable {
 
     private func opt(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
 }
-
-func csvQuoted(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}

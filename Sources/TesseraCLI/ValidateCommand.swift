@@ -17,14 +17,29 @@ struct ValidateCommand: ParsableCommand {
         Examples:
           tessera validate Experiments/calibration/trtllm-1.0.csv
           tessera validate Experiments/calibration/*.csv --csv > errors.csv
+          tessera validate Experiments/calibration/trtllm-1.0.csv --by cluster
         """
     )
+
+    enum Grouping: String, ExpressibleByArgument, CaseIterable {
+        case cluster, model, software
+        func key(_ m: Planner.Measurement) -> String {
+            switch self {
+            case .cluster: m.cluster
+            case .model: m.model
+            case .software: m.software.isEmpty ? "(the cluster's own)" : m.software
+            }
+        }
+    }
 
     @Argument(help: "One or more measurement CSV files.")
     var files: [String]
 
-    @Flag(help: "Print one CSV row per measurement (id, split, metric, measured, predicted, error) instead of a table.")
+    @Flag(help: "Print one CSV row per measurement (id, split, metric, measured, predicted, error, model, cluster, software) instead of a table.")
     var csv = false
+
+    @Option(help: "After the table, the median and largest |error| per \(Grouping.allCases.map(\.rawValue).joined(separator: ", ")), fitted and held-out rows apart.")
+    var by: Grouping?
 
     func run() throws {
         var lines: [ValidationReport.Line] = []
@@ -37,7 +52,14 @@ struct ValidateCommand: ParsableCommand {
             throw fail(error)
         }
         let report = ValidationReport(lines: lines)
-        print(csv ? CalibrationText.csv(report) : CalibrationText.table(report))
+        if csv { return print(CalibrationText.csv(report)) }
+        print(CalibrationText.table(report))
+        if let by {
+            print("\nby \(by.rawValue):")
+            for (key, group) in report.grouped(by: by.key) {
+                print("  \(key): " + CalibrationText.summaryLines(group).joined(separator: "; "))
+            }
+        }
     }
 }
 
@@ -65,9 +87,10 @@ enum CalibrationText {
     }
 
     static func csv(_ r: ValidationReport) -> String {
-        (["id,split,metric,measured,predicted,error"] + r.lines.map {
+        (["id,split,metric,measured,predicted,error,model,cluster,software"] + r.lines.map {
             "\($0.row.id),\($0.row.split.rawValue),\($0.row.metric.rawValue),\(String(format: "%.6g", $0.row.measured)),"
-                + "\(String(format: "%.6g", $0.predicted)),\(String(format: "%.4f", $0.error))"
+                + "\(String(format: "%.6g", $0.predicted)),\(String(format: "%.4f", $0.error)),"
+                + [$0.row.model, $0.row.cluster, $0.row.software].map(csvQuoted).joined(separator: ",")
         }).joined(separator: "\n")
     }
 }

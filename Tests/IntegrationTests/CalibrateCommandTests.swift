@@ -32,6 +32,26 @@ import Testing
         #expect(v.out.contains("fitted rows: 1, median |error| "))
     }
 
+    /// `--by cluster` adds a summary line per cluster after the table; `--csv` carries the model,
+    /// cluster and software of each row for other tools to group by.
+    @Test func validateSummarisesByClusterAndWritesNamesInCSV() throws {
+        let csv = "Experiments/calibration/spatial.csv"
+        let r = try cli.tessera(["validate", csv, "--by", "cluster"])
+        #expect(r.status == 0, "\(r.err)")
+        let tail = r.out.components(separatedBy: "\nby cluster:\n")
+        #expect(tail.count == 2)
+        let groups = (tail.last ?? "").split(separator: "\n").map { $0.split(separator: ":").first.map(String.init) ?? "" }
+        #expect(groups == ["  cerebras-wafer", "  corsair-rack", "  groq-rack"])
+        #expect(r.out.contains("  groq-rack: fitted rows: 1, median |error| 0.0%, max 0.0%; held-out rows (out of sample): 1, "))
+        let c = try cli.tessera(["validate", csv, "--csv"])
+        let lines = c.out.split(separator: "\n")
+        #expect(lines.first == "id,split,metric,measured,predicted,error,model,cluster,software")
+        #expect(lines.dropFirst().first?.hasPrefix("D1,fit,tokensPerSecondPerUser,750,") == true)
+        #expect(lines.dropFirst().first?.hasSuffix(",llama-7b,groq-rack,") == true)
+        let bad = try cli.tessera(["validate", csv, "--by", "chip"])
+        #expect(bad.status != 0 && bad.err.contains("--by"))
+    }
+
     @Test func aBadMeasurementFileIsOneLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-validate-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -27,6 +27,17 @@ import Testing
         }
     }
 
+    /// Rows grouped by cluster keep every row once, in name order, with the split of each group.
+    @Test func validationGroupsByCluster() throws {
+        let r = try Self.report("trtllm-1.0.csv")
+        let groups = r.grouped { $0.cluster }
+        #expect(groups.map(\.key) == ["dgx-h100", "gb200-nvl72", "hgx-b200", "hgx-h200"])
+        #expect(groups.map { $0.report.lines.count }.reduce(0, +) == 67)
+        let gb200 = try #require(groups.first { $0.key == "gb200-nvl72" }?.report)
+        #expect(gb200.summary(.fit)?.count == 3 && gb200.summary(.holdout)?.count == 7)
+        #expect(gb200.lines.allSatisfy { $0.row.id.hasPrefix("B-Q30-GB200-") })
+    }
+
     /// TensorRT-LLM v0.5 static batching (section A): every held-out row (A2, A3, A5, A7, A8)
     /// within the 35%, A3, A5 and A7 within 25% as before.
     @Test func trtllm05Rows() throws {

@@ -143,3 +143,9 @@ public enum CalibrationError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
+public func csvQuoted(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
