@@ -13,8 +13,8 @@ private let RUSAGE_SELF_WHO = RUSAGE_SELF
 
 /// What every rank measured of its own run, gathered on every rank for benchmarks.
 public struct RankStats: Sendable, Equatable {
-    /// Per rank, in rank order.
-    /// The message loop's wall time, and the set-up's before it (`EmulatorOutcome`).
+    /// Per rank, in rank order: the message loop's wall time, and the set-up's before it
+    /// (`EmulatorOutcome`); messages sent; peak resident set.
     public var wallSeconds: [Double]
     public var setUpSeconds: [Double]
     public var messagesSent: [Int]

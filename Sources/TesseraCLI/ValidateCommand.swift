@@ -52,7 +52,10 @@ struct ValidateCommand: ParsableCommand {
             throw fail(error)
         }
         let report = ValidationReport(lines: lines)
-        if csv { return print(CalibrationText.csv(report)) }
+        guard !csv else {
+            print(CalibrationText.csv(report))
+            return
+        }
         print(CalibrationText.table(report))
         if let by {
             print("\nby \(by.rawValue):")

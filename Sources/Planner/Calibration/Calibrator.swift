@@ -96,12 +96,12 @@ public struct ValidationReport: Sendable {
         lines = try rows.map { Line(row: $0, predicted: try calibrator.predict($0)) }
     }
 
-    /// Median and largest |error| of the rows of `split` (nil: all rows), or nil when there are none.
     /// The rows split by a key (the cluster, the model, …), in order of the key.
     public func grouped(by key: (Measurement) -> String) -> [(key: String, report: ValidationReport)] {
         Dictionary(grouping: lines) { key($0.row) }.sorted { $0.key < $1.key }.map { (key: $0.key, report: ValidationReport(lines: $0.value)) }
     }
 
+    /// Median and largest |error| of the rows of `split` (nil: all rows), or nil when there are none.
     public func summary(_ split: Measurement.Split?) -> (count: Int, median: Double, max: Double)? {
         let errors = lines.filter { split == nil || $0.row.split == split }.map { abs($0.error) }
         guard !errors.isEmpty else { return nil }
