@@ -191,24 +191,52 @@ MOE_SOURCES = ["moe_torch_flow_cutlass", "moe_torch_flow"]
 MOE_DISTRIBUTION = "power_law_1.2"
 
 
-def moe(system, out, notes):
+# A power-law load is one random routing draw per system: its ratio to the same system's balanced
+# load is a property of the draw, not of the chip (GB200's draw for Qwen3-30B's shape is 0.7-0.9x
+# balanced where B200, B300 and GB300 measure 0.95-1.2x, while their balanced and min-latency
+# kernels agree within 7%). So each power-law latency is the system's own balanced latency times
+# the median power-law/balanced ratio of the systems of its generation that measured the shape.
+MOE_POOLS = [["b200_sxm", "gb200", "b300_sxm", "gb300"], ["h100_sxm", "h200_sxm"], ["a100_sxm"]]
+MOE_KEY = ["moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
+
+
+def moe_table(system):
+    """(path, version, dtypes present, rows by MOE_KEY + distribution) of a system's fused MoE table."""
     root = os.path.join(DATA, system, "moe", "trtllm")
     # The version with the most rows: the newest ones re-measure only a few shapes.
     paths = [os.path.join(root, v, "moe_perf.parquet") for v in sorted(os.listdir(root), key=Version)]
     paths = [p for p in paths if os.path.isfile(p)]
     sizes = [len(pd.read_parquet(p, columns=["latency"])) for p in paths]
     path = paths[max(range(len(paths)), key=lambda i: (sizes[i], i))]
-    ver = os.path.basename(os.path.dirname(path))
     df = pd.read_parquet(path)
     present = sorted(df.moe_dtype.unique())
-    df = df[df.moe_dtype.isin(MOE_DTYPES) & (df.distribution == MOE_DISTRIBUTION)
+    df = df[df.moe_dtype.isin(MOE_DTYPES) & df.distribution.isin([MOE_DISTRIBUTION, "balanced"])
             & df.kernel_source.isin(MOE_SOURCES)].copy()
     df = df[(df.moe_tp_size * df.moe_ep_size <= 8) | (df.moe_tp_size == 1)]
-    df = df[df.num_tokens.isin(m_axis(df.num_tokens.unique()))]
     # Where both sources measured a shape, the newer kernel (first in MOE_SOURCES) wins.
     df["rank"] = df.kernel_source.map(MOE_SOURCES.index)
-    key = ["moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
-    df = df.sort_values(key + ["rank"]).drop_duplicates(key, keep="first")
+    df = df.sort_values(MOE_KEY + ["distribution", "rank"]).drop_duplicates(MOE_KEY + ["distribution"], keep="first")
+    return path, os.path.basename(os.path.dirname(path)), present, df
+
+
+def moe_ratios(system):
+    """Power-law over balanced latency per MOE_KEY, where the system measured both."""
+    df = moe_table(system)[3].pivot(index=MOE_KEY, columns="distribution", values="latency")
+    if "balanced" not in df or MOE_DISTRIBUTION not in df:
+        return pd.Series(dtype=float)
+    return (df[MOE_DISTRIBUTION] / df["balanced"]).dropna()
+
+
+def moe(system, out, notes):
+    path, ver, present, df = moe_table(system)
+    pool = next(p for p in MOE_POOLS if system in p)
+    ratio = pd.concat([moe_ratios(s) for s in pool if os.path.isdir(os.path.join(DATA, s, "moe", "trtllm"))],
+                      axis=1).median(axis=1)
+    wide = df.pivot(index=MOE_KEY, columns="distribution", values="latency")
+    loads = wide[MOE_DISTRIBUTION].dropna()
+    pooled = (wide["balanced"] * ratio).reindex(loads.index) if "balanced" in wide else loads * float("nan")
+    df = pd.DataFrame({"latency": pooled.fillna(loads), "pooled": pooled.notna()}).reset_index()
+    df = df[df.num_tokens.isin(m_axis(df.num_tokens.unique()))]
     df["dtype"] = df.moe_dtype.map(MOE_DTYPES)
     cols = ["dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
     df = df.sort_values(cols)
@@ -216,7 +244,7 @@ def moe(system, out, notes):
     write_csv(os.path.join(out, "moe.csv"),
               ["dtype", "hidden", "inter", "topk", "experts", "tp", "ep", "tokens", "latency_us"], rows)
     shapes = sorted(set(zip(df.hidden_size, df.inter_size, df.topk, df.num_experts)))
-    notes.append(("moe.csv", "trtllm", ver, rel(path), present, [], 0,
+    notes.append(("moe.csv", "trtllm", ver, rel(path), present, pool, int(df.pooled.sum()),
                   (shapes, sorted(df.num_tokens.unique().tolist()), sorted(df.dtype.unique().tolist())), len(rows)))
     return df
 
@@ -315,6 +343,9 @@ def provenance(chip, system, notes, checks):
                        f"distribution `{MOE_DISTRIBUTION}` (aiconfigurator's token load for its MoE models)")
             out.append("- kept: moe_tp x moe_ep <= 8, or moe_tp 1; tokens = powers of two and 1.5 x powers of two "
                        "(tokens entering the MoE across the EP group, before routing)")
+            out.append(f"- {filled} of the {nrows} latencies are the system's balanced latency times the median "
+                       f"`{MOE_DISTRIBUTION}`/`balanced` ratio of {', '.join(f'`{s}`' for s in dropped)} for the same row "
+                       "(one routing draw per system; see MOE_POOLS in scripts/kernel-tables.py); the rest are as measured")
             out.append(f"- shapes (hidden, inter, topk, experts): {axes[0]}")
             out.append(f"- tokens {axes[1]}; dtypes {axes[2]}")
         elif name == "collectives.csv":

@@ -98,13 +98,26 @@ struct H200OrientationTests {
     func moe(_ tokens: Double, ep: Int = 1) -> Double? {
         t.moeS(tokens: tokens, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: ep, dtype: .fp4)
     }
-    #expect(moe(8192) == 956.7e-6)
-    #expect(moe(1) == 54.86e-6)
-    #expect(abs(try #require(moe(0.25)) - 54.86e-6) < 1e-15)
-    #expect(abs(try #require(moe(32768)) - 2 * 1723e-6) < 1e-12)
-    // Between 4,096 (560.8 µs) and 6,144 (760.2 µs) the log-log line at 5,000.
+    #expect(moe(8192) == 1003e-6)
+    #expect(moe(1) == 51.43e-6)
+    #expect(abs(try #require(moe(0.25)) - 51.43e-6) < 1e-15)
+    #expect(abs(try #require(moe(32768)) - 2 * 1776e-6) < 1e-12)
+    // Between 4,096 (563.1 µs) and 6,144 (767.2 µs) the log-log line at 5,000.
     let w = log(5000.0 / 4096) / log(6144.0 / 4096)
-    #expect(abs(try #require(moe(5000)) - exp(log(560.8) + w * log(760.2 / 560.8)) * 1e-6) < 1e-12)
+    #expect(abs(try #require(moe(5000)) - exp(log(563.1) + w * log(767.2 / 563.1)) * 1e-6) < 1e-12)
     #expect(moe(1024, ep: 3) == nil)
     #expect(t.moeS(tokens: 64, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: 1, dtype: .int8) == nil)
+}
+
+/// GB200 and B200 are one die: their fused-MoE tables at Qwen3-30B-A3B's shape agree within 15%
+/// at every token count once each power-law cell is the chip's balanced latency times the pooled
+/// power-law/balanced ratio (GB200's own draw ran 0.68–0.85× of B200's).
+@Test func gb200AndB200FusedMoEAgree() throws {
+    let b200 = try KernelTables.load(directory: ShippedKernels.directory("b200"))
+    let gb200 = try KernelTables.load(directory: ShippedKernels.directory("gb200"))
+    for tokens in [1.0, 16, 64, 256, 1024, 2048, 4096, 8192, 16384] {
+        let b = try #require(b200.moeS(tokens: tokens, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: 1, dtype: .fp4))
+        let g = try #require(gb200.moeS(tokens: tokens, hidden: 2048, inter: 768, topK: 8, experts: 128, tp: 1, ep: 1, dtype: .fp4))
+        #expect(abs(g / b - 1) <= 0.15, "\(tokens) tokens: GB200 / B200 = \(g / b)")
+    }
 }

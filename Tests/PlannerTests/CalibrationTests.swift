@@ -20,7 +20,11 @@ import Testing
         #expect(r.lines.count == 67)
         let held = try #require(r.summary(.holdout))
         #expect(held.count == 47)
-        #expect(held.median <= 0.16, "held-out median |error| \(held.median)")
+        // The targets: held-out median within 10%, every held-out row within 35%.
+        #expect(held.median <= 0.10, "held-out median |error| \(held.median)")
+        for l in r.lines where l.row.split == .holdout {
+            #expect(abs(l.error) <= 0.35, "\(l.row.id): \(l.error)")
+        }
         // Dense Llama-3.1-8B, where the kernel tables cover every kernel: every held-out row within 30%.
         for l in r.lines where l.row.split == .holdout && l.row.model == "llama-3-8b" {
             #expect(abs(l.error) <= 0.30, "\(l.row.id): \(l.error)")
