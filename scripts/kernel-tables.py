@@ -343,8 +343,9 @@ def provenance(chip, system, notes, checks):
                        f"distribution `{MOE_DISTRIBUTION}` (aiconfigurator's token load for its MoE models)")
             out.append("- kept: moe_tp x moe_ep <= 8, or moe_tp 1; tokens = powers of two and 1.5 x powers of two "
                        "(tokens entering the MoE across the EP group, before routing)")
-            out.append(f"- {filled} of the {nrows} latencies are the system's balanced latency times the median "
-                       f"`{MOE_DISTRIBUTION}`/`balanced` ratio of {', '.join(f'`{s}`' for s in dropped)} for the same row "
+            pool, pooled = dropped, filled  # the moe note carries the pool and the pooled count there
+            out.append(f"- {pooled} of the {nrows} latencies are the system's balanced latency times the median "
+                       f"`{MOE_DISTRIBUTION}`/`balanced` ratio of {', '.join(f'`{s}`' for s in pool)} for the same row "
                        "(one routing draw per system; see MOE_POOLS in scripts/kernel-tables.py); the rest are as measured")
             out.append(f"- shapes (hidden, inter, topk, experts): {axes[0]}")
             out.append(f"- tokens {axes[1]}; dtypes {axes[2]}")
