@@ -192,9 +192,9 @@ MOE_DISTRIBUTION = "power_law_1.2"
 
 
 # A power-law load is one random routing draw per system: its ratio to the same system's balanced
-# load is a property of the draw, not of the chip (GB200's draw for Qwen3-30B's shape is 0.7-0.9x
-# balanced where B200, B300 and GB300 measure 0.95-1.2x, while their balanced and min-latency
-# kernels agree within 7%). So each power-law latency is the system's own balanced latency times
+# load is a property of the draw, not of the chip (from 32 tokens up, GB200's draw for Qwen3-30B's
+# shape is 0.61-0.99x balanced where B200, B300 and GB300 measure 0.89-1.20x, while GB200's and
+# B200's balanced and min-latency cells agree within 7%). So each power-law latency is the system's own balanced latency times
 # the median power-law/balanced ratio of the systems of its generation that measured the shape.
 MOE_POOLS = [["b200_sxm", "gb200", "b300_sxm", "gb300"], ["h100_sxm", "h200_sxm"], ["a100_sxm"]]
 MOE_KEY = ["moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
