@@ -8,6 +8,7 @@ samples. The output is deterministic: stable ordering, 4 significant digits, no 
 
     kernel-tables.py OUT_DIR   # writes OUT_DIR/<chip>/*.csv and PROVENANCE.md, prints the checks
 """
+import functools
 import math
 import os
 import sys
@@ -200,6 +201,7 @@ MOE_POOLS = [["b200_sxm", "gb200", "b300_sxm", "gb300"], ["h100_sxm", "h200_sxm"
 MOE_KEY = ["moe_dtype", "hidden_size", "inter_size", "topk", "num_experts", "moe_tp_size", "moe_ep_size", "num_tokens"]
 
 
+@functools.cache  # each chip's pool reads its peers' tables again
 def moe_table(system):
     """(path, version, dtypes present, rows by MOE_KEY + distribution) of a system's fused MoE table."""
     root = os.path.join(DATA, system, "moe", "trtllm")
@@ -219,6 +221,7 @@ def moe_table(system):
     return path, os.path.basename(os.path.dirname(path)), present, df
 
 
+@functools.cache
 def moe_ratios(system):
     """Power-law over balanced latency per MOE_KEY, where the system measured both."""
     df = moe_table(system)[3].pivot(index=MOE_KEY, columns="distribution", values="latency")

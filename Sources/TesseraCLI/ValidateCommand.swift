@@ -91,7 +91,7 @@ enum CalibrationText {
 
     static func csv(_ r: ValidationReport) -> String {
         (["id,split,metric,measured,predicted,error,model,cluster,software"] + r.lines.map {
-            "\($0.row.id),\($0.row.split.rawValue),\($0.row.metric.rawValue),\(String(format: "%.6g", $0.row.measured)),"
+            "\(csvQuoted($0.row.id)),\($0.row.split.rawValue),\($0.row.metric.rawValue),\(String(format: "%.6g", $0.row.measured)),"
                 + "\(String(format: "%.6g", $0.predicted)),\(String(format: "%.4f", $0.error)),"
                 + [$0.row.model, $0.row.cluster, $0.row.software].map(csvQuoted).joined(separator: ",")
         }).joined(separator: "\n")
